@@ -1,0 +1,261 @@
+"""A loaded workspace and the one recipe the map pages call: values for a region level.
+
+:class:`WorkspaceData` reads everything a workspace names once (boundaries per level, tables,
+the DuckDB ledger) and keeps every problem found. :func:`map_values` turns a
+:class:`MeasureSpec` (level, measure, table, years, agencies, indicator) into the values per
+region, the unit, the notes the map must print, and the join diagnostics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import measures as M
+from .join import JoinResult, join_amounts
+from .ledger import Ledger
+from .load import load_boundaries, load_table
+from .problems import Problem
+from .workspace import TableSpec, Workspace
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    level: str
+    measure: str = "total"                  # total | per_capita | share | change | indicator
+    table: str | None = None                # allocations table id
+    span: tuple[int, int] | None = None     # inclusive fiscal years
+    agencies: tuple[str, ...] | None = None  # None = all
+    indicator: str | None = None
+    indicator_year: int | None = None
+    per: int = 1                            # per resident (1) or per 1,000 residents
+    average: bool = False                   # per-capita: average per year instead of cumulative
+
+    def __post_init__(self) -> None:
+        if self.measure not in M.MEASURES:
+            raise ValueError(f"unknown measure {self.measure!r}; one of {', '.join(M.MEASURES)}")
+
+
+@dataclass(frozen=True)
+class MapValues:
+    values: pd.Series                       # by region_id over every region of the level
+    label: str
+    unit: str
+    notes: tuple[str, ...]
+    population: pd.Series                   # latest population in the span, by region_id
+    join: JoinResult | None
+    diverging: bool = False
+    centre: float | None = None
+    indicator_unmatched: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+
+class WorkspaceData:
+    """Everything a workspace names, loaded once. Safe to share between sessions (read-only)."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.problems: list[Problem] = []
+        self._boundaries: dict[str, gpd.GeoDataFrame] = {}
+        self._tables: dict[str, pd.DataFrame] = {}
+        for lv in ws.levels:
+            gdf, probs = load_boundaries(ws, lv)
+            self._boundaries[lv.id] = gdf
+            self.problems += probs
+        for spec in ws.tables:
+            if spec.kind == "segments":
+                continue
+            df, probs = load_table(ws, spec, self._boundaries.get(spec.level))
+            self._tables[spec.id] = df
+            self.problems += probs
+
+    # ------------------------------------------------------------------ access
+    def boundaries(self, level: str) -> gpd.GeoDataFrame:
+        return self._boundaries[level]
+
+    def table(self, table_id: str) -> pd.DataFrame:
+        return self._tables.get(table_id, pd.DataFrame())
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        led = Ledger()
+        for spec in self.ws.tables_of("allocations"):
+            df = self._tables.get(spec.id)
+            if df is not None and not df.empty:
+                led.add(spec.id, df)
+        return led
+
+    def allocation_tables(self, level: str) -> list[TableSpec]:
+        """Allocation tables usable at a level: its own, and those of its descendant levels."""
+        return [t for t in self.ws.tables_of("allocations")
+                if t.id in self.ledger.tables() and
+                (t.level == level or level in self._ancestors(t.level))]
+
+    def _ancestors(self, level: str) -> list[str]:
+        out, lv = [], self.ws.level(level)
+        while lv.parent_level:
+            out.append(lv.parent_level)
+            lv = self.ws.level(lv.parent_level)
+        return out
+
+    def population(self, level: str) -> pd.DataFrame:
+        frames = [self._tables[t.id][["region_id", "year", "population"]]
+                  for t in self.ws.tables_of("population", level)
+                  if not self._tables.get(t.id, pd.DataFrame()).empty]
+        if not frames:
+            return pd.DataFrame(columns=["region_id", "year", "population"])
+        pop = pd.concat(frames, ignore_index=True).dropna(subset=["year"])
+        return pop.drop_duplicates(["region_id", "year"], keep="first")
+
+    def indicators(self, level: str) -> pd.DataFrame:
+        frames = [self._tables[t.id].assign(_table=t.id) for t in self.ws.tables_of("indicators", level)
+                  if not self._tables.get(t.id, pd.DataFrame()).empty]
+        if not frames:
+            return pd.DataFrame(columns=["region_id", "year", "indicator", "value", "unit"])
+        return pd.concat(frames, ignore_index=True)
+
+    def indicator_catalogue(self, level: str) -> dict[str, dict]:
+        """indicator name → {unit, direction, years, target}."""
+        ind = self.indicators(level)
+        out = {}
+        for name, g in ind.groupby("indicator", sort=True):
+            out[str(name)] = {
+                "unit": str(g["unit"].dropna().iloc[0]) if "unit" in g and g["unit"].notna().any() else "",
+                "direction": str(g["direction"].dropna().iloc[0]) if "direction" in g and g["direction"].notna().any() else "",
+                "years": sorted(int(y) for y in g["year"].dropna().unique()),
+                "target": float(g["target"].dropna().iloc[0]) if "target" in g and g["target"].notna().any() else None,
+            }
+        return out
+
+    def agencies(self, table_id: str) -> list[str]:
+        return [str(a) for a in self.ledger.distinct(table_id, "agency")]
+
+    def years(self, table_id: str) -> tuple[int, int]:
+        return self.ledger.year_range(table_id)
+
+    def names(self, level: str) -> dict[str, str]:
+        b = self._boundaries[level]
+        return dict(zip(b["region_id"].astype(str), b["name"].astype(str)))
+
+    # ------------------------------------------------------------------ region ids at a level
+    def _at_level(self, sums: pd.DataFrame, table_level: str, level: str) -> pd.DataFrame:
+        """Re-key sums from a descendant level to ``level`` through parent ids."""
+        if table_level == level:
+            return sums
+        out = sums.copy()
+        lv = self.ws.level(table_level)
+        while lv.id != level:
+            b = self._boundaries[lv.id]
+            parents = dict(zip(b["region_id"].astype(str), b["parent_id"].astype("string")))
+            key = out["region_id"].astype("string")
+            mapped = key.map(lambda k: parents.get(k) if pd.notna(k) else None)
+            # Keys that are not regions of the child level stay as they were (not placed).
+            out["region_id"] = mapped.where(mapped.notna(), key)
+            lv = self.ws.level(lv.parent_level)
+        return out
+
+
+def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
+    """The values the map shows for one measure, with notes and join diagnostics."""
+    regions = data.boundaries(spec.level)
+    index = pd.Index(regions["region_id"].astype(str), name="region_id")
+    pop_all = data.population(spec.level)
+    notes: list[str] = []
+
+    if spec.measure == "indicator":
+        ind = data.indicators(spec.level)
+        cat = data.indicator_catalogue(spec.level)
+        if spec.indicator not in cat:
+            raise ValueError(f"no indicator {spec.indicator!r} at level {spec.level!r}; "
+                             f"available: {', '.join(cat) or 'none'}")
+        info = cat[spec.indicator]
+        year = spec.indicator_year if spec.indicator_year in info["years"] else info["years"][-1]
+        vals = M.indicator_values(ind, spec.indicator, year)
+        unmatched = vals[~vals.index.isin(index)]
+        if len(unmatched):
+            notes.append(f"{len(unmatched):,} {spec.indicator} value(s) have a region id that is "
+                         f"not in this boundary layer (another vintage?): "
+                         f"{', '.join(map(str, unmatched.index[:6]))}"
+                         f"{' …' if len(unmatched) > 6 else ''}")
+        pop, _ = M.population_for(pop_all, [year])
+        return MapValues(values=vals.reindex(index), label=f"{spec.indicator}, {year}",
+                         unit=info["unit"], notes=tuple(notes),
+                         population=pop.set_index("region_id")["population"].reindex(index),
+                         join=None, indicator_unmatched=unmatched)
+
+    if spec.table is None:
+        raise ValueError("an allocation measure needs a table")
+    tspec = data.ws.table(spec.table)
+    lo, hi = spec.span or data.years(spec.table)
+    span = (int(lo), int(hi))
+    filters = dict(years=span, agencies=list(spec.agencies) if spec.agencies else None)
+    by_year = data.ledger.sum_by(spec.table, ["region_id", "fiscal_year"], **filters)
+    by_year = data._at_level(by_year, tspec.level, spec.level)
+    by_region = by_year.groupby("region_id", dropna=False, as_index=False)[
+        ["amount", "cents", "rows"]].sum()
+    _, ledger_cents = data.ledger.total(spec.table, **filters)
+    join = join_amounts(by_region, regions, ledger_cents)
+    placed = join.placed.set_index("region_id")["amount"]
+    absent_zero = tspec.options.get("absent_regions", "no_data") == "zero"
+    fy = data.ws.fiscal_year_label
+    years_text = f"{fy}{span[0]}" if span[0] == span[1] else f"{fy}{span[0]}–{fy}{span[1]}"
+    unit = tspec.unit or data.ws.currency
+    label = tspec.display_label
+
+    if spec.measure == "total":
+        values = placed
+        mlabel = f"{label}, {years_text}"
+    elif spec.measure == "share":
+        values = M.share(placed, ledger_cents / 100)
+        unit, mlabel = "%", f"Share of all {label.lower()}, {years_text}"
+        notes.append("Shares are of the ledger total for these filters, including amounts "
+                     "that could not be placed on the map.")
+    elif spec.measure == "change":
+        prev = M.previous_span(span)
+        prev_filters = dict(filters, years=prev)
+        prev_sums = data._at_level(data.ledger.sum_by(spec.table, ["region_id"], **prev_filters),
+                                   tspec.level, spec.level)
+        prev_vals = prev_sums.groupby("region_id")["amount"].sum()
+        prev_vals = prev_vals[prev_vals.index.isin(index)]
+        values = M.change(placed, prev_vals)
+        prev_text = f"{fy}{prev[0]}" if prev[0] == prev[1] else f"{fy}{prev[0]}–{fy}{prev[1]}"
+        unit, mlabel = "%", f"{label}: change {prev_text} → {years_text}"
+        if prev_vals.empty:
+            notes.append(f"No {label.lower()} in {prev_text}: nothing to compare against.")
+        return MapValues(values=values.reindex(index), label=mlabel, unit=unit,
+                         notes=tuple(notes), population=_latest_pop(pop_all, span, index),
+                         join=join, diverging=True, centre=0.0)
+    elif spec.measure == "per_capita":
+        if pop_all.empty:
+            raise ValueError(f"level {spec.level!r} has no population table")
+        ay = by_year[by_year["region_id"].isin(index)]
+        values, pnotes = M.per_capita(ay, pop_all, span, average=spec.average, per=spec.per)
+        notes += pnotes
+        per_txt = "per resident" if spec.per == 1 else f"per {spec.per:,} residents"
+        unit = f"{tspec.unit or data.ws.currency} {per_txt}"
+        kind = "average per year" if spec.average else ("" if span[0] == span[1] else "cumulative")
+        mlabel = f"{label} {per_txt}{', ' + kind if kind else ''}, {years_text}"
+        no_pop = values.index[values.isna()].intersection(placed.index)
+        if len(no_pop):
+            notes.append(f"{len(no_pop):,} region(s) with money but no population are shown as "
+                         "No data.")
+    else:  # pragma: no cover - guarded by MeasureSpec
+        raise ValueError(spec.measure)
+
+    values = values.reindex(index)
+    if absent_zero and spec.measure in ("total", "share"):
+        values = values.fillna(0.0)
+    elif absent_zero and spec.measure == "per_capita":
+        latest = _latest_pop(pop_all, span, index)
+        values = values.where(values.notna() | latest.isna(), 0.0)
+    return MapValues(values=values, label=mlabel, unit=unit, notes=tuple(notes),
+                     population=_latest_pop(pop_all, span, index), join=join)
+
+
+def _latest_pop(pop_all: pd.DataFrame, span: tuple[int, int], index: pd.Index) -> pd.Series:
+    pop, _ = M.population_for(pop_all, [span[1]])
+    if pop.empty:
+        return pd.Series(np.nan, index=index)
+    return pop.set_index("region_id")["population"].reindex(index)

@@ -1,0 +1,134 @@
+"""Ledger queries: sums of allocations by region, year, quarter and agency, run in DuckDB.
+
+The pages ask one small interface, :class:`Ledger`, so a larger deployment can point it at a
+server without touching them. Tables are copied into DuckDB once; every query is parameterised
+(no value from a widget is pasted into SQL) and grouping columns are checked against the table.
+Amounts are summed twice: as floating point for display and as whole cents for reconciliation,
+so "on the map + not placed = ledger total" holds to the cent.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+GROUPABLE = ("region_id", "fiscal_year", "quarter", "agency", "program", "fund")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Ledger:
+    """An in-process DuckDB holding the allocation tables of one workspace."""
+
+    def __init__(self) -> None:
+        self._con = duckdb.connect(":memory:")
+        self._columns: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, table_id: str, frame: pd.DataFrame) -> None:
+        """Copy a canonical allocations frame (``region_id``, ``fiscal_year``, ``amount``…)."""
+        if not _NAME.match(table_id):
+            raise ValueError(f"table id must be letters, digits and underscores, got {table_id!r}")
+        keep = [c for c in (*GROUPABLE, "amount") if c in frame.columns]
+        missing = {"region_id", "fiscal_year", "amount"} - set(keep)
+        if missing:
+            raise ValueError(f"allocations table {table_id!r} lacks {sorted(missing)}")
+        df = frame[keep].copy()
+        df["region_id"] = df["region_id"].astype("string")
+        df["fiscal_year"] = pd.to_numeric(df["fiscal_year"], errors="coerce").astype("Int32")
+        if "quarter" in df:
+            df["quarter"] = pd.to_numeric(df["quarter"], errors="coerce").astype("Int8")
+        for c in ("agency", "program", "fund"):
+            if c in df:
+                df[c] = df[c].astype("string")
+        df["amount"] = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
+        with self._lock:
+            self._con.register("_incoming", df)
+            self._con.execute(f'CREATE OR REPLACE TABLE "{table_id}" AS '
+                              'SELECT *, CAST(round(amount * 100) AS HUGEINT) AS cents '
+                              'FROM _incoming')
+            self._con.unregister("_incoming")
+        self._columns[table_id] = keep
+
+    def tables(self) -> list[str]:
+        return list(self._columns)
+
+    def columns(self, table_id: str) -> list[str]:
+        if table_id not in self._columns:
+            raise KeyError(f"no ledger table {table_id!r}; tables: {', '.join(self._columns)}")
+        return self._columns[table_id]
+
+    def _where(self, table_id: str, years: tuple[int, int] | Sequence[int] | None,
+               agencies: Iterable[str] | None, region_ids: Iterable[str] | None,
+               quarters: Iterable[int] | None) -> tuple[str, list]:
+        cols = self.columns(table_id)
+        clauses, params = ["amount IS NOT NULL"], []
+        if years is not None:
+            years = list(years)
+            if len(years) == 2 and isinstance(years, list) and years[0] <= years[1]:
+                clauses.append("fiscal_year BETWEEN ? AND ?")
+                params += [int(years[0]), int(years[1])]
+            else:
+                clauses.append("list_contains(?, fiscal_year)")
+                params.append([int(y) for y in years])
+        if agencies is not None and "agency" in cols:
+            clauses.append("list_contains(?, agency)")
+            params.append([str(a) for a in agencies])
+        if region_ids is not None:
+            clauses.append("list_contains(?, region_id)")
+            params.append([str(r) for r in region_ids])
+        if quarters is not None and "quarter" in cols:
+            clauses.append("list_contains(?, quarter)")
+            params.append([int(q) for q in quarters])
+        return " AND ".join(clauses), params
+
+    def sum_by(self, table_id: str, by: Sequence[str], *,
+               years: tuple[int, int] | Sequence[int] | None = None,
+               agencies: Iterable[str] | None = None,
+               region_ids: Iterable[str] | None = None,
+               quarters: Iterable[int] | None = None) -> pd.DataFrame:
+        """Sum ``amount`` (and whole ``cents``, and a row count) grouped by ``by``.
+
+        ``years`` is an inclusive ``(first, last)`` pair or a list of years; ``agencies``,
+        ``region_ids`` and ``quarters`` restrict the rows. An empty ``by`` gives one total row.
+        """
+        cols = self.columns(table_id)
+        bad = [b for b in by if b not in cols]
+        if bad:
+            raise ValueError(f"cannot group {table_id!r} by {bad}; columns: {', '.join(cols)}")
+        where, params = self._where(table_id, years, agencies, region_ids, quarters)
+        group = ", ".join(f'"{b}"' for b in by)
+        sql = (f'SELECT {group + ", " if by else ""}sum(amount) AS amount, '
+               f'CAST(sum(cents) AS BIGINT) AS cents, count(*) AS rows '
+               f'FROM "{table_id}" WHERE {where}'
+               + (f" GROUP BY {group} ORDER BY {group}" if by else ""))
+        with self._lock:
+            return self._con.execute(sql, params).df()
+
+    def sum_by_region(self, table_id: str, **filters) -> pd.DataFrame:
+        """The query the map runs: one amount per region id (blank ids as a missing id)."""
+        return self.sum_by(table_id, ["region_id"], **filters)
+
+    def distinct(self, table_id: str, column: str) -> list:
+        if column not in self.columns(table_id):
+            return []
+        with self._lock:
+            rows = self._con.execute(
+                f'SELECT DISTINCT "{column}" FROM "{table_id}" WHERE "{column}" IS NOT NULL '
+                f'ORDER BY 1').fetchall()
+        return [r[0] for r in rows]
+
+    def year_range(self, table_id: str) -> tuple[int, int]:
+        with self._lock:
+            lo, hi = self._con.execute(
+                f'SELECT min(fiscal_year), max(fiscal_year) FROM "{table_id}"').fetchone()
+        return int(lo), int(hi)
+
+    def total(self, table_id: str, **filters) -> tuple[float, int]:
+        """Ledger total for the filters: (amount, cents)."""
+        row = self.sum_by(table_id, [], **filters)
+        if row.empty or pd.isna(row.loc[0, "amount"]):
+            return 0.0, 0
+        return float(row.loc[0, "amount"]), int(row.loc[0, "cents"])

@@ -1,0 +1,323 @@
+"""Workspace manifests: what data a workspace has and how its columns map to canonical names.
+
+The format is documented in ``docs/workspace-manifest.md``. :func:`load_manifest` reads one
+``workspace.toml`` and checks it as a whole, raising one :class:`ManifestError` that lists every
+problem it found; :func:`discover_workspaces` finds the workspaces under one or more folders.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+BUNDLED_ROOT = Path(__file__).resolve().parent / "workspaces"
+MANIFEST_NAME = "workspace.toml"
+ENV_ROOTS = "FISCALMAP_WORKSPACES"
+
+TABLE_KINDS = ("allocations", "population", "indicators", "segments")
+REQUIRED_COLUMNS = {
+    "allocations": ("fiscal_year", "amount"),
+    "population": ("year", "population"),
+    "indicators": ("year", "indicator", "value"),
+    "segments": ("segment_id",),
+}
+OPTIONAL_COLUMNS = {
+    "allocations": ("quarter", "agency", "program", "fund"),
+    "population": (),
+    "indicators": ("unit", "direction", "target"),
+    "segments": ("score", "survey_year", "road_class", "region_id", "route", "direction",
+                 "traffic", "length_m"),
+}
+KEY_COLUMNS = ("region_id", "region_name")
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s)\n{lines}")
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    label: str
+    file: Path
+    key: str
+    name: str
+    layer: str | None = None
+    key_width: int | None = None
+    crs: str = "EPSG:4326"
+    parent_level: str | None = None
+    parent_key_chars: int | None = None
+    parent_column: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    kind: str
+    level: str
+    file: Path
+    columns: dict[str, str]
+    constants: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+    unit: str = ""
+    encoding: str = "utf-8"
+    layer: str | None = None
+    decimal: str = "."
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.id.replace("_", " ").capitalize()
+
+    @property
+    def keyed_by_name(self) -> bool:
+        return "region_id" not in self.columns and "region_name" in self.columns
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    publisher: str = ""
+    url: str = ""
+    licence: str = ""
+    retrieved: str = ""
+    files: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    path: Path
+    title: str
+    description: str = ""
+    currency: str = "USD"
+    fiscal_year_start_month: int = 1
+    fiscal_year_label: str = "FY"
+    default_level: str | None = None
+    data_date: str = ""
+    levels: tuple[Level, ...] = ()
+    tables: tuple[TableSpec, ...] = ()
+    sources: tuple[Source, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def level(self, level_id: str) -> Level:
+        for lv in self.levels:
+            if lv.id == level_id:
+                return lv
+        raise KeyError(f"workspace {self.id!r} has no level {level_id!r}; "
+                       f"levels: {', '.join(lv.id for lv in self.levels)}")
+
+    def tables_of(self, kind: str, level: str | None = None) -> list[TableSpec]:
+        return [t for t in self.tables if t.kind == kind and (level is None or t.level == level)]
+
+    def table(self, table_id: str) -> TableSpec:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(f"workspace {self.id!r} has no table {table_id!r}; "
+                       f"tables: {', '.join(t.id for t in self.tables)}")
+
+    def child_levels(self, level_id: str) -> list[Level]:
+        return [lv for lv in self.levels if lv.parent_level == level_id]
+
+    def fiscal_year_text(self) -> str:
+        if self.fiscal_year_start_month == 1:
+            return f"{self.fiscal_year_label} = calendar year"
+        import calendar
+        start = calendar.month_name[self.fiscal_year_start_month]
+        end = calendar.month_name[(self.fiscal_year_start_month - 2) % 12 + 1]
+        return f"{self.fiscal_year_label} N runs {start} N-1 to {end} N"
+
+
+def _str(d: dict, key: str, where: str, problems: list[str], *, required: bool = False,
+         default: str = "") -> str:
+    v = d.get(key, default)
+    if v is None or v == "":
+        if required:
+            problems.append(f"{where}: '{key}' is required")
+        return default
+    if not isinstance(v, (str, int, float)):
+        problems.append(f"{where}: '{key}' must be text, got {type(v).__name__}")
+        return default
+    return str(v)
+
+
+def _int(d: dict, key: str, where: str, problems: list[str], *, lo: int, hi: int) -> int | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        problems.append(f"{where}: '{key}' must be a whole number from {lo} to {hi}, got {v!r}")
+        return None
+    return v
+
+
+def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | None:
+    where = f"[[levels]] #{i + 1}"
+    lid = _str(d, "id", where, problems, required=True)
+    where = f"level '{lid}'" if lid else where
+    file = _str(d, "file", where, problems, required=True)
+    key = _str(d, "key", where, problems, required=True)
+    name = _str(d, "name", where, problems, required=True)
+    if file and not (root / file).exists():
+        problems.append(f"{where}: file '{file}' not found in {root}")
+    level = Level(
+        id=lid, label=_str(d, "label", where, problems, default=lid.capitalize()),
+        file=root / file, key=key, name=name, layer=d.get("layer") or None,
+        key_width=_int(d, "key_width", where, problems, lo=1, hi=64),
+        crs=_str(d, "crs", where, problems, default="EPSG:4326"),
+        parent_level=d.get("parent_level") or None,
+        parent_key_chars=_int(d, "parent_key_chars", where, problems, lo=1, hi=64),
+        parent_column=d.get("parent_column") or None,
+    )
+    return level if lid and file and key and name else None
+
+
+def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
+                 problems: list[str]) -> TableSpec | None:
+    where = f"[[tables]] #{i + 1}"
+    tid = _str(d, "id", where, problems, required=True)
+    where = f"table '{tid}'" if tid else where
+    kind = _str(d, "kind", where, problems, required=True)
+    if kind and kind not in TABLE_KINDS:
+        problems.append(f"{where}: kind must be one of {', '.join(TABLE_KINDS)}, got {kind!r}")
+    level = _str(d, "level", where, problems, required=True)
+    if level and level not in level_ids:
+        problems.append(f"{where}: level {level!r} is not one of the levels "
+                        f"({', '.join(sorted(level_ids)) or 'none defined'})")
+    file = _str(d, "file", where, problems, required=True)
+    if file and not (root / file).exists():
+        problems.append(f"{where}: file '{file}' not found in {root}")
+    columns = d.get("columns", {})
+    constants = d.get("constants", {})
+    if not isinstance(columns, dict) or not isinstance(constants, dict):
+        problems.append(f"{where}: 'columns' and 'constants' must be tables (canonical = source)")
+        return None
+    if kind in TABLE_KINDS:
+        have = set(columns) | set(constants)
+        missing = [c for c in REQUIRED_COLUMNS[kind] if c not in have]
+        if kind != "segments" and not (set(KEY_COLUMNS) & set(columns)):
+            missing.insert(0, "region_id (or region_name)")
+        if missing:
+            problems.append(f"{where}: the column mapping lacks {', '.join(missing)}")
+        known = set(REQUIRED_COLUMNS[kind]) | set(OPTIONAL_COLUMNS[kind]) | set(KEY_COLUMNS)
+        unknown = sorted(set(columns) - known)
+        if unknown:
+            problems.append(f"{where}: unknown canonical column(s) {', '.join(unknown)}; "
+                            f"known for {kind}: {', '.join(sorted(known))}")
+    decimal = _str(d, "decimal", where, problems, default=".")
+    if decimal not in (".", ","):
+        problems.append(f"{where}: 'decimal' must be '.' or ',', got {decimal!r}")
+    if not (tid and kind and level and file):
+        return None
+    return TableSpec(
+        id=tid, kind=kind, level=level, file=root / file,
+        columns={str(k): str(v) for k, v in columns.items()}, constants=dict(constants),
+        label=_str(d, "label", where, problems), unit=_str(d, "unit", where, problems),
+        encoding=_str(d, "encoding", where, problems, default="utf-8"),
+        layer=d.get("layer") or None, decimal=decimal,
+        options={k: v for k, v in d.items() if k not in {
+            "id", "kind", "level", "file", "columns", "constants", "label", "unit",
+            "encoding", "layer", "decimal"}},
+    )
+
+
+def load_manifest(path: Path | str) -> Workspace:
+    """Read and check a workspace manifest (a folder or its ``workspace.toml``).
+
+    Raises :class:`ManifestError` listing every problem found, not only the first.
+    """
+    path = Path(path)
+    manifest = path / MANIFEST_NAME if path.is_dir() else path
+    root = manifest.parent
+    try:
+        raw = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(manifest, ["the manifest file does not exist"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(manifest, [f"not valid TOML: {exc}"]) from None
+
+    problems: list[str] = []
+    head = raw.get("workspace")
+    if not isinstance(head, dict):
+        problems.append("the [workspace] table is missing")
+        head = {}
+    title = _str(head, "title", "[workspace]", problems, required=True)
+    fy_month = _int(head, "fiscal_year_start_month", "[workspace]", problems, lo=1, hi=12) or 1
+
+    levels = [lv for i, d in enumerate(raw.get("levels", []))
+              if (lv := _parse_level(d, i, root, problems)) is not None]
+    if not raw.get("levels"):
+        problems.append("no [[levels]] defined: a workspace needs at least one boundary layer")
+    ids = [lv.id for lv in levels]
+    dupes = sorted({x for x in ids if ids.count(x) > 1})
+    if dupes:
+        problems.append(f"level id(s) used twice: {', '.join(dupes)}")
+    for lv in levels:
+        if lv.parent_level and lv.parent_level not in ids:
+            problems.append(f"level '{lv.id}': parent_level {lv.parent_level!r} is not a level")
+        if lv.parent_level and not (lv.parent_key_chars or lv.parent_column):
+            problems.append(f"level '{lv.id}': parent_level needs parent_key_chars or "
+                            "parent_column to find each region's parent")
+    tables = [t for i, d in enumerate(raw.get("tables", []))
+              if (t := _parse_table(d, i, root, set(ids), problems)) is not None]
+    tids = [t.id for t in tables]
+    dupes = sorted({x for x in tids if tids.count(x) > 1})
+    if dupes:
+        problems.append(f"table id(s) used twice: {', '.join(dupes)}")
+    default_level = head.get("default_level") or (ids[0] if ids else None)
+    if default_level and default_level not in ids:
+        problems.append(f"[workspace]: default_level {default_level!r} is not a level")
+
+    sources = []
+    for d in raw.get("sources", []):
+        sources.append(Source(
+            name=str(d.get("name", "")), publisher=str(d.get("publisher", "")),
+            url=str(d.get("url", "")), licence=str(d.get("licence", d.get("license", ""))),
+            retrieved=str(d.get("retrieved", "")),
+            files=tuple(str(f) for f in d.get("files", [])), notes=str(d.get("notes", ""))))
+    if problems:
+        raise ManifestError(manifest, problems)
+    return Workspace(
+        id=root.name, path=root, title=title,
+        description=str(head.get("description", "")),
+        currency=str(head.get("currency", "USD")),
+        fiscal_year_start_month=fy_month,
+        fiscal_year_label=str(head.get("fiscal_year_label", "FY")),
+        default_level=default_level, data_date=str(head.get("data_date", "")),
+        levels=tuple(levels), tables=tuple(tables), sources=tuple(sources),
+        settings={k: v for k, v in raw.items()
+                  if k not in {"workspace", "levels", "tables", "sources"}},
+    )
+
+
+def workspace_roots(extra: Iterable[Path | str] = ()) -> list[Path]:
+    roots = [BUNDLED_ROOT]
+    env = os.environ.get(ENV_ROOTS, "")
+    roots += [Path(p) for p in env.split(os.pathsep) if p]
+    roots += [Path(p) for p in extra]
+    return roots
+
+
+def discover_workspaces(roots: Iterable[Path | str] | None = None) -> dict[str, Path]:
+    """Map workspace id (folder name) → folder, for every folder holding a manifest."""
+    found: dict[str, Path] = {}
+    for root in (workspace_roots() if roots is None else [Path(r) for r in roots]):
+        if (root / MANIFEST_NAME).exists():
+            found.setdefault(root.name, root)
+            continue
+        if not root.is_dir():
+            continue
+        for sub in sorted(root.iterdir()):
+            if (sub / MANIFEST_NAME).exists():
+                found.setdefault(sub.name, sub)
+    return found
