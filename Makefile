@@ -1,0 +1,49 @@
+# Usage: make run | make test | make test-fast | make bench
+SHELL := /bin/bash
+
+PYTHON       ?= python3
+VENV         := .venv
+VPY          := $(VENV)/bin/python
+STAMP        := $(VENV)/.requirements.stamp
+CHROMIUM_BIN ?= /usr/bin/chromium
+PORT         ?= 8501
+PYTEST_ARGS  ?=
+SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: venv chromium run test test-fast test-browser bench
+
+## venv: create .venv and install requirements.txt (only when it changed)
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -r requirements.txt
+	@touch $@
+
+## chromium: install Debian chromium (used headless by the browser tests) if missing
+chromium:
+	@if [ -x "$(CHROMIUM_BIN)" ]; then \
+		echo "chromium present: $(CHROMIUM_BIN)"; \
+	else \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-dejavu-core; \
+	fi
+
+## run: start the dashboard on http://127.0.0.1:$(PORT)
+run: venv
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+## test: every test (unit, app and real-browser)
+test: venv chromium
+	$(VPY) -m pytest tests $(PYTEST_ARGS)
+
+## test-fast: unit and app tests only (no browser, no server)
+test-fast: venv
+	$(VPY) -m pytest tests --ignore=tests/browser -m "not browser" $(PYTEST_ARGS)
+
+## test-browser: real-browser tests only
+test-browser: venv chromium
+	$(VPY) -m pytest tests/browser $(PYTEST_ARGS)
+
+## bench: performance benchmark
+bench: venv
+	$(VPY) bench/run_bench.py
