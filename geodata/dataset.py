@@ -58,20 +58,33 @@ class WorkspaceData:
     def __init__(self, ws: Workspace):
         self.ws = ws
         self.problems: list[Problem] = []
+        self.problems_by_source: dict[str, list[Problem]] = {}
         self._boundaries: dict[str, gpd.GeoDataFrame] = {}
         self._tables: dict[str, pd.DataFrame] = {}
         for lv in ws.levels:
             gdf, probs = load_boundaries(ws, lv)
             self._boundaries[lv.id] = gdf
+            self.problems_by_source[f"level:{lv.id}"] = probs
             self.problems += probs
         for spec in ws.tables:
             if spec.kind == "segments":
                 continue
             df, probs = load_table(ws, spec, self._boundaries.get(spec.level))
             self._tables[spec.id] = df
+            self.problems_by_source[f"table:{spec.id}"] = probs
             self.problems += probs
 
     # ------------------------------------------------------------------ access
+    def problems_for(self, spec: "MeasureSpec") -> list[Problem]:
+        """Problems of the files a measure uses: its boundary layer and tables."""
+        keys = [f"level:{spec.level}"]
+        if spec.table:
+            keys.append(f"table:{spec.table}")
+        keys += [f"table:{t.id}" for t in self.ws.tables_of("population", spec.level)]
+        if spec.measure == "indicator":
+            keys += [f"table:{t.id}" for t in self.ws.tables_of("indicators", spec.level)]
+        return [p for key in keys for p in self.problems_by_source.get(key, [])]
+
     def boundaries(self, level: str) -> gpd.GeoDataFrame:
         return self._boundaries[level]
 
@@ -259,3 +272,47 @@ def _latest_pop(pop_all: pd.DataFrame, span: tuple[int, int], index: pd.Index) -
     if pop.empty:
         return pd.Series(np.nan, index=index)
     return pop.set_index("region_id")["population"].reindex(index)
+
+
+@dataclass(frozen=True)
+class RegionDetail:
+    region_id: str
+    name: str
+    by_year: pd.DataFrame        # fiscal_year, amount
+    by_agency: pd.DataFrame      # agency, amount (the selected span)
+    indicators: pd.DataFrame     # indicator, year, value, unit
+    population: pd.DataFrame     # year, population
+
+
+def region_detail(data: WorkspaceData, spec: MeasureSpec, region_id: str) -> RegionDetail:
+    """What the detail panel shows for one region: money by year and agency, its outcomes."""
+    regions = data.boundaries(spec.level)
+    names = data.names(spec.level)
+    empty_y = pd.DataFrame(columns=["fiscal_year", "amount"])
+    empty_a = pd.DataFrame(columns=["agency", "amount"])
+    by_year, by_agency = empty_y, empty_a
+    if spec.table:
+        tspec = data.ws.table(spec.table)
+        ids = [region_id]
+        if tspec.level != spec.level:
+            child = data.boundaries(tspec.level)
+            ids = child.loc[child["parent_id"] == region_id, "region_id"].astype(str).tolist()
+        agencies = list(spec.agencies) if spec.agencies else None
+        by_year = data.ledger.sum_by(spec.table, ["fiscal_year"], region_ids=ids,
+                                     agencies=agencies)[["fiscal_year", "amount"]]
+        if "agency" in data.ledger.columns(spec.table):
+            by_agency = data.ledger.sum_by(spec.table, ["agency"], region_ids=ids,
+                                           years=spec.span, agencies=agencies)
+            by_agency = by_agency[["agency", "amount"]].sort_values("amount", ascending=False)
+    ind = data.indicators(spec.level)
+    ind = ind[ind["region_id"] == region_id]
+    cols = [c for c in ("indicator", "year", "value", "unit", "target") if c in ind]
+    pop = data.population(spec.level)
+    pop = pop[pop["region_id"] == region_id][["year", "population"]].sort_values("year")
+    if region_id not in set(regions["region_id"]):
+        raise KeyError(f"no region {region_id!r} at level {spec.level!r}")
+    return RegionDetail(region_id=region_id, name=names.get(region_id, region_id),
+                        by_year=by_year.reset_index(drop=True),
+                        by_agency=by_agency.reset_index(drop=True),
+                        indicators=ind[cols].sort_values(cols[:2]).reset_index(drop=True),
+                        population=pop.reset_index(drop=True))

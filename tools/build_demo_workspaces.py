@@ -265,6 +265,19 @@ parent_level = "state"
 parent_key_chars = 2
 
 [[tables]]
+id = "obligations_total"
+kind = "allocations"
+level = "state"
+file = "obligations_total_by_state_quarter.csv"
+label = "Federal obligations, all agencies"
+unit = "USD"
+[tables.columns]
+region_id = "state_fips"
+fiscal_year = "fiscal_year"
+quarter = "quarter"
+amount = "amount"
+
+[[tables]]
 id = "obligations"
 kind = "allocations"
 level = "state"
@@ -276,19 +289,6 @@ region_id = "state_fips"
 fiscal_year = "fiscal_year"
 quarter = "quarter"
 agency = "agency_name"
-amount = "amount"
-
-[[tables]]
-id = "obligations_total"
-kind = "allocations"
-level = "state"
-file = "obligations_total_by_state_quarter.csv"
-label = "Federal obligations, all agencies"
-unit = "USD"
-[tables.columns]
-region_id = "state_fips"
-fiscal_year = "fiscal_year"
-quarter = "quarter"
 amount = "amount"
 
 [[tables]]
@@ -628,6 +628,8 @@ level = "town"
 file = "tip_programmed_by_town_year.csv"
 label = "TIP programmed funding FFY2026-2030 (Regional Target)"
 unit = "USD"
+# Towns with no row received nothing in this programme: show them as $0, not "No data".
+absent_regions = "zero"
 [tables.columns]
 region_id = "town_id"
 fiscal_year = "ffy"

@@ -1,0 +1,87 @@
+"""The choropleth layer spec: classes, colours, tooltip texts and legend, computed once.
+
+:func:`build_choropleth` is the single place where a value becomes a class and a class becomes
+a colour. The interactive map, the legend and the static export all read the
+:class:`ChoroplethView` it returns, so the projector and the PDF show the same map.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .classify import Classification, LegendEntry, classify, format_number, legend_entries
+from .palettes import NO_DATA_COLOUR
+
+
+@dataclass(frozen=True)
+class ChoroplethView:
+    region_ids: tuple[str, ...]          # feature order of the encoded layer
+    class_ids: np.ndarray                # int per feature, -1 = No data
+    class_colours: tuple[str, ...]       # colour of class i
+    legend: tuple[LegendEntry, ...]      # classes then "No data"
+    values: pd.Series                    # raw value per region id (same order)
+    value_text: tuple[str, ...]          # formatted value per feature
+    tooltip_rows: tuple[tuple[str, tuple[str, ...]], ...]  # (label, text per feature)
+    title: str
+    subtitle: str = ""
+    unit: str = ""
+    notes: tuple[str, ...] = field(default=())
+    scheme: str = ""
+    palette: str = ""
+    no_data_colour: str = NO_DATA_COLOUR
+    selected: str | None = None
+    classification: Classification | None = None
+
+    def colours(self) -> list[str]:
+        """Fill colour per feature: what every renderer paints."""
+        table = list(self.class_colours) + [self.no_data_colour]
+        return [table[c] for c in self.class_ids.tolist()]
+
+    def colour_of(self, region_id: str) -> str:
+        i = self.region_ids.index(region_id)
+        c = int(self.class_ids[i])
+        return self.no_data_colour if c < 0 else self.class_colours[c]
+
+
+def rank_text(values: pd.Series) -> pd.Series:
+    n = int(values.notna().sum())
+    ranks = values.rank(ascending=False, method="min")
+    return ranks.map(lambda r: f"{int(r):,} of {n:,}" if pd.notna(r) else "—")
+
+
+def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str, unit: str,
+                     scheme: str = "quantiles", k: int = 5, palette: str = "YlGnBu",
+                     reverse: bool = False, breaks: Sequence[float] | None = None,
+                     centre: float | None = None, population: pd.Series | None = None,
+                     subtitle: str = "", notes: Sequence[str] = (),
+                     selected: str | None = None) -> ChoroplethView:
+    """Classify ``values`` (by region id) and colour every feature of a layer.
+
+    Values are aligned to ``region_ids`` (the feature order); regions without a value, and
+    NaN or infinite values, fall in the "No data" class.
+    """
+    ids = [str(r) for r in region_ids]
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    v.index = v.index.astype(str)
+    v = v[~v.index.duplicated()].reindex(ids)
+    v = v.where(np.isfinite(v))
+    cls = classify(v, scheme, k, breaks=breaks, centre=centre)
+    fmt = (lambda x: format_number(x, unit))
+    legend = legend_entries(cls, palette, fmt, reverse=reverse)
+    class_colours = tuple(e.colour for e in legend if e.class_id >= 0)
+    rows: list[tuple[str, tuple[str, ...]]] = []
+    if population is not None:
+        p = pd.to_numeric(population, errors="coerce")
+        p.index = p.index.astype(str)
+        p = p[~p.index.duplicated()].reindex(ids)
+        rows.append(("Population", tuple(f"{int(x):,}" if pd.notna(x) else "—" for x in p)))
+    rows.append(("Rank", tuple(rank_text(v).tolist())))
+    return ChoroplethView(
+        region_ids=tuple(ids), class_ids=cls.class_ids.to_numpy().astype(np.int64),
+        class_colours=class_colours, legend=tuple(legend), values=v,
+        value_text=tuple(fmt(x) for x in v.tolist()), tooltip_rows=tuple(rows),
+        title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=scheme,
+        palette=palette, selected=selected, classification=cls)

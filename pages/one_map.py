@@ -1,0 +1,169 @@
+"""One Map: how much money each area gets, how it is spread, and what it achieved."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geodata.dataset import region_detail
+from geodata.join import diagnostics_csv, diagnostics_frame
+from layers.choropleth import build_choropleth
+from layers.classify import format_number
+from ui import cache, controls, state
+from ui.mapview import map_options, show_map
+from ui.text import md
+
+data, path = controls.current()
+if data is None:
+    st.stop()
+ws = data.ws
+
+spec = controls.measure_controls(data)
+if spec is None:
+    st.title("One map")
+    st.stop()
+try:
+    mv = cache.values(path, spec)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+cls = controls.class_controls(diverging=mv.diverging)
+layer = cache.encoded_layer(path, spec.level)
+names = data.names(spec.level)
+
+state.init("region", "")
+if st.session_state["region"] and st.session_state["region"] not in names:
+    st.session_state["region"] = ""
+selected = st.session_state["region"] or None
+
+view = build_choropleth(
+    layer.region_ids, mv.values, title=mv.label, unit=mv.unit, scheme=cls.scheme, k=cls.k,
+    palette=cls.palette, reverse=cls.reverse, breaks=cls.breaks, centre=cls.centre,
+    population=mv.population, subtitle=mv.unit, notes=mv.notes, selected=selected)
+
+st.title(mv.label)
+level_label = ws.level(spec.level).label.lower()
+
+# ---------------------------------------------------------------- KPIs
+k1, k2, k3, k4 = st.columns(4)
+n_with = int(mv.values.notna().sum())
+pop_total = float(mv.population.where(mv.values.notna()).sum()) if mv.population.notna().any() else 0.0
+if mv.join is not None:
+    on_map = mv.join.placed_cents / 100
+    k1.metric("Total on the map", format_number(on_map, ws.currency))
+    placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
+    k2.metric("Per resident", format_number(on_map / placed_pop, ws.currency)
+              if placed_pop else "No data",
+              help="Total on the map divided by the population of the regions that have money")
+    k4.metric("Not placed on the map", format_number(mv.join.not_placed_cents / 100, ws.currency),
+              help="Rows whose region id is blank or matches no region; see Join diagnostics")
+else:
+    k1.metric("Median", format_number(float(mv.values.median()), mv.unit))
+    k2.metric("Population covered", f"{int(pop_total):,}" if pop_total else "No data")
+    k4.metric("Values not placed", f"{len(mv.indicator_unmatched):,}",
+              help="Values whose region id is not in the boundary layer")
+k3.metric(f"{ws.level(spec.level).label}s with data", f"{n_with:,} of {len(names):,}")
+
+for note in mv.notes:
+    st.caption(note)
+ignored = state.ignored_params()
+if ignored:
+    st.warning("Some link parameters were ignored: " +
+               "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+
+# ---------------------------------------------------------------- map
+clicked = show_map(layer, view, map_options(ws.settings), key="one_map")
+if clicked and clicked != st.session_state.get("_last_click"):
+    st.session_state["_last_click"] = clicked
+    st.session_state["region"] = clicked
+    st.rerun()
+st.caption(f"{ws.title} · {view.scheme.replace('_', ' ')} classes · "
+           f"{ws.fiscal_year_text()} · click a {level_label} for its detail")
+
+state.to_url([key for key in controls.VIEW_KEYS] + ["average"])
+
+# ---------------------------------------------------------------- below the map
+tab_detail, tab_diag, tab_table = st.tabs(["Region detail", "Join diagnostics", "Data"])
+
+with tab_detail:
+    options = [""] + sorted(names, key=lambda r: names[r])
+    st.selectbox(f"{ws.level(spec.level).label}", options, key="region",
+                 format_func=lambda r: names.get(r, "— pick one, or click the map —") if r else
+                 "— pick one, or click the map —")
+    rid = st.session_state["region"]
+    if rid:
+        det = region_detail(data, spec, rid)
+        value = mv.values.get(rid)
+        rank = mv.values.rank(ascending=False, method="min").get(rid)
+        st.subheader(md(det.name))
+        c1, c2, c3 = st.columns(3)
+        c1.metric(mv.label, format_number(value, mv.unit))
+        c2.metric("Rank", f"{int(rank):,} of {n_with:,}" if pd.notna(rank) else "—")
+        popv = mv.population.get(rid)
+        c3.metric("Population", f"{int(popv):,}" if pd.notna(popv) else "No data")
+        if not det.by_year.empty:
+            st.markdown("**Amount by fiscal year** (all years, same agencies)")
+            st.bar_chart(det.by_year.set_index("fiscal_year")["amount"], height=220)
+        if not det.by_agency.empty:
+            st.markdown("**By agency** (selected years)")
+            st.dataframe(det.by_agency, hide_index=True, width="stretch",
+                         column_config={"amount": st.column_config.NumberColumn(format="dollar")})
+        if not det.indicators.empty:
+            st.markdown("**Outcome indicators**")
+            st.dataframe(det.indicators, hide_index=True, width="stretch")
+
+with tab_diag:
+    jr = mv.join
+    if jr is not None:
+        rec = jr.reconciliation()
+        ok = "✅ reconciles" if jr.reconciles else "❌ does not reconcile"
+        st.markdown(
+            f"**On the map** {format_number(rec['on_map'], ws.currency, compact=False)} "
+            f"+ **not placed** {format_number(rec['not_placed'], ws.currency, compact=False)} "
+            f"= **ledger total** {format_number(rec['ledger_total'], ws.currency, compact=False)} "
+            f"— {ok} to the cent")
+        c1, c2 = st.columns(2)
+        with c1:
+            st.markdown(f"**Keys that matched no {level_label}** ({len(jr.unmatched):,})")
+            st.dataframe(jr.unmatched, hide_index=True, width="stretch")
+            st.markdown(f"**Rows with a blank key**: {jr.blank_rows:,} row(s), "
+                        f"{format_number(jr.blank_cents / 100, ws.currency, compact=False)}")
+        with c2:
+            st.markdown(f"**{ws.level(spec.level).label}s with no data** "
+                        f"({len(jr.regions_without_data):,})")
+            st.dataframe(jr.regions_without_data, hide_index=True, width="stretch")
+    else:
+        unmatched = mv.indicator_unmatched
+        st.markdown(f"**Values whose key matched no {level_label}** ({len(unmatched):,})")
+        st.dataframe(unmatched.rename("value").reset_index(), hide_index=True)
+        missing = [r for r in layer.region_ids if pd.isna(mv.values.get(r))]
+        st.markdown(f"**{ws.level(spec.level).label}s with no value** ({len(missing):,})")
+        st.dataframe(pd.DataFrame({"region_id": missing, "name": [names[r] for r in missing]}),
+                     hide_index=True)
+    problems = data.problems_for(spec)
+    dups = [p for p in problems if p.code == "duplicate_key"]
+    st.markdown(f"**Duplicate keys** ({sum(p.row_count for p in dups):,} row(s))")
+    for p in dups:
+        st.text(p.text())
+    others = [p for p in problems if p.code != "duplicate_key"]
+    if others:
+        st.markdown("**Other input problems in these tables**")
+        for p in others:
+            st.text(p.text())
+    diag = diagnostics_frame(jr, problems, names)
+    st.download_button("Download diagnostics (CSV)", diagnostics_csv(diag),
+                       file_name=f"{ws.id}_{spec.level}_diagnostics.csv", mime="text/csv",
+                       key="dl_diag")
+
+with tab_table:
+    table = pd.DataFrame({
+        "region_id": list(view.region_ids), "name": [names[r] for r in view.region_ids],
+        "value": view.values.to_numpy(), "unit": mv.unit,
+        "class": [e + 1 if e >= 0 else None for e in view.class_ids.tolist()],
+        "colour": view.colours(),
+        "population": mv.population.reindex(list(view.region_ids)).to_numpy(),
+    })
+    table["rank"] = table["value"].rank(ascending=False, method="min")
+    st.dataframe(table.sort_values("rank"), hide_index=True, width="stretch")
+    st.download_button("Download map data (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{ws.id}_{spec.level}_map_data.csv", mime="text/csv",
+                       key="dl_table")

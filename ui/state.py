@@ -1,0 +1,97 @@
+"""View state that lives in the URL: widgets read their start value from the query string and
+write it back, so a link reopens the same view. Invalid values are ignored and reported."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+_IGNORED = "_ignored_params"
+
+
+def _note_ignored(key: str, raw: str, why: str) -> None:
+    st.session_state.setdefault(_IGNORED, {})[key] = f"{raw!r} ({why})"
+
+
+def ignored_params() -> dict[str, str]:
+    return st.session_state.get(_IGNORED, {})
+
+
+def init(key: str, default: Any, *, options: Sequence | None = None,
+         parse: Callable[[str], Any] = str) -> None:
+    """Set ``st.session_state[key]`` once: from the URL if valid, else ``default``.
+
+    Also resets the value when it is no longer one of ``options`` (another workspace).
+    """
+    if key in st.session_state:
+        if options is not None and st.session_state[key] not in options:
+            st.session_state[key] = default
+        return
+    value = default
+    if key in st.query_params:
+        raw = st.query_params[key]
+        try:
+            parsed = parse(raw)
+        except (TypeError, ValueError):
+            _note_ignored(key, raw, "not understood")
+        else:
+            if options is None or parsed in options:
+                value = parsed
+            else:
+                _note_ignored(key, raw, "not available here")
+    st.session_state[key] = value
+
+
+def init_list(key: str, default: list, *, options: Sequence, parse: Callable[[str], Any] = str) -> None:
+    """A multi-value widget: the URL holds the values joined by '|'."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+        return
+    value = default
+    if key in st.query_params:
+        raw = st.query_params[key]
+        try:
+            parts = [parse(p) for p in raw.split("|") if p != ""]
+        except (TypeError, ValueError):
+            _note_ignored(key, raw, "not understood")
+            parts = None
+        if parts is not None:
+            good = [p for p in parts if p in options]
+            if len(good) < len(parts):
+                _note_ignored(key, raw, "some values not available here")
+            value = good
+    st.session_state[key] = value
+
+
+def to_url(keys: Sequence[str]) -> None:
+    """Write the current values of ``keys`` into the query string."""
+    for key in keys:
+        if key not in st.session_state:
+            continue
+        v = st.session_state[key]
+        if isinstance(v, tuple):
+            text = "-".join(str(x) for x in v)
+        elif isinstance(v, list):
+            text = "|".join(str(x) for x in v)
+        elif isinstance(v, bool):
+            text = "1" if v else "0"
+        else:
+            text = "" if v is None else str(v)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+
+
+def parse_span(raw: str) -> tuple[int, int]:
+    lo, _, hi = raw.partition("-")
+    a, b = int(lo), int(hi or lo)
+    if a > b:
+        raise ValueError(raw)
+    return a, b
+
+
+def parse_bool(raw: str) -> bool:
+    if raw in ("1", "true", "True"):
+        return True
+    if raw in ("0", "false", "False", ""):
+        return False
+    raise ValueError(raw)
