@@ -1,23 +1,21 @@
 """Fiscal map dashboard: where the money goes and what it achieves, on one map.
 
-Entry point only: page set-up, the workspace picker shared by every page, and navigation.
+Entry point only: navigation. Each page sets itself up (page config, workspace picker) through
+``ui.controls.page_setup`` so that a page also works when Streamlit runs it directly, as it
+does for a deep link before the first visit to the root URL (the folder is called ``pages/``,
+which Streamlit also reads on its own). URL paths equal the file names so both ways agree.
 """
 import streamlit as st
 
-from ui import controls
-
-st.set_page_config(page_title="Fiscal map", page_icon=":material/map:", layout="wide",
-                   initial_sidebar_state="expanded")
-
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True, url_path="overview"),
-    st.Page("pages/one_map.py", title="One map", icon=":material/map:", url_path="one_map"),
-    st.Page("pages/money_results.py", title="Money and results", icon=":material/target:",
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/one_map.py", title="One map", url_path="one_map"),
+    st.Page("pages/money_results.py", title="Money and results",
             url_path="money_results"),
-    st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
-    st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+    st.Page("pages/data_quality.py", title="Data quality",
+            url_path="data_quality"),
+    st.Page("pages/sources.py", title="Sources",
+            url_path="sources"),
 ]
 
-nav = st.navigation(PAGES)
-controls.workspace_picker()
-nav.run()
+st.navigation(PAGES).run()

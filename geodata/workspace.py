@@ -56,6 +56,17 @@ class Level:
     parent_level: str | None = None
     parent_key_chars: int | None = None
     parent_column: str | None = None
+    label_plural: str = ""
+
+    @property
+    def plural(self) -> str:
+        """"Counties", "States", "Towns" — or the manifest's own ``label_plural``."""
+        if self.label_plural:
+            return self.label_plural
+        lab = self.label
+        if lab.endswith("y") and len(lab) > 1 and lab[-2].lower() not in "aeiou":
+            return lab[:-1] + "ies"
+        return lab if lab.endswith("s") else lab + "s"
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,7 @@ def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | No
         parent_level=d.get("parent_level") or None,
         parent_key_chars=_int(d, "parent_key_chars", where, problems, lo=1, hi=64),
         parent_column=d.get("parent_column") or None,
+        label_plural=_str(d, "label_plural", where, problems),
     )
     return level if lid and file and key and name else None
 

@@ -4,7 +4,7 @@ import streamlit as st
 from geodata.problems import problems_frame
 from ui import cache, controls
 
-data, path = controls.current()
+data, path = controls.page_setup()
 st.title("Data quality")
 for wid, wpath in cache.workspace_paths().items():
     try:

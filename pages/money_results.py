@@ -7,7 +7,7 @@ from layers.bivariate import build_bivariate, legend_html
 from ui import cache, controls, state
 from ui.mapview import map_options, show_map
 
-data, path = controls.current()
+data, path = controls.page_setup()
 if data is None:
     st.stop()
 ws = data.ws

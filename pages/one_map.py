@@ -6,13 +6,13 @@ import streamlit as st
 
 from geodata.dataset import region_detail
 from geodata.join import diagnostics_csv, diagnostics_frame
-from layers.choropleth import build_choropleth
+from geodata.viewstate import colour_view
 from layers.classify import format_number
 from ui import cache, controls, state
 from ui.mapview import map_options, show_map
 from ui.text import md
 
-data, path = controls.current()
+data, path = controls.page_setup()
 if data is None:
     st.stop()
 ws = data.ws
@@ -35,10 +35,7 @@ if st.session_state["region"] and st.session_state["region"] not in names:
     st.session_state["region"] = ""
 selected = st.session_state["region"] or None
 
-view = build_choropleth(
-    layer.region_ids, mv.values, title=mv.label, unit=mv.unit, scheme=cls.scheme, k=cls.k,
-    palette=cls.palette, reverse=cls.reverse, breaks=cls.breaks, centre=cls.centre,
-    population=mv.population, subtitle=mv.unit, notes=mv.notes, selected=selected)
+view = colour_view(layer.region_ids, mv, cls, selected)
 
 st.title(mv.label)
 level_label = ws.level(spec.level).label.lower()
@@ -61,7 +58,7 @@ else:
     k2.metric("Population covered", f"{int(pop_total):,}" if pop_total else "No data")
     k4.metric("Values not placed", f"{len(mv.indicator_unmatched):,}",
               help="Values whose region id is not in the boundary layer")
-k3.metric(f"{ws.level(spec.level).label}s with data", f"{n_with:,} of {len(names):,}")
+k3.metric(f"{ws.level(spec.level).plural} with data", f"{n_with:,} of {len(names):,}")
 
 for note in mv.notes:
     st.caption(note)
@@ -128,7 +125,7 @@ with tab_diag:
             st.markdown(f"**Rows with a blank key**: {jr.blank_rows:,} row(s), "
                         f"{format_number(jr.blank_cents / 100, ws.currency, compact=False)}")
         with c2:
-            st.markdown(f"**{ws.level(spec.level).label}s with no data** "
+            st.markdown(f"**{ws.level(spec.level).plural} with no data** "
                         f"({len(jr.regions_without_data):,})")
             st.dataframe(jr.regions_without_data, hide_index=True, width="stretch")
     else:
@@ -136,7 +133,7 @@ with tab_diag:
         st.markdown(f"**Values whose key matched no {level_label}** ({len(unmatched):,})")
         st.dataframe(unmatched.rename("value").reset_index(), hide_index=True)
         missing = [r for r in layer.region_ids if pd.isna(mv.values.get(r))]
-        st.markdown(f"**{ws.level(spec.level).label}s with no value** ({len(missing):,})")
+        st.markdown(f"**{ws.level(spec.level).plural} with no value** ({len(missing):,})")
         st.dataframe(pd.DataFrame({"region_id": missing, "name": [names[r] for r in missing]}),
                      hide_index=True)
     problems = data.problems_for(spec)

@@ -5,7 +5,7 @@ from layers.classify import format_number
 from ui import controls
 from ui.text import md
 
-data, path = controls.current()
+data, path = controls.page_setup()
 if data is None:
     st.stop()
 ws = data.ws

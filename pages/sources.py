@@ -4,7 +4,7 @@ import streamlit as st
 from ui import controls
 from ui.text import md
 
-data, path = controls.current()
+data, path = controls.page_setup()
 if data is None:
     st.stop()
 ws = data.ws

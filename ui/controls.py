@@ -5,17 +5,20 @@ uses), so AppTest can set it and a link can reopen it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geodata.dataset import MeasureSpec, WorkspaceData
+from geodata.viewstate import ClassSpec, choices, parse_breaks
 from geodata.workspace import ManifestError
-from layers.classify import SCHEMES, scheme_names
+from layers.classify import SCHEMES
 from layers.palettes import palette_names
 
 from . import cache, state
 
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.png"
 MEASURE_LABELS = {
     "total": "Total amount",
     "per_capita": "Per resident",
@@ -59,6 +62,19 @@ def workspace_picker() -> WorkspaceData | None:
     return cache.load(paths[st.session_state["ws"]])
 
 
+def page_setup() -> tuple[WorkspaceData | None, str]:
+    """First call of every page: page config, the workspace picker; returns the workspace."""
+    if PagesManager.uses_pages_directory:
+        # Streamlit ran this page directly (a deep link on a fresh server): switch the app to
+        # the navigation defined in app.py and run again, on the same URL.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    st.set_page_config(page_title="Fiscal map", page_icon=str(FAVICON), layout="wide",
+                       initial_sidebar_state="expanded")
+    workspace_picker()
+    return current()
+
+
 def current() -> tuple[WorkspaceData | None, str]:
     """The workspace chosen in the sidebar (by app.py), and its folder."""
     paths = cache.workspace_paths()
@@ -68,109 +84,72 @@ def current() -> tuple[WorkspaceData | None, str]:
     return cache.load(paths[wid]), paths[wid]
 
 
-@dataclass(frozen=True)
-class ClassSettings:
-    scheme: str
-    k: int
-    palette: str
-    reverse: bool
-    breaks: tuple[float, ...] | None
-    centre: float | None = None
-
-
 def measure_controls(data: WorkspaceData, *, prefix: str = "", allowed: tuple[str, ...] | None = None,
                      container=None) -> MeasureSpec | None:
-    """Level, measure, table, years, agencies and indicator widgets → a MeasureSpec."""
+    """Level, measure, table, years, agencies and indicator widgets → a MeasureSpec.
+
+    Options come from :func:`geodata.viewstate.choices`, the same rules a link or a saved view
+    is checked against.
+    """
     sb = container or st.sidebar
     ws = data.ws
     k = lambda name: prefix + name  # noqa: E731
-    levels = [lv.id for lv in ws.levels]
     labels = {lv.id: lv.label for lv in ws.levels}
+    levels = list(labels)
     state.init(k("level"), ws.default_level or levels[0], options=levels)
     level = sb.radio("Level", levels, format_func=labels.get, key=k("level"), horizontal=True)
-
-    tables = data.allocation_tables(level)
-    catalogue = data.indicator_catalogue(level)
-    has_pop = not data.population(level).empty
-    measures = []
-    if tables:
-        measures += ["total"] + (["per_capita"] if has_pop else []) + ["share", "change"]
-    if catalogue:
-        measures.append("indicator")
-    if allowed:
-        measures = [m for m in measures if m in allowed]
-    if not measures:
+    ch = choices(data, level, allowed=allowed)
+    if not ch.measures:
         sb.info(f"No allocations or indicators at the {labels[level].lower()} level.")
         return None
-    state.init(k("measure"), measures[0], options=measures)
-    measure = sb.selectbox("Measure", measures, format_func=MEASURE_LABELS.get, key=k("measure"))
+    state.init(k("measure"), ch.measures[0], options=ch.measures)
+    measure = sb.selectbox("Measure", ch.measures, format_func=MEASURE_LABELS.get, key=k("measure"))
 
     if measure == "indicator":
-        names = list(catalogue)
-        state.init(k("indicator"), names[0], options=names)
-        ind = sb.selectbox("Indicator", names, key=k("indicator"))
-        years = catalogue[ind]["years"]
+        state.init(k("indicator"), ch.indicators[0], options=ch.indicators)
+        ind = sb.selectbox("Indicator", ch.indicators, key=k("indicator"))
+        years = choices(data, level, measure, indicator=ind).indicator_years
         state.init(k("indicator_year"), years[-1], options=years, parse=int)
         year = sb.selectbox("Year", years, key=k("indicator_year")) if len(years) > 1 else years[0]
         return MeasureSpec(level=level, measure="indicator", indicator=ind, indicator_year=int(year))
 
-    ids = [t.id for t in tables]
-    tlabels = {t.id: t.display_label for t in tables}
-    state.init(k("table"), ids[0], options=ids)
-    table = sb.selectbox("Funding table", ids, format_func=tlabels.get, key=k("table")) \
-        if len(ids) > 1 else ids[0]
-    lo, hi = data.years(table)
-    year_opts = list(range(lo, hi + 1))
-    fy = ws.fiscal_year_label
-    state.init(k("years"), (hi, hi), parse=state.parse_span)
+    tlabels = {t.id: t.display_label for t in data.allocation_tables(level)}
+    state.init(k("table"), ch.tables[0], options=ch.tables)
+    table = sb.selectbox("Funding table", ch.tables, format_func=tlabels.get, key=k("table")) \
+        if len(ch.tables) > 1 else ch.tables[0]
+    ch = choices(data, level, measure, table)
+    year_opts, fy = ch.years, ws.fiscal_year_label
+    last = (year_opts[-1], year_opts[-1])
+    state.init(k("years"), last, parse=state.parse_span)
     cur = st.session_state[k("years")]
     if not (isinstance(cur, tuple) and len(cur) == 2 and cur[0] in year_opts and cur[1] in year_opts):
-        st.session_state[k("years")] = (hi, hi)
-    if len(year_opts) > 1:
-        span = sb.select_slider("Fiscal years", options=year_opts, key=k("years"),
-                                format_func=lambda y: f"{fy}{y}")
-    else:
-        span = (lo, hi)
-    agencies_all = data.agencies(table)
+        st.session_state[k("years")] = last
+    span = sb.select_slider("Fiscal years", options=year_opts, key=k("years"),
+                            format_func=lambda y: f"{fy}{y}") if len(year_opts) > 1 else last
     agencies = None
-    if agencies_all:
-        state.init_list(k("agencies"), [], options=agencies_all)
-        chosen = sb.multiselect("Agencies (none = all)", agencies_all, key=k("agencies"))
+    if ch.agencies:
+        state.init_list(k("agencies"), [], options=ch.agencies)
+        chosen = sb.multiselect("Agencies (none = all)", ch.agencies, key=k("agencies"))
         agencies = tuple(chosen) if chosen else None
-    per, average = 1, False
+    average = False
     if measure == "per_capita":
         state.init(k("average"), False, parse=state.parse_bool)
         if span[0] != span[1]:
             average = sb.toggle("Average per year (instead of cumulative)", key=k("average"))
     return MeasureSpec(level=level, measure=measure, table=table, span=(int(span[0]), int(span[1])),
-                       agencies=agencies, per=per, average=average)
+                       agencies=agencies, average=average)
 
 
-def parse_breaks(text: str) -> tuple[tuple[float, ...] | None, str | None]:
-    """"10, 20, 50" → (10.0, 20.0, 50.0); returns an error message instead when invalid."""
-    parts = [p.strip().replace(",", "") for p in text.replace(";", " ").replace("|", " ").split()]
-    parts = [p for p in parts if p]
-    if not parts:
-        return None, "Enter at least one break, e.g. 10 20 50."
-    try:
-        vals = tuple(float(p) for p in parts)
-    except ValueError:
-        return None, f"Breaks must be numbers separated by spaces; got {text!r}."
-    if list(vals) != sorted(set(vals)):
-        return None, "Breaks must increase from left to right."
-    return vals, None
-
-
-def class_controls(*, diverging: bool, prefix: str = "", container=None) -> ClassSettings:
+def class_controls(*, diverging: bool, prefix: str = "", container=None) -> ClassSpec:
     sb = container or st.sidebar
     k = lambda name: prefix + name  # noqa: E731
-    schemes = [s for s in scheme_names() if s != "fisher_jenks_sampled"]
+    schemes = [s for s in SCHEMES if s != "fisher_jenks_sampled"]
     default_scheme = "diverging" if diverging else "quantiles"
     state.init(k("scheme"), default_scheme, options=schemes)
     with sb.expander("Classes and colours", expanded=False):
         scheme = st.selectbox("Classification", schemes, format_func=lambda s: SCHEME_LABELS.get(s, s),
-                              key=k("scheme"), help=SCHEMES[default_scheme].description
-                              if default_scheme in SCHEMES else None)
+                              key=k("scheme"), help=SCHEMES[scheme_key].description
+                              if (scheme_key := st.session_state[k("scheme")]) in SCHEMES else None)
         state.init(k("k"), 5, parse=int)
         if not 3 <= int(st.session_state[k("k")]) <= 9:
             st.session_state[k("k")] = 5
@@ -183,8 +162,7 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
             if err:
                 st.warning(err + " Showing quantiles meanwhile.")
                 scheme = "quantiles"
-        n = st.slider("Number of classes", 3, 9, key=k("k"),
-                      disabled=scheme == "user_defined")
+        n = st.slider("Number of classes", 3, 9, key=k("k"), disabled=scheme == "user_defined")
         kind = "diverging" if scheme == "diverging" else "sequential"
         pals = palette_names(kind)
         default_pal = "RdBu" if kind == "diverging" else "YlGnBu"
@@ -194,5 +172,5 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
         palette = st.selectbox("Palette (colour-blind safe)", pals, key=k("palette"))
         state.init(k("reverse"), False, parse=state.parse_bool)
         reverse = st.toggle("Reverse colours", key=k("reverse"))
-    return ClassSettings(scheme=scheme, k=int(n), palette=palette, reverse=bool(reverse),
-                         breaks=breaks, centre=0.0 if scheme == "diverging" else None)
+    return ClassSpec(scheme=scheme, k=int(n), palette=palette, reverse=bool(reverse),
+                     breaks=breaks, centre=0.0 if scheme == "diverging" else None)

@@ -6,6 +6,8 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from geodata.viewstate import _parse_bool, _parse_span
+
 _IGNORED = "_ignored_params"
 
 
@@ -81,17 +83,5 @@ def to_url(keys: Sequence[str]) -> None:
             st.query_params[key] = text
 
 
-def parse_span(raw: str) -> tuple[int, int]:
-    lo, _, hi = raw.partition("-")
-    a, b = int(lo), int(hi or lo)
-    if a > b:
-        raise ValueError(raw)
-    return a, b
-
-
-def parse_bool(raw: str) -> bool:
-    if raw in ("1", "true", "True"):
-        return True
-    if raw in ("0", "false", "False", ""):
-        return False
-    raise ValueError(raw)
+parse_span = _parse_span
+parse_bool = _parse_bool

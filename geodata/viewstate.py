@@ -1,0 +1,263 @@
+"""The state of a map view as plain values, to and from a URL query string.
+
+:func:`resolve_view` turns query parameters (from a link, a saved view or the command line)
+into the nearest valid :class:`ViewState` for a workspace, listing every parameter it had to
+ignore and why. :func:`choices` gives the valid options for each control given the ones
+before it (level → measure → table → years, agencies; indicator → year), so the sidebar
+widgets and the resolver agree on what is valid.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Mapping
+
+from layers.classify import SCHEMES
+from layers.palettes import palette_names
+
+from .dataset import MeasureSpec, WorkspaceData
+
+MEASURE_ORDER = ("total", "per_capita", "share", "change", "indicator")
+QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
+              "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
+              "region", "overlay", "center", "zoom")
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    scheme: str = "quantiles"
+    k: int = 5
+    palette: str = "YlGnBu"
+    reverse: bool = False
+    breaks: tuple[float, ...] | None = None
+    centre: float | None = None
+
+
+@dataclass(frozen=True)
+class ViewState:
+    ws: str
+    level: str
+    measure: str
+    page: str = "one_map"
+    table: str | None = None
+    years: tuple[int, int] | None = None
+    agencies: tuple[str, ...] = ()
+    indicator: str | None = None
+    indicator_year: int | None = None
+    average: bool = False
+    scheme: str = "quantiles"
+    k: int = 5
+    palette: str = "YlGnBu"
+    reverse: bool = False
+    breaks: str = ""
+    region: str = ""
+    overlay: bool = False
+    center: tuple[float, float] | None = None
+    zoom: float | None = None
+
+    def measure_spec(self) -> MeasureSpec:
+        if self.measure == "indicator":
+            return MeasureSpec(level=self.level, measure="indicator", indicator=self.indicator,
+                               indicator_year=self.indicator_year)
+        return MeasureSpec(level=self.level, measure=self.measure, table=self.table,
+                           span=self.years, agencies=self.agencies or None,
+                           average=self.average)
+
+    def class_spec(self) -> ClassSpec:
+        breaks, _ = parse_breaks(self.breaks) if self.scheme == "user_defined" else (None, None)
+        scheme = self.scheme if (self.scheme != "user_defined" or breaks) else "quantiles"
+        return ClassSpec(scheme=scheme, k=self.k, palette=self.palette, reverse=self.reverse,
+                         breaks=breaks, centre=0.0 if scheme == "diverging" else None)
+
+    def to_query(self) -> dict[str, str]:
+        """Only what differs from nothing: short, stable links."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value is None or value == "" or value == () or value is False:
+                continue
+            if key in ("years", "center"):
+                value = "-".join(str(v) for v in value) if key == "years" else \
+                    ",".join(f"{v:.5f}" for v in value)
+            elif key == "agencies":
+                value = "|".join(value)
+            elif value is True:
+                value = "1"
+            out[key] = str(value)
+        return out
+
+
+def parse_breaks(text: str) -> tuple[tuple[float, ...] | None, str | None]:
+    """"10, 20, 50" → (10.0, 20.0, 50.0); or an error message when invalid."""
+    parts = [p.strip().replace(",", "") for p in
+             str(text).replace(";", " ").replace("|", " ").split()]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None, "Enter at least one break, e.g. 10 20 50."
+    try:
+        vals = tuple(float(p) for p in parts)
+    except ValueError:
+        return None, f"Breaks must be numbers separated by spaces; got {text!r}."
+    if list(vals) != sorted(set(vals)):
+        return None, "Breaks must increase from left to right."
+    return vals, None
+
+
+@dataclass(frozen=True)
+class Choices:
+    levels: list[str]
+    measures: list[str]
+    tables: list[str]
+    years: list[int]
+    agencies: list[str]
+    indicators: list[str]
+    indicator_years: list[int]
+    schemes: list[str] = field(default_factory=lambda: [s for s in SCHEMES
+                                                       if s != "fisher_jenks_sampled"])
+
+
+def choices(data: WorkspaceData, level: str, measure: str | None = None,
+            table: str | None = None, indicator: str | None = None,
+            allowed: tuple[str, ...] | None = None) -> Choices:
+    """Valid options for each control, given the choices made before it."""
+    levels = [lv.id for lv in data.ws.levels]
+    tables = [t.id for t in data.allocation_tables(level)]
+    catalogue = data.indicator_catalogue(level)
+    measures: list[str] = []
+    if tables:
+        measures += ["total"] + (["per_capita"] if not data.population(level).empty else []) \
+            + ["share", "change"]
+    if catalogue:
+        measures.append("indicator")
+    if allowed:
+        measures = [m for m in measures if m in allowed]
+    years: list[int] = []
+    agencies: list[str] = []
+    t = table if table in tables else (tables[0] if tables else None)
+    if t:
+        lo, hi = data.years(t)
+        years = list(range(lo, hi + 1))
+        agencies = data.agencies(t)
+    ind = indicator if indicator in catalogue else (next(iter(catalogue)) if catalogue else None)
+    return Choices(levels=levels, measures=measures, tables=tables, years=years,
+                   agencies=agencies, indicators=list(catalogue),
+                   indicator_years=catalogue[ind]["years"] if ind else [])
+
+
+def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
+                 allowed: tuple[str, ...] | None = None) -> tuple[ViewState, list[str]]:
+    """The nearest valid view for ``params``; the second value lists what was ignored."""
+    ignored: list[str] = []
+    ws = data.ws
+
+    def pick(key: str, options: list, default, parse=str):
+        raw = params.get(key)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = parse(raw)
+        except (TypeError, ValueError):
+            ignored.append(f"{key}={raw!r}: not understood")
+            return default
+        if options is not None and value not in options:
+            ignored.append(f"{key}={raw!r}: not available here")
+            return default
+        return value
+
+    if params.get("ws") and params.get("ws") != ws.id:
+        ignored.append(f"ws={params['ws']!r}: unknown workspace, showing {ws.id!r}")
+    levels = [lv.id for lv in ws.levels]
+    level = pick("level", levels, ws.default_level or levels[0])
+    ch = choices(data, level, allowed=allowed)
+    if not ch.measures:
+        return ViewState(ws=ws.id, level=level, measure="total"), ignored
+    measure = pick("measure", ch.measures, ch.measures[0])
+    table = pick("table", ch.tables, ch.tables[0] if ch.tables else None)
+    ch = choices(data, level, measure, table, params.get("indicator"), allowed=allowed)
+    years = agencies = None
+    indicator = indicator_year = None
+    if measure == "indicator":
+        indicator = pick("indicator", ch.indicators, ch.indicators[0])
+        ch = choices(data, level, measure, table, indicator, allowed=allowed)
+        indicator_year = pick("indicator_year", ch.indicator_years, ch.indicator_years[-1], int)
+        table = None
+    else:
+        default_years = (ch.years[-1], ch.years[-1])
+        years = pick("years", None, default_years, _parse_span)
+        if years[0] not in ch.years or years[1] not in ch.years:
+            ignored.append(f"years={params.get('years')!r}: outside "
+                           f"{ch.years[0]}–{ch.years[-1]}")
+            years = default_years
+        raw_ag = params.get("agencies", "")
+        agencies = tuple(a for a in raw_ag.split("|") if a) if raw_ag else ()
+        bad = [a for a in agencies if a not in ch.agencies]
+        if bad:
+            ignored.append(f"agencies: {', '.join(repr(b) for b in bad)} not in this table")
+            agencies = tuple(a for a in agencies if a in ch.agencies)
+    diverging_default = measure == "change"
+    scheme = pick("scheme", ch.schemes, "diverging" if diverging_default else "quantiles")
+    kind = "diverging" if scheme == "diverging" else "sequential"
+    pals = palette_names(kind)
+    palette = pick("palette", pals, "RdBu" if kind == "diverging" else "YlGnBu")
+    k = pick("k", list(range(3, 10)), 5, int)
+    region = params.get("region", "") or ""
+    if region and region not in data.names(level):
+        ignored.append(f"region={region!r}: no such region at this level")
+        region = ""
+    center = pick("center", None, None, _parse_center)
+    zoom = pick("zoom", None, None, float)
+    vs = ViewState(
+        ws=ws.id, page=params.get("page", "one_map") or "one_map", level=level, measure=measure,
+        table=table, years=years, agencies=agencies or (), indicator=indicator,
+        indicator_year=indicator_year, average=pick("average", [True, False], False, _parse_bool),
+        scheme=scheme, k=k, palette=palette, reverse=pick("reverse", [True, False], False, _parse_bool),
+        breaks=params.get("breaks", "") or "", region=region,
+        overlay=pick("overlay", [True, False], False, _parse_bool), center=center, zoom=zoom)
+    if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
+        ignored.append(f"breaks={vs.breaks!r}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
+    return vs, ignored
+
+
+def with_changes(vs: ViewState, **changes) -> ViewState:
+    return replace(vs, **changes)
+
+
+def _parse_span(raw: str) -> tuple[int, int]:
+    lo, _, hi = str(raw).partition("-")
+    a, b = int(lo), int(hi or lo)
+    if a > b:
+        raise ValueError(raw)
+    return a, b
+
+
+def _parse_bool(raw: str) -> bool:
+    if str(raw) in ("1", "true", "True"):
+        return True
+    if str(raw) in ("0", "false", "False"):
+        return False
+    raise ValueError(raw)
+
+
+def _parse_center(raw: str) -> tuple[float, float]:
+    lat, lon = (float(x) for x in str(raw).split(","))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(raw)
+    return lat, lon
+
+
+def colour_view(region_ids, mv: "MapValues", cs: ClassSpec, selected: str | None = None):
+    """Classify and colour a measure's values: the one recipe the screen and exports share."""
+    from layers.choropleth import build_choropleth
+
+    if mv.diverging and cs.scheme == "diverging" and mv.centre is not None:
+        cs = replace(cs, centre=mv.centre)
+    return build_choropleth(
+        region_ids, mv.values, title=mv.label, unit=mv.unit, scheme=cs.scheme, k=cs.k,
+        palette=cs.palette, reverse=cs.reverse, breaks=cs.breaks, centre=cs.centre,
+        population=mv.population, subtitle=mv.unit, notes=mv.notes, selected=selected)
+
+
+def compose_view(data: WorkspaceData, vs: ViewState, region_ids):
+    """Values and the coloured view for a view state (for exports and presentation)."""
+    from .dataset import map_values
+
+    mv = map_values(data, vs.measure_spec())
+    return mv, colour_view(region_ids, mv, vs.class_spec(), vs.region or None)
