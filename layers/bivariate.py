@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .choropleth import ChoroplethView, rank_text
-from .classify import LegendEntry, classify, format_number
+from .choropleth import ChoroplethView, rank_text, value_formatter
+from .classify import LegendEntry, classify
 from .palettes import BIVARIATE_3X3, NO_DATA_COLOUR, NO_DATA_LABEL
 
 LEVELS = ("low", "middle", "high")
@@ -59,8 +59,7 @@ def build_bivariate(region_ids, x: pd.Series, y: pd.Series, *, x_label: str, y_l
     cid = np.where((xi >= 0) & (yi >= 0), yi * 3 + xi, -1)
     colours = tuple(BIVARIATE_3X3[b][a] for b in range(3) for a in range(3))
     counts = [[int(((yi == b) & (xi == a)).sum()) for a in range(3)] for b in range(3)]
-    fx = lambda v: format_number(v, x_unit)  # noqa: E731
-    fy = lambda v: format_number(v, y_unit)  # noqa: E731
+    fx, fy = value_formatter(x_unit), value_formatter(y_unit)
     x_ranges = tuple(xcls.labels(fx)) if xcls.k == 3 else tuple(LEVELS)
     y_ranges = tuple(ycls.labels(fy)) if ycls.k == 3 else tuple(LEVELS)
     legend = [LegendEntry(label=f"{x_label} {LEVELS[a]}, {y_label} {LEVELS[b]}",

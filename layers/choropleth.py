@@ -46,10 +46,27 @@ class ChoroplethView:
         return self.no_data_colour if c < 0 else self.class_colours[c]
 
 
+def value_formatter(unit: str):
+    """Formatter for values in ``unit``: "USD per resident" formats as "$317.50" (the legend
+    header carries the unit), "%" as "12.5%", anything else as a number with its unit."""
+    head, _, rest = (unit or "").partition(" ")
+    if rest and len(head) == 3 and head.isalpha() and head.isupper():
+        return lambda x: format_number(x, head)
+    return lambda x: format_number(x, unit)
+
+
 def rank_text(values: pd.Series) -> pd.Series:
     n = int(values.notna().sum())
     ranks = values.rank(ascending=False, method="min")
     return ranks.map(lambda r: f"{int(r):,} of {n:,}" if pd.notna(r) else "—")
+
+
+def _with_rest(text: str, unit: str) -> str:
+    """"$317.50" + "USD per resident" → "$317.50 per resident" (tooltips carry the full unit)."""
+    head, _, rest = (unit or "").partition(" ")
+    if rest and len(head) == 3 and head.isupper() and text != "No data":
+        return f"{text} {rest}"
+    return text
 
 
 def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str, unit: str,
@@ -69,7 +86,7 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
     v = v[~v.index.duplicated()].reindex(ids)
     v = v.where(np.isfinite(v))
     cls = classify(v, scheme, k, breaks=breaks, centre=centre)
-    fmt = (lambda x: format_number(x, unit))
+    fmt = value_formatter(unit)
     legend = legend_entries(cls, palette, fmt, reverse=reverse)
     class_colours = tuple(e.colour for e in legend if e.class_id >= 0)
     rows: list[tuple[str, tuple[str, ...]]] = []
@@ -82,6 +99,7 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
     return ChoroplethView(
         region_ids=tuple(ids), class_ids=cls.class_ids.to_numpy().astype(np.int64),
         class_colours=class_colours, legend=tuple(legend), values=v,
-        value_text=tuple(fmt(x) for x in v.tolist()), tooltip_rows=tuple(rows),
+        value_text=tuple(_with_rest(fmt(x), unit) for x in v.tolist()),
+        tooltip_rows=tuple(rows),
         title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=scheme,
         palette=palette, selected=selected, classification=cls)

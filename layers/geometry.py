@@ -80,18 +80,26 @@ def decode_ring(text: str, factor: float = 10 ** DEFAULT_PRECISION) -> list[tupl
     return list(zip(lon.tolist(), lat.tolist()))
 
 
-def bulk_bounds(gdf: gpd.GeoDataFrame, *, quantile: float = 0.02) -> tuple[float, float, float, float]:
-    """Bounds of the bulk of the regions: far-flung islands or antimeridian wraps do not zoom
-    the map out to the whole globe. Uses the regions whose centroids lie inside the quantiles."""
+def bulk_bounds(gdf: gpd.GeoDataFrame, *, quantile: float = 0.02,
+                spread: float = 3.0) -> tuple[float, float, float, float]:
+    """Bounds to open the map on: all regions, unless a few far-flung ones (islands, an
+    antimeridian wrap) would zoom the map out to the whole globe. Then the bounds of the regions
+    whose centres lie inside the quantiles are used (when the full extent is more than
+    ``spread`` times theirs in width or height)."""
     if gdf.empty:
         return (-180.0, -60.0, 180.0, 75.0)
     b = gdf.geometry.bounds
+    full = (float(b.minx.min()), float(b.miny.min()), float(b.maxx.max()), float(b.maxy.max()))
+    if len(gdf) < 20:
+        return full
     cx, cy = (b.minx + b.maxx) / 2, (b.miny + b.maxy) / 2
-    if len(gdf) >= 20:
-        keep = cx.between(cx.quantile(quantile), cx.quantile(1 - quantile)) & \
-            cy.between(cy.quantile(quantile), cy.quantile(1 - quantile))
-        b = b[keep]
-    return (float(b.minx.min()), float(b.miny.min()), float(b.maxx.max()), float(b.maxy.max()))
+    keep = cx.between(cx.quantile(quantile), cx.quantile(1 - quantile)) & \
+        cy.between(cy.quantile(quantile), cy.quantile(1 - quantile))
+    k = b[keep]
+    bulk = (float(k.minx.min()), float(k.miny.min()), float(k.maxx.max()), float(k.maxy.max()))
+    wide = (full[2] - full[0]) > spread * max(bulk[2] - bulk[0], 1e-9)
+    tall = (full[3] - full[1]) > spread * max(bulk[3] - bulk[1], 1e-9)
+    return bulk if (wide or tall) else full
 
 
 def encode_layer(gdf: gpd.GeoDataFrame, *, precision: int = DEFAULT_PRECISION) -> EncodedLayer:

@@ -17,33 +17,46 @@ from jinja2 import Template
 from .choropleth import ChoroplethView
 from .geometry import EncodedLayer, safe_json
 
-# Decoder + layer builder; runs once per map. Kept small and dependency-free (Leaflet only).
-_JS = """
-(function(map, G, V, O) {
+# The encoded-geometry decoder, shared by every Leaflet renderer of the house: defines
+# fmFeatures(G) -> GeoJSON features with properties {region_id, name, i} (i = feature index)
+# and fmStyle(css) to add the map's stylesheet once.
+DECODE_JS = """
+function fmStyle(css) {
   if (!document.getElementById("fm-style")) {
-    var st = document.createElement("style"); st.id = "fm-style"; st.textContent = O.css;
+    var st = document.createElement("style"); st.id = "fm-style"; st.textContent = css;
     document.head.appendChild(st);
   }
-  function ring(s, f) {
-    var pts = [], i = 0, lat = 0, lng = 0;
-    while (i < s.length) {
-      var r = 0, sh = 0, b;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-      lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-      r = 0; sh = 0;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-      lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([lng / f, lat / f]);
-    }
-    return pts;
+}
+function fmRing(s, f) {
+  var pts = [], i = 0, lat = 0, lng = 0;
+  while (i < s.length) {
+    var r = 0, sh = 0, b;
+    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
+    lat += (r & 1) ? ~(r >> 1) : (r >> 1);
+    r = 0; sh = 0;
+    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
+    lng += (r & 1) ? ~(r >> 1) : (r >> 1);
+    pts.push([lng / f, lat / f]);
   }
+  return pts;
+}
+function fmFeatures(G) {
   var feats = [];
   for (var i = 0; i < G.ids.length; i++) {
-    var polys = G.shapes[i].map(function(p) { return p.map(function(s) { return ring(s, G.f); }); });
+    var polys = G.shapes[i].map(function(p) { return p.map(function(s) { return fmRing(s, G.f); }); });
     feats.push({type: "Feature", id: G.ids[i],
                 properties: {region_id: G.ids[i], name: G.names[i], i: i},
                 geometry: {type: "MultiPolygon", coordinates: polys}});
   }
+  return feats;
+}
+"""
+
+# Decoder + layer builder; runs once per map. Kept small and dependency-free (Leaflet only).
+_JS = DECODE_JS + """
+(function(map, G, V, O) {
+  fmStyle(O.css);
+  var feats = fmFeatures(G);
   function fill(i) { var c = V.c[i]; return c < 0 ? V.nd : V.pal[c]; }
   function tip(layer) {
     var i = layer.feature.properties.i, d = document.createElement("div");
@@ -100,8 +113,8 @@ _CSS = """
   max-width: 280px; }
 .fm-legend .fm-title { font-weight: 700; font-size: 14px; margin-bottom: 4px; }
 .fm-legend .fm-lh { font-weight: 600; margin-bottom: 4px; }
-.fm-legend .fm-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
-.fm-legend .fm-sw { display: inline-block; width: 18px; height: 12px; border: 1px solid #777; }
+.fm-legend .fm-row { display: flex; align-items: center; gap: 6px; }
+.fm-legend .fm-sw { display: inline-block; flex: 0 0 18px; height: 12px; border: 1px solid #777; }
 .fm-legend .fm-nd { background-image: repeating-linear-gradient(45deg, transparent 0 3px,
   rgba(0,0,0,.35) 3px 4px) !important; }
 .leaflet-container { background: #f4f4f2; }
