@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/one_map.py", title="One map", url_path="one_map"),
     st.Page("pages/money_results.py", title="Money and results",
             url_path="money_results"),
+    st.Page("pages/roads.py", title="Roads", url_path="roads"),
     st.Page("pages/data_quality.py", title="Data quality",
             url_path="data_quality"),
     st.Page("pages/sources.py", title="Sources",

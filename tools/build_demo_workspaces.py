@@ -712,6 +712,50 @@ direction = "ROUTEDIRECTION"
 traffic = "ADT"
 road_class = "FEDERALFUNCTIONALCLASS"
 
+# Road condition (Roads page). Targets are illustrative, modelled on Portland's street-class
+# targets (busy streets: >= 80% good, <= 2% poor; local streets: 70% / 11%); they are not
+# MassDOT's adopted performance targets.
+[roads]
+segments_table = "segments"
+scheme = "psi_massdot_interstate"
+score_label = "PSI"
+survey_year = 2013
+road_class = "Interstate"
+length_unit = "mi"
+trend_indicator = "Average PSI, non-interstate NHS"
+[roads.targets]
+good_or_better_min = 80
+poor_max = 2
+at_risk_good_pp = 5
+at_risk_poor_pp = 1
+
+# Non-interstate NHS miles by PSI bin per town (no segment geometry): used where there are no lines.
+[roads.town_bins]
+file = "roads/noninterstate_pavement_bins_2014_97towns.csv"
+key = "TOWN_ID"
+scheme = "psi_massdot_town_bins"
+road_class = "Non-interstate NHS"
+survey_year = 2014
+length_unit = "mi"
+[roads.town_bins.columns]
+excellent = "BIN_3"
+good = "BIN_2"
+fair = "BIN_1"
+poor = "BIN_0"
+"No data" = "BIN_4"
+[roads.town_bins.targets]
+good_or_better_min = 70
+poor_max = 11
+
+# PSI per interstate segment and survey year; "id262468" is segment 262468.
+[roads.timeline]
+file = "roads/psi_timeline.csv"
+segment_id = "segmentid"
+strip_prefix = "id"
+year = "psiyear"
+score = "psi"
+route = "route"
+
 [[sources]]
 name = "Boston Region MPO municipalities (97 towns)"
 publisher = "Central Transportation Planning Staff (CTPS); MassGIS town boundaries; Census 2000 population"
@@ -793,8 +837,10 @@ published figure. TIP is *programmed* capital for a few large projects: most tow
   (interstates): excellent ≥ 3.5, good 3.0–3.5, fair 2.5–3.0, poor < 2.5; the town bins use
   0–2.3 poor, 2.3–2.8 fair, 2.8–3.5 good, 3.5–5 excellent.
 - `psi_timeline.csv` is per segment (no geometry): 705 of its 725 segment ids match the
-  geojson. It is shipped for segment histories but not listed as a table (the manifest has no
-  kind for per-segment time series).
+  geojson. It is not a table (the manifest has no kind for per-segment time series); the
+  `[roads.timeline]` section of the manifest names it for the Roads page trend.
+- `[roads]` targets (interstate ≥ 80% good or better, ≤ 2% poor; non-interstate NHS 70% / 11%)
+  are illustrative, modelled on Portland's street-class targets, not MassDOT's adopted targets.
 - Population is Census 2000 — old; per-capita TIP amounts use it only for lack of a newer
   town table in the shared data.
 """

@@ -50,3 +50,39 @@ def encoded_layer(path: str, level: str, tolerance: float = 0.0) -> EncodedLayer
 @st.cache_data(show_spinner=False, max_entries=256)
 def values(path: str, spec: MeasureSpec) -> MapValues:
     return map_values(load(path), spec)
+
+
+# ---------------------------------------------------------------- roads (Roads page)
+
+@st.cache_resource(show_spinner="Preparing road segments…")
+def roads(path: str, level: str | None = None):
+    """Segments split by area, town bins and timeline of a workspace (None if it has none)."""
+    from geodata.roads import load_roads, road_config
+    data = load(path)
+    cfg = road_config(data.ws)
+    if cfg is None:
+        return None
+    return load_roads(data.ws, data.boundaries(level or cfg.level))
+
+
+@st.cache_resource(show_spinner=False)
+def road_lines(path: str):
+    """The drawable segments, simplified and encoded once per workspace."""
+    from layers.render_roads import encode_lines
+    rd = roads(path)
+    return encode_lines(rd.network.segments)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def road_condition(path: str, scheme: str, road_class: str):
+    from geodata.roads import road_condition as _condition
+    rd = roads(path)
+    return _condition(rd.config, rd.network, rd.bins, rd.area_ids, scheme, road_class)
+
+
+@st.cache_resource(show_spinner="Preparing boundaries…")
+def encoded_children(path: str, level: str, parent_id: str, tolerance: float = 0.0) -> EncodedLayer:
+    """The regions of ``level`` inside one parent region (drill-down), encoded once."""
+    b = load(path).boundaries(level)
+    sub = b[b["parent_id"].astype("string") == parent_id]
+    return encode_layer(prepare_geometry(sub, tolerance=tolerance))
