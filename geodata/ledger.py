@@ -66,8 +66,9 @@ class Ledger:
         cols = self.columns(table_id)
         clauses, params = ["amount IS NOT NULL"], []
         if years is not None:
+            span = isinstance(years, tuple)
             years = list(years)
-            if len(years) == 2 and isinstance(years, list) and years[0] <= years[1]:
+            if span and len(years) == 2 and years[0] <= years[1]:
                 clauses.append("fiscal_year BETWEEN ? AND ?")
                 params += [int(years[0]), int(years[1])]
             else:

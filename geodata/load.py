@@ -62,13 +62,13 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.
     return values, bad
 
 
-def _line_numbers(index: pd.Index) -> np.ndarray:
-    """Spreadsheet line numbers of data rows (header is line 1)."""
-    return np.asarray(index, dtype=np.int64) + 2
+def _line_numbers(index: pd.Index, first: int = 2) -> np.ndarray:
+    """Spreadsheet line numbers of data rows (header is line 1); feature numbers (first=1)."""
+    return np.asarray(index, dtype=np.int64) + first
 
 
 def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str,
-                   problems: list[Problem]) -> pd.Series:
+                   problems: list[Problem], first_line: int = 2) -> pd.Series:
     """Keys as stripped text; all-digit keys shorter than ``width`` are zero-padded (reported).
 
     A key like "1001" for a 5-wide FIPS lost its leading zero when a spreadsheet stored it as a
@@ -86,7 +86,7 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
                 "repaired", file,
                 f"{int(short.sum()):,} key(s) had lost their leading zeros "
                 f"(stored as numbers?); padded to {width} digits",
-                column=column, line_numbers=_line_numbers(k.index[short]),
+                column=column, line_numbers=_line_numbers(k.index[short], first_line),
                 values=k[short].head(5), expected=f"{width}-character codes", code="padded_key"))
             k = k.where(~short, k.str.zfill(width))
     return k
@@ -194,7 +194,7 @@ def load_table(ws: Workspace, spec: TableSpec,
         if col in out:
             out[col] = out[col].astype("string").str.strip()
     if spec.kind in ("population", "indicators"):
-        _report_duplicates(out, spec, fname, problems)
+        out = _report_duplicates(out, spec, fname, problems)
     if spec.kind == "population":
         _report_bad_population(out, fname, spec.columns.get("population", "population"),
                                problems)
@@ -224,7 +224,7 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
 
 
 def _report_duplicates(df: pd.DataFrame, spec: TableSpec, fname: str,
-                       problems: list[Problem]) -> None:
+                       problems: list[Problem]) -> pd.DataFrame:
     keys = [c for c in ("region_id", "year", "indicator") if c in df]
     dup = df.duplicated(keys, keep="first") & df["region_id"].notna()
     if dup.any():
@@ -234,7 +234,8 @@ def _report_duplicates(df: pd.DataFrame, spec: TableSpec, fname: str,
             column=spec.columns.get("region_id", spec.columns.get("region_name")),
             line_numbers=df.loc[dup, "_line"], values=df.loc[dup, "region_id"],
             expected="one row per " + " + ".join(keys), code="duplicate_key"))
-        df.drop(index=df.index[dup], inplace=True)
+        df = df[~dup]
+    return df
 
 
 def _report_bad_population(df: pd.DataFrame, fname: str, column: str,
@@ -285,10 +286,11 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
         gdf = gdf.to_crs(4326)
 
     out = gpd.GeoDataFrame({
-        "region_id": normalise_keys(gdf[lv.key], width=lv.key_width, file=fname,
-                                    column=lv.key, problems=problems),
+        "region_id": normalise_keys(gdf[lv.key].reset_index(drop=True), width=lv.key_width,
+                                    file=fname, column=lv.key, problems=problems,
+                                    first_line=1).to_numpy(),
         "name": gdf[lv.name].astype("string").fillna(""),
-    }, geometry=gdf.geometry.values, crs=4326, index=gdf.index)
+    }, geometry=gdf.geometry.values, crs=4326, index=pd.RangeIndex(len(gdf)))
     if lv.parent_column and lv.parent_column in gdf.columns:
         out["parent_id"] = gdf[lv.parent_column].astype("string").str.strip()
     elif lv.parent_key_chars:
@@ -320,7 +322,7 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
         problems.append(problem_for_rows(
             "repaired", fname, f"{int(invalid.sum()):,} invalid geometr(y/ies) repaired "
             "(self-intersections)", column="geometry",
-            line_numbers=np.flatnonzero(invalid.to_numpy()) + 1,
+            line_numbers=_feature_numbers(out, invalid),
             values=out.loc[invalid, "region_id"], expected="valid polygons",
             code="invalid_geometry"))
         fixed = shapely.make_valid(out.geometry.values[invalid.to_numpy()])
@@ -330,11 +332,16 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
     if dup.any():
         problems.append(problem_for_rows(
             "warning", fname, f"{int(dup.sum()):,} duplicate region id(s); the first feature "
-            "of each is used", column=lv.key, line_numbers=np.flatnonzero(dup.to_numpy()) + 1,
+            "of each is used", column=lv.key, line_numbers=_feature_numbers(out, dup),
             values=out.loc[dup, "region_id"], expected="one feature per id",
             code="duplicate_key"))
         out = out[~dup]
     return out.reset_index(drop=True), problems
+
+
+def _feature_numbers(frame: pd.DataFrame, mask: pd.Series) -> np.ndarray:
+    """1-based feature numbers in the file of the masked rows (earlier rows may be dropped)."""
+    return np.asarray(frame.index[mask.to_numpy()], dtype=np.int64) + 1
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:

@@ -113,10 +113,15 @@ with tab_diag:
     if jr is not None:
         rec = jr.reconciliation()
         ok = "✅ reconciles" if jr.reconciles else "❌ does not reconcile"
+
+        def exact(v: float) -> str:  # to the cent, as the line claims
+            s = f"{abs(v):,.2f}"
+            # "\$": two dollar signs in one st.markdown would typeset the text between as maths
+            return ("−" if v < 0 else "") + (f"\\${s}" if ws.currency == "USD" else f"{s} {md(ws.currency)}")
         st.markdown(
-            f"**On the map** {format_number(rec['on_map'], ws.currency, compact=False)} "
-            f"+ **not placed** {format_number(rec['not_placed'], ws.currency, compact=False)} "
-            f"= **ledger total** {format_number(rec['ledger_total'], ws.currency, compact=False)} "
+            f"**On the map** {exact(rec['on_map'])} "
+            f"+ **not placed** {exact(rec['not_placed'])} "
+            f"= **ledger total** {exact(rec['ledger_total'])} "
             f"— {ok} to the cent")
         c1, c2 = st.columns(2)
         with c1:

@@ -121,11 +121,17 @@ def measure_controls(data: WorkspaceData, *, prefix: str = "", allowed: tuple[st
     year_opts, fy = ch.years, ws.fiscal_year_label
     last = (year_opts[-1], year_opts[-1])
     state.init(k("years"), last, parse=state.parse_span)
-    cur = st.session_state[k("years")]
+    # The range goes to the widget as `value`, not through session state: Streamlit reads a
+    # range select_slider back as a single year unless its `value` is a range (and warns when
+    # both are given), so the state is taken out and handed over.
+    cur = st.session_state.pop(k("years"))
     if not (isinstance(cur, tuple) and len(cur) == 2 and cur[0] in year_opts and cur[1] in year_opts):
-        st.session_state[k("years")] = last
-    span = sb.select_slider("Fiscal years", options=year_opts, key=k("years"),
-                            format_func=lambda y: f"{fy}{y}") if len(year_opts) > 1 else last
+        cur = last
+    if len(year_opts) > 1:
+        span = sb.select_slider("Fiscal years", options=year_opts, value=cur, key=k("years"),
+                                format_func=lambda y: f"{fy}{y}")
+    else:
+        span = st.session_state[k("years")] = last
     agencies = None
     if ch.agencies:
         state.init_list(k("agencies"), [], options=ch.agencies)

@@ -115,7 +115,8 @@ class StreamlitServer:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _start_server(app: str | os.PathLike, extra_args: tuple, log_dir: Path, timeout: float = 90) -> StreamlitServer:
+def _start_server(app: str | os.PathLike, extra_args: tuple, log_dir: Path, timeout: float = 90,
+                  extra_env: dict | None = None) -> StreamlitServer:
     app_path = Path(app)
     if not app_path.is_absolute():
         app_path = REPO / app_path
@@ -148,6 +149,7 @@ def _start_server(app: str | os.PathLike, extra_args: tuple, log_dir: Path, time
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.update(extra_env or {})
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -174,20 +176,22 @@ def _start_server(app: str | os.PathLike, extra_args: tuple, log_dir: Path, time
 
 @pytest.fixture(scope="session")
 def streamlit_server(tmp_path_factory):
-    """Factory: ``streamlit_server(app="app.py", *extra_cli_args) -> StreamlitServer``.
+    """Factory: ``streamlit_server(app="app.py", *extra_cli_args, env=None) -> StreamlitServer``.
 
-    ``app`` is relative to the repo root (or absolute). Servers are cached per
-    (app, args) for the session, stopped at the end, and the session errors if
-    a server log contains a Traceback (the log tail is printed).
+    ``app`` is relative to the repo root (or absolute); ``env`` adds environment variables
+    (e.g. ``{"FISCALMAP_WORKSPACES": ...}``). Servers are cached per (app, args, env) for the
+    session, stopped at the end, and the session errors if a server log contains a Traceback
+    (the log tail is printed).
     """
     log_dir = tmp_path_factory.mktemp("streamlit_logs")
     servers: dict[tuple, StreamlitServer] = {}
 
-    def start(app: str | os.PathLike = "app.py", *extra_args: str) -> StreamlitServer:
-        key = (str(app), tuple(extra_args))
+    def start(app: str | os.PathLike = "app.py", *extra_args: str,
+              env: dict[str, str] | None = None) -> StreamlitServer:
+        key = (str(app), tuple(extra_args), tuple(sorted((env or {}).items())))
         server = servers.get(key)
         if server is None or server.proc.poll() is not None:
-            server = servers[key] = _start_server(app, tuple(extra_args), log_dir)
+            server = servers[key] = _start_server(app, tuple(extra_args), log_dir, extra_env=env)
         return server
 
     yield start

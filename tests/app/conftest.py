@@ -1,0 +1,68 @@
+"""AppTest helpers: the real app.py, every page it registers, a chosen workspace."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app.py"
+TIMEOUT = 60
+
+
+def registered_pages() -> list[str]:
+    """Every page file app.py puts in its navigation (``st.Page("pages/x.py", ...)``)."""
+    pages = re.findall(r"st\.Page\(\s*[\"'](pages/[\w/]+\.py)[\"']", APP.read_text(encoding="utf-8"))
+    assert pages, "no st.Page(...) found in app.py"
+    return pages
+
+
+def open_page(page: str | None = None, ws: str | None = None, **state) -> AppTest:
+    """Run app.py on ``page`` with workspace ``ws`` (and any other session state preset)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if ws:
+        at.session_state["ws"] = ws
+    for key, value in state.items():
+        at.session_state[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All text the page shows in markdown, captions, text, alerts and titles (one string)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "error",
+                 "warning", "info", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; metrics: {[m.label for m in at.metric]}")
+
+
+@pytest.fixture
+def bad_workspace(monkeypatch):
+    """Point FISCALMAP_WORKSPACES at the bad-input fixture (and forget the cached list)."""
+    from tests.fixtures.helpers import BAD_WORKSPACE
+    from ui import cache
+
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(BAD_WORKSPACE))
+    cache.workspace_paths.clear()
+    yield BAD_WORKSPACE.name
+    monkeypatch.delenv("FISCALMAP_WORKSPACES")
+    cache.workspace_paths.clear()

@@ -1,0 +1,78 @@
+"""The real dashboard in Chromium: the county map paints, tooltips and legend show, nothing
+leaves the machine, and a hostile region name stays text."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from tests.browser.conftest import (ARTIFACTS, assert_offline, hover_feature, open_app,
+                                    painted_paths, wait_for_map)
+from tests.fixtures.helpers import BAD_WORKSPACE, XSS_NAME
+
+pytestmark = pytest.mark.browser
+
+COUNTIES = "geodata/workspaces/us_federal/boundaries/counties-10m.json"
+
+
+def failed_responses(page) -> list[tuple[int, str]]:
+    """HTTP errors, except the frontend's probe for a server under the page's own path (a deep
+    link first tries /one_map/_stcore/health, then the root)."""
+    out: list[tuple[int, str]] = []
+
+    def note(r):
+        if r.status >= 400 and not r.url.endswith(("/_stcore/health", "/_stcore/host-config")):
+            out.append((r.status, r.url))
+    page.on("response", note)
+    return out
+
+
+def test_county_indicator_map_paints_offline(streamlit_app, page):
+    failed = failed_responses(page)
+    open_app(page, streamlit_app, "one_map?level=county&measure=indicator")
+    frame = wait_for_map(page, timeout=60_000)
+    assert painted_paths(frame).count() > 3000
+
+    names = set(gpd.read_file(COUNTIES, layer="counties")["name"])
+    text = hover_feature(frame, 1500)
+    first = text.splitlines()[0].strip()
+    assert first in names, text
+    assert "%" in text and "Unemployment rate" in text
+
+    legend = frame.locator(".fm-legend")
+    legend.wait_for(state="visible")
+    rows = legend.locator(".fm-row").all_inner_texts()
+    assert any(r.startswith("No data (") for r in rows), rows
+    assert len(rows) >= 4
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "one_map_county_indicator.png"))
+    assert_offline(page)
+    assert failed == []
+    assert not [e for e in page.console_errors if "status of 404" not in e], page.console_errors
+
+
+def test_hostile_region_name_shows_as_text(streamlit_server, page):
+    server = streamlit_server("app.py", env={"FISCALMAP_WORKSPACES": str(BAD_WORKSPACE)})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_app(page, server.url, f"one_map?ws={BAD_WORKSPACE.name}")
+    frame = wait_for_map(page)
+    assert painted_paths(frame).count() == 3            # the empty region is not drawn
+
+    # Features are in the layer's order: 01001, 01003, 01007 (the hostile name).
+    text = hover_feature(frame, 2)
+    assert text.splitlines()[0] == XSS_NAME
+    tip = frame.locator(".leaflet-tooltip").last
+    assert tip.locator("img").count() == 0
+    assert "&lt;img src=x onerror=alert(1)&gt;" in tip.inner_html()
+    assert frame.locator("img[src='x']").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+
+    # The page's own lists (region picker, detail heading) show it as text too.
+    page.get_by_text("Data quality").first.wait_for()
+    page.wait_for_timeout(500)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "one_map_bad_workspace.png"))
+    assert dialogs == []
+    assert_offline(page)
+    server.assert_no_traceback()

@@ -1,0 +1,114 @@
+"""Measures: per resident (zero and missing population, nearest vintage), change, share, rank."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geodata import measures as M
+
+
+def amounts(rows):
+    return pd.DataFrame(rows, columns=["region_id", "fiscal_year", "amount"])
+
+
+def pop(rows):
+    return pd.DataFrame(rows, columns=["region_id", "year", "population"])
+
+
+def test_per_capita_zero_and_missing_population_are_nan_never_inf():
+    a = amounts([("A", 2020, 1000.0), ("B", 2020, 500.0), ("C", 2020, 300.0)])
+    p = pop([("A", 2020, 100), ("B", 2020, 0)])            # C has no population at all
+    values, notes = M.per_capita(a, p, (2020, 2020))
+    assert values["A"] == 10.0
+    assert np.isnan(values["B"]) and np.isnan(values["C"])
+    assert not np.isinf(values.to_numpy(dtype=float)).any()
+    assert notes == ()
+
+
+def test_per_capita_region_with_population_but_no_money_gets_nan():
+    values, _ = M.per_capita(amounts([("A", 2020, 10.0)]), pop([("A", 2020, 5), ("B", 2020, 5)]),
+                             (2020, 2020))
+    assert values["A"] == 2.0
+    assert "B" in values.index and np.isnan(values["B"])
+
+
+def test_per_capita_nearest_vintage_and_note():
+    a = amounts([("A", 2019, 100.0), ("A", 2022, 300.0), ("A", 2023, 300.0), ("A", 2024, 300.0)])
+    p = pop([("A", 2019, 10), ("A", 2021, 30)])
+    values, notes = M.per_capita(a, p, (2022, 2024))
+    assert values["A"] == pytest.approx(30.0)        # each year over the 2021 estimate
+    assert notes == ("Population for 2022–2024 uses the 2021 estimate (nearest year available).",)
+
+
+def test_vintage_note_groups_runs_and_returns_none_when_exact():
+    assert M.vintage_note({2020: 2020, 2021: 2021}) is None
+    note = M.vintage_note({2009: 2010, 2010: 2010, 2011: 2010, 2015: 2014, 2017: 2014},
+                          prefix="FY")
+    assert note == ("Population for FY2009, FY2011 uses the 2010 estimate; FY2015, FY2017 uses "
+                    "the 2014 estimate (nearest year available).")
+
+
+def test_nearest_years_prefers_the_earlier_on_a_tie():
+    assert M.nearest_years([2015, 2012, 2030], [2010, 2020, 2014]) == {
+        2015: 2014, 2012: 2010, 2030: 2020}
+    assert M.nearest_years([2015], []) == {}
+
+
+def test_cumulative_versus_average_per_year():
+    a = amounts([("A", 2020, 100.0), ("A", 2021, 300.0)])
+    p = pop([("A", 2020, 10), ("A", 2021, 10)])
+    cumulative, _ = M.per_capita(a, p, (2020, 2021))
+    average, _ = M.per_capita(a, p, (2020, 2021), average=True)
+    per_thousand, _ = M.per_capita(a, p, (2020, 2021), per=1000)
+    assert cumulative["A"] == 40.0
+    assert average["A"] == 20.0
+    assert per_thousand["A"] == 40_000.0
+
+
+def test_population_for_drops_non_positive():
+    out, note = M.population_for(pop([("A", 2020, 0), ("B", 2020, -3), ("C", 2020, 7)]), [2020])
+    assert out.set_index("region_id")["population"].isna().tolist() == [True, True, False]
+    assert note is None
+    empty, note = M.population_for(pop([]), [2020])
+    assert empty.empty and note is None
+
+
+def test_change_against_previous_zero_or_absent_is_nan():
+    cur = pd.Series({"A": 150.0, "B": 10.0, "C": 5.0, "D": -20.0})
+    prev = pd.Series({"A": 100.0, "B": 0.0, "D": -10.0, "E": 40.0})
+    ch = M.change(cur, prev)
+    assert ch["A"] == 50.0
+    assert np.isnan(ch["B"]) and np.isnan(ch["C"])          # against 0, against nothing
+    assert ch["D"] == -100.0                               # −10 → −20 is 100 % lower
+    assert ch["E"] == -100.0                               # money gone entirely
+    assert not np.isinf(ch.to_numpy()).any()
+
+
+def test_previous_span_and_years_in():
+    assert M.previous_span((2020, 2022)) == (2017, 2019)
+    assert M.previous_span((2024, 2024)) == (2023, 2023)
+    assert M.years_in((2020, 2022)) == [2020, 2021, 2022]
+    with pytest.raises(ValueError):
+        M.years_in((2022, 2020))
+
+
+def test_share_of_ledger_total():
+    s = M.share(pd.Series({"A": 25.0, "B": 50.0}), 200.0)
+    assert s.to_dict() == {"A": 12.5, "B": 25.0}
+    assert M.share(pd.Series({"A": 25.0}), 0).isna().all()
+
+
+def test_total_and_indicator_values():
+    t = M.total(pd.DataFrame({"region_id": ["A", "A", "B"], "amount": [1.0, 2.0, -4.0]}))
+    assert t.to_dict() == {"A": 3.0, "B": -4.0}
+    assert M.total(pd.DataFrame(columns=["region_id", "amount"])).empty
+    ind = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "indicator": ["u", "u", "u", "x"],
+                        "year": [2009, 2009, 2009, 2009], "value": [1.5, 9.9, 2.5, 7.0]})
+    assert M.indicator_values(ind, "u", 2009).to_dict() == {"A": 1.5, "B": 2.5}
+
+
+def test_rank_desc_one_is_highest_and_nan_unranked():
+    r = M.rank_desc(pd.Series({"A": 5.0, "B": 9.0, "C": np.nan, "D": 5.0}))
+    assert r["B"] == 1 and r["A"] == 2 and r["D"] == 2
+    assert pd.isna(r["C"])
