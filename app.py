@@ -10,6 +10,7 @@ import streamlit as st
 PAGES = [
     st.Page("pages/overview.py", title="Overview", default=True),
     st.Page("pages/one_map.py", title="One map", url_path="one_map"),
+    st.Page("pages/per_capita.py", title="Per capita", url_path="per_capita"),
     st.Page("pages/money_results.py", title="Money and results",
             url_path="money_results"),
     st.Page("pages/roads.py", title="Roads", url_path="roads"),

@@ -50,6 +50,8 @@ class MapValues:
     diverging: bool = False
     centre: float | None = None
     indicator_unmatched: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    overall: float | None = None            # per capita: the jurisdiction-wide rate, same unit
+    amounts_by_year: pd.DataFrame | None = None  # per capita: region_id, fiscal_year, amount
 
 
 class WorkspaceData:
@@ -254,6 +256,8 @@ def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
         if len(no_pop):
             notes.append(f"{len(no_pop):,} region(s) with money but no population are shown as "
                          "No data.")
+        overall = M.overall_rate(ay, pop_all, span, average=spec.average, per=spec.per)
+        ay = ay[["region_id", "fiscal_year", "amount"]].reset_index(drop=True)
     else:  # pragma: no cover - guarded by MeasureSpec
         raise ValueError(spec.measure)
 
@@ -263,8 +267,9 @@ def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
     elif absent_zero and spec.measure == "per_capita":
         latest = _latest_pop(pop_all, span, index)
         values = values.where(values.notna() | latest.isna(), 0.0)
+    extra = dict(overall=overall, amounts_by_year=ay) if spec.measure == "per_capita" else {}
     return MapValues(values=values, label=mlabel, unit=unit, notes=tuple(notes),
-                     population=_latest_pop(pop_all, span, index), join=join)
+                     population=_latest_pop(pop_all, span, index), join=join, **extra)
 
 
 def _latest_pop(pop_all: pd.DataFrame, span: tuple[int, int], index: pd.Index) -> pd.Series:

@@ -149,3 +149,79 @@ def indicator_values(indicators: pd.DataFrame, indicator: str, year: int) -> pd.
 def rank_desc(values: pd.Series) -> pd.Series:
     """1 = highest; regions without a value get no rank."""
     return values.rank(ascending=False, method="min").astype("Int64")
+
+
+# ---------------------------------------------------------------------------- fair rates
+def overall_rate(amounts_by_year: pd.DataFrame, population: pd.DataFrame, span: tuple[int, int],
+                 *, average: bool = False, per: int = 1,
+                 region_ids: list[str] | pd.Index | None = None) -> float:
+    """The jurisdiction-wide rate: each year, all money over all residents, summed over the span.
+
+    Only regions with a population that year count, on both sides of the division (money of a
+    region without population is not spread over other people). ``region_ids`` restricts the
+    jurisdiction (a state's counties). NaN when no year has any population.
+    """
+    years = years_in(span)
+    pop, _ = population_for(population, years)
+    pop = pop.dropna(subset=["population"])
+    a = amounts_by_year.rename(columns={"fiscal_year": "year"})
+    if region_ids is not None:
+        keep = pd.Index([str(r) for r in region_ids])
+        pop = pop[pop["region_id"].astype(str).isin(keep)]
+        a = a[a["region_id"].astype(str).isin(keep)]
+    a = a[a["year"].isin(years)].merge(pop[["region_id", "year"]], on=["region_id", "year"])
+    money = a.groupby("year")["amount"].sum()
+    people = pop.groupby("year")["population"].sum()
+    people = people[people > 0]
+    if people.empty:
+        return float("nan")
+    rate = float((money.reindex(people.index).fillna(0.0) / people).sum()) * per
+    return rate / len(years) if average else rate
+
+
+def small_population(population: pd.Series, threshold: float) -> pd.Series:
+    """True where a region has people but fewer than ``threshold``: its rate is unstable.
+
+    Zero or missing population is not "small", it is "No data" (False here).
+    """
+    p = pd.to_numeric(population, errors="coerce")
+    return ((p > 0) & (p < float(threshold))).fillna(False).astype(bool)
+
+
+def suggest_per(values: pd.Series) -> int:
+    """1,000 when the typical rate is under one unit per resident, else 1."""
+    v = pd.to_numeric(values, errors="coerce").abs()
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.empty:
+        return 1
+    return 1000 if float(v.median()) < 1.0 else 1
+
+
+def change_between(first: pd.Series, second: pd.Series) -> pd.DataFrame:
+    """Change from ``first`` to ``second`` by region: ``amount`` (difference) and ``percent``.
+
+    A region missing in either is NaN (no data), never counted as zero; the percent is NaN
+    where the first value is 0.
+    """
+    idx = first.index.union(second.index)
+    a, b = first.reindex(idx).astype(float), second.reindex(idx).astype(float)
+    diff = b - a
+    pct = diff / a.abs() * 100.0
+    pct[(a == 0) | a.isna() | b.isna()] = np.nan
+    return pd.DataFrame({"first": a, "second": b, "amount": diff, "percent": pct}, index=idx)
+
+
+def movers(left: pd.Series, right: pd.Series) -> pd.DataFrame:
+    """Regions ordered by how far they moved between two maps (rank first, then value).
+
+    Columns: left, right, change, percent, rank_left, rank_right, rank_moved (positive = moved
+    up the ranking). Regions without a value on either side come last.
+    """
+    ch = change_between(left, right)
+    out = ch.rename(columns={"first": "left", "second": "right", "amount": "change"})
+    out["rank_left"] = rank_desc(out["left"])
+    out["rank_right"] = rank_desc(out["right"])
+    out["rank_moved"] = (out["rank_left"] - out["rank_right"]).astype("Int64")
+    key = out["rank_moved"].abs().astype("float64").fillna(-1) * 1e12 + \
+        out["change"].abs().fillna(-1)
+    return out.loc[key.sort_values(ascending=False, kind="stable").index]

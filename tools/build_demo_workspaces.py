@@ -220,13 +220,33 @@ def build_us_federal(shared: Path, out: Path) -> dict:
     stats["income_rows"] = write_csv(
         out / "income_per_capita_state_1929_2009.csv", ["region_id", "state_name", "year", "per_capita_income_usd"], inc)
 
-    # raw county grants (kept for the general importer; not in the manifest yet)
+    # county grants FY2022: the raw file copied unchanged, then imported with the general
+    # importer (repairs, duplicated state files, rejections) into a tidy county table
     copy(usa / "usaspending_grants_by_county_FY2022_peijin0405_raw_combined.csv", out / "county_grants_fy2022_raw.csv")
     stats["grants_raw_rows"] = len(read_rows(out / "county_grants_fy2022_raw.csv"))
+    stats["grants"] = import_county_grants(out, county_ids)
 
     (out / "workspace.toml").write_text(US_FEDERAL_TOML, encoding="utf-8")
     (out / "SOURCES.md").write_text(us_federal_sources(stats), encoding="utf-8")
     return stats
+
+
+def import_county_grants(out: Path, county_ids: dict[str, str]):
+    """Tidy county grants table + import report (CSV) via geodata.importers."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from geodata.importers import ImportSpec, KeyPart, import_csv
+
+    spec = ImportSpec(key=(KeyPart("Code", mapping=USPS_TO_FIPS), KeyPart("county_code", width=3)),
+                      amount="Award_Amount", year=2022, keep={"state": "State_x", "county": "County"},
+                      numbers={"population_2019": "Population2019"}, source_column="source_file")
+    res = import_csv(out / "county_grants_fy2022_raw.csv", spec)
+    assert res.reconciles, res.summary()
+    table = res.table.sort_values(["region_id", "source_line"], kind="stable")
+    table.to_csv(out / "county_grants_fy2022.csv", index=False, lineterminator="\n")
+    res.report.to_csv(out / "county_grants_fy2022_import_report.csv", index=False, lineterminator="\n")
+    unmatched = sorted(set(table["region_id"]) - set(county_ids))
+    return {"result": res, "rows": len(table), "unmatched": unmatched}
 
 
 US_FEDERAL_TOML = '''\
@@ -289,6 +309,18 @@ region_id = "state_fips"
 fiscal_year = "fiscal_year"
 quarter = "quarter"
 agency = "agency_name"
+amount = "amount"
+
+[[tables]]
+id = "county_grants"
+kind = "allocations"
+level = "county"
+file = "county_grants_fy2022.csv"
+label = "Federal grants by county, FY2022"
+unit = "USD"
+[tables.columns]
+region_id = "region_id"
+fiscal_year = "fiscal_year"
 amount = "amount"
 
 [[tables]]
@@ -371,8 +403,8 @@ publisher = "U.S. Department of the Treasury, USAspending.gov"
 url = "https://github.com/peijin0405/USAspending_Explorer_App_Streamlit"
 licence = "US-government data, public domain"
 retrieved = "commit 73604174 (2023-01-05)"
-files = ["county_grants_fy2022_raw.csv"]
-notes = "Copied unchanged as an importer test input; not mapped yet (duplicate state files, formatted numbers, unpadded county codes)."
+files = ["county_grants_fy2022_raw.csv", "county_grants_fy2022.csv", "county_grants_fy2022_import_report.csv"]
+notes = "Raw file copied unchanged; county_grants_fy2022.csv is its import by geodata/importers.py (duplicated state files merged or rejected, '201,350' and '3.68E+08' parsed, unpadded county codes padded, rows without key or amount rejected); every repair is listed in county_grants_fy2022_import_report.csv and the totals reconcile (see SOURCES.md). New York's state-agency awards inflate Albany County in the source."
 
 [[sources]]
 name = "Census population estimates, Vintage 2019 (states and counties, 2010-2019)"
@@ -442,7 +474,9 @@ text with two decimals (cents kept exactly). Fiscal year = federal FY (1 Oct N-1
 | `population_county.csv` | Census popest Vintage 2019 (`county_population_2010_2019.csv`) + county estimates 2021 (`usa_population_by_county_2021.csv`, ISO-8859-1) | public domain | wide → long; 2021 `GEOID` integer → zero-padded 5 chars | {s['population_county_rows']:,} | `region_id` (5) + `year` | 2010–2019, 2021 |
 | `unemployment_county_2009.csv` | BLS LAUS county annual averages 2009 (`laus_county_unemployment_2009.csv`, via bokeh-sampledata) | public domain | column selection | {s['unemployment_rows']:,} | `region_id` (5) | 2009 |
 | `income_per_capita_state_1929_2009.csv` | BEA State Personal Income, per-capita personal income (`us_state_per_capita_income_1929_2009.csv`) | public domain | wide → long; `STATE_FIPS` integer → 2 chars | {s['income_rows']:,} | `region_id` (2) + `year` | 1929–2009 |
-| `county_grants_fy2022_raw.csv` | USAspending grants by county FY2022 (GitHub `peijin0405/USAspending_Explorer_App_Streamlit`) | public domain | **copied unchanged**; not in the manifest yet (for the general importer) | {s['grants_raw_rows']:,} | state + `county_code` | FY2022 |
+| `county_grants_fy2022_raw.csv` | USAspending grants by county FY2022 (GitHub `peijin0405/USAspending_Explorer_App_Streamlit`) | public domain | **copied unchanged** (the import input) | {s['grants_raw_rows']:,} | state + `county_code` | FY2022 |
+| `county_grants_fy2022.csv` | the file above, imported by `geodata/importers.py` | public domain | USPS `Code` → state FIPS + `county_code` zero-padded to 3 → `region_id`; amounts exact to the cent; duplicates merged, bad rows rejected (see below); `population_2019` kept for reference only | {s['grants']['rows']:,} | `region_id` (5) | FY2022 |
+| `county_grants_fy2022_import_report.csv` | import report | — | one row per repair, merge or rejection: action, source file, line, column, value, result, amount, detail | {len(s['grants']['result'].report):,} | `source_file` + `line` | — |
 
 ## Obligations: known quirks
 
@@ -474,6 +508,10 @@ text with two decimals (cents kept exactly). Fiscal year = federal FY (1 Oct N-1
 {table}
 | **all** | **{money(sum_at)}** | **{money(sum_ab)}** | | | **{money(sum_tt)}** | **{money(sum_tb)}** | |
 
+## County grants FY2022: import report
+
+{grants_summary(s['grants'])}
+
 ## Population
 
 - States 2010–2019 are July 1 estimates (Vintage 2019, 50 states + DC); 2020 is the April 1
@@ -492,6 +530,20 @@ text with two decimals (cents kept exactly). Fiscal year = federal FY (1 Oct N-1
   1929…2009) is identical to the PySAL example `us_income/usjoin.csv` (BEA, 2010 release).
   All 48 names match the boundary names for their FIPS.
 """
+
+
+def grants_summary(g: dict) -> str:
+    res = g["result"]
+    lines = [f"- {line}" for line in res.summary()]
+    lines.append(f"- Rejected rows: " + "; ".join(
+        f"{r.source_file} line {r.line} ({r.detail})" for r in res.report.itertuples()
+        if r.action == "rejected" and "duplicates" not in r.detail) + "; and the rows of the "
+        "duplicated California file whose values differ from `county_grants_CA.csv`.")
+    lines.append(f"- {len(g['unmatched'])} imported county id(s) are not in the 2017 boundaries "
+                 f"(shown as not placed on the map): {', '.join(g['unmatched']) or 'none'}.")
+    lines.append("- Alaska is not in the source. New York's state-agency awards are booked to "
+                 "Albany County in the source, so Albany's per-resident figure is inflated.")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- boston_region
