@@ -18,6 +18,7 @@ PAGES = [
             url_path="data_quality"),
     st.Page("pages/sources.py", title="Sources",
             url_path="sources"),
+    st.Page("pages/hearing.py", title="Hearing", url_path="hearing"),
 ]
 
 st.navigation(PAGES).run()

@@ -56,6 +56,7 @@ function fmFeatures(G) {
 _JS = DECODE_JS + """
 (function(map, G, V, O) {
   fmStyle(O.css);
+  (O.cls || "").split(" ").forEach(function(c) { if (c) { map.getContainer().classList.add(c); } });
   var feats = fmFeatures(G);
   function fill(i) { var c = V.c[i]; return c < 0 ? V.nd : V.pal[c]; }
   function tip(layer) {
@@ -122,6 +123,13 @@ _CSS = """
 .fm-large .fm-legend .fm-title { font-size: 26px; }
 .fm-large .fm-legend .fm-sw { width: 30px; height: 20px; }
 .fm-large .fm-tip { font-size: 20px; }
+@media (max-width: 1500px) { .fm-large .fm-legend { font-size: 15px; max-width: 340px; }
+  .fm-large .fm-legend .fm-title { font-size: 19px; } .fm-large .fm-legend .fm-sw { width: 24px; height: 15px; } }
+.fm-hc.leaflet-container { background: #ffffff; }
+.fm-hc .fm-legend { background: #ffffff; color: #000000; border: 2px solid #000000;
+  box-shadow: none; }
+.fm-hc .fm-legend .fm-sw { border: 1px solid #000000; }
+.fm-hc .fm-tip { color: #000000; }
 """
 
 
@@ -164,7 +172,8 @@ class MapOptions:
     fill_opacity: float = 0.88
     legend_position: str = "bottomright"
     title_on_map: bool = False
-    large_type: bool = False
+    large_type: bool = False             # presentation: legend and tooltips legible far away
+    high_contrast: bool = False          # presentation: white ground, black text and borders
 
 
 def values_payload(view: ChoroplethView) -> str:
@@ -194,7 +203,9 @@ def build_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions = M
     opts = safe_json({"fo": options.fill_opacity, "line": options.line_colour,
                       "lw": options.line_weight, "sel": options.selected_colour,
                       "legend_pos": options.legend_position,
-                      "title": view.title if options.title_on_map else "", "css": _CSS})
+                      "title": view.title if options.title_on_map else "", "css": _CSS,
+                      "cls": " ".join(c for c, on in (("fm-large", options.large_type),
+                                                      ("fm-hc", options.high_contrast)) if on)})
     m.add_child(_EncodedChoropleth(layer.json, values_payload(view), opts))
     for extra in extra_layers or []:
         m.add_child(extra)

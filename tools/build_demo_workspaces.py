@@ -264,6 +264,16 @@ fiscal_year_label = "FY"
 default_level = "state"
 data_date = "2024-09-30"
 
+# Static exports (PNG/SVG/PDF): CONUS Albers frame, insets for Alaska, Hawaii, Puerto Rico.
+[map]
+crs = "EPSG:5070"
+bounds = [-125.0, 24.0, -66.5, 49.6]
+insets = [
+  {name = "Alaska", region_prefix = "02", crs = "EPSG:3338", position = [0.0, 0.0, 0.25, 0.3]},
+  {name = "Hawaii", region_prefix = "15", crs = "ESRI:102007", position = [0.26, 0.0, 0.14, 0.16]},
+  {name = "Puerto Rico", region_prefix = "72", crs = "EPSG:32161", position = [0.6, 0.0, 0.1, 0.09]},
+]
+
 [[levels]]
 id = "state"
 label = "State"

@@ -86,3 +86,11 @@ def encoded_children(path: str, level: str, parent_id: str, tolerance: float = 0
     b = load(path).boundaries(level)
     sub = b[b["parent_id"].astype("string") == parent_id]
     return encode_layer(prepare_geometry(sub, tolerance=tolerance))
+
+
+@st.cache_resource(show_spinner="Preparing boundaries for export…")
+def static_layer(path: str, level: str):
+    """Boundaries projected, framed and simplified for the static renderer (exports)."""
+    from exports.maps import static_layer as prepare
+
+    return prepare(load(path), level)

@@ -1,0 +1,168 @@
+"""One view, ready to export: resolved state, values, colours, titles, key figures.
+
+:func:`compose` is the single recipe every export uses (PNG/SVG/PDF, the hearing pack, the
+data files, the standalone HTML and the command line). It goes through
+:func:`geodata.viewstate.compose_view`, the same classification and colours as the screen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
+from geodata.viewstate import ViewState, colour_view, compose_view, resolve_view
+from layers.choropleth import ChoroplethView
+from layers.classify import format_number
+
+MEASURE_LABELS = {
+    "total": "Total amount",
+    "per_capita": "Per resident",
+    "share": "Share of the total",
+    "change": "Change against the previous period",
+    "indicator": "Outcome indicator",
+}
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The figures shown above the map on the One map page, for one view."""
+    total: float | None            # money on the map (allocations); None for indicators
+    per_resident: float | None
+    with_data: int
+    regions: int
+    not_placed: float | None       # money not placed (allocations)
+    not_placed_values: int = 0     # indicator values whose key matched no region
+    currency: str = "USD"
+    level_plural: str = "Regions"
+
+    def texts(self) -> dict[str, str]:
+        """Formatted as on the screen."""
+        return {
+            "Total on the map": format_number(self.total, self.currency)
+            if self.total is not None else "—",
+            "Per resident": format_number(self.per_resident, self.currency)
+            if self.per_resident is not None else "—",
+            f"{self.level_plural} with data": f"{self.with_data:,} of {self.regions:,}",
+            "Not placed on the map": format_number(self.not_placed, self.currency)
+            if self.not_placed is not None else f"{self.not_placed_values:,} value(s)",
+        }
+
+
+@dataclass(frozen=True)
+class Composed:
+    vs: ViewState
+    ignored: tuple[str, ...]
+    mv: MapValues
+    view: ChoroplethView
+    title: str
+    subtitle: str
+    source: str
+    figures: KeyFigures
+
+
+def key_figures(data: WorkspaceData, vs: ViewState, mv: MapValues) -> KeyFigures:
+    ws = data.ws
+    names = data.names(vs.level)
+    with_data = int(mv.values.notna().sum())
+    lvl = ws.level(vs.level)
+    if mv.join is not None:
+        on_map = mv.join.placed_cents / 100
+        placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
+        return KeyFigures(total=on_map, per_resident=(on_map / placed_pop) if placed_pop else None,
+                          with_data=with_data, regions=len(names),
+                          not_placed=mv.join.not_placed_cents / 100, currency=ws.currency,
+                          level_plural=lvl.plural)
+    return KeyFigures(total=None, per_resident=None, with_data=with_data, regions=len(names),
+                      not_placed=None, not_placed_values=len(mv.indicator_unmatched),
+                      currency=ws.currency, level_plural=lvl.plural)
+
+
+def describe(data: WorkspaceData, vs: ViewState, mv: MapValues) -> str:
+    """Subtitle: level, unit, table, years and filters in words (what the title lacks)."""
+    ws = data.ws
+    title = mv.label.casefold()
+    parts = [ws.level(vs.level).plural]
+    if mv.unit:
+        parts.append(mv.unit)
+    if vs.measure == "indicator":
+        parts.append(str(vs.indicator_year))
+    else:
+        if vs.table:
+            parts.append(ws.table(vs.table).display_label)
+        if vs.years:
+            lo, hi = vs.years
+            fy = ws.fiscal_year_label
+            parts.append(f"{fy}{lo}" if lo == hi else f"{fy}{lo}–{fy}{hi}")
+            if vs.measure == "per_capita" and vs.average and lo != hi:
+                parts.append("average per year")
+        if vs.agencies:
+            shown = ", ".join(vs.agencies[:3]) + (f" and {len(vs.agencies) - 3} more"
+                                                 if len(vs.agencies) > 3 else "")
+            parts.append(f"agencies: {shown}")
+    parts = [p for p in parts if p.casefold() not in title]
+    return " · ".join([MEASURE_LABELS.get(vs.measure, vs.measure)] + parts)
+
+
+def source_line(data: WorkspaceData, vs: ViewState) -> str:
+    """Sources of the files this view reads, the data date and the export date."""
+    ws = data.ws
+    files = {ws.level(vs.level).file}
+    if vs.table:
+        files.add(ws.table(vs.table).file)
+    kinds = {"per_capita": "population", "indicator": "indicators"}
+    if vs.measure in kinds:
+        files |= {t.file for t in ws.tables_of(kinds[vs.measure], vs.level)}
+    norm = {str(f).replace("\\", "/").split("/")[-1] for f in files}
+    names = [s.name for s in ws.sources
+             if any(str(f).split("/")[-1] in norm for f in s.files)] or \
+        [s.name for s in ws.sources]
+    text = "Source: " + "; ".join(dict.fromkeys(names)) if names else "Source: workspace data"
+    if ws.data_date:
+        text += f" · Data as of {ws.data_date}"
+    return f"{text} · {ws.title} · Exported {date.today().isoformat()}"
+
+
+def region_ids(data: WorkspaceData, level: str) -> list[str]:
+    """Feature order of a level (the order of its boundary file, as the screen uses)."""
+    return [str(r) for r in data.boundaries(level)["region_id"]]
+
+
+def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
+            values: Callable[[MeasureSpec], MapValues] | None = None) -> Composed:
+    """Resolve a query (or take a view state) and build everything an export needs.
+
+    ``values`` computes a measure's values (the app passes its cached recipe); the colours
+    come from :func:`geodata.viewstate.colour_view`, the recipe the screen uses.
+    """
+    if isinstance(params, ViewState):
+        vs, ignored = params, []
+    else:
+        vs, ignored = resolve_view(data, {str(k): str(v) for k, v in params.items()})
+    if values is None:
+        mv, view = compose_view(data, vs, region_ids(data, vs.level))
+    else:
+        mv = values(vs.measure_spec())
+        view = colour_view(region_ids(data, vs.level), mv, vs.class_spec(), vs.region or None)
+    return Composed(vs=vs, ignored=tuple(ignored), mv=mv, view=view, title=mv.label,
+                    subtitle=describe(data, vs, mv), source=source_line(data, vs),
+                    figures=key_figures(data, vs, mv))
+
+
+def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
+    """The data behind the map, one row per region in feature order (as the Data tab)."""
+    names = data.names(c.vs.level)
+    view, mv = c.view, c.mv
+    table = pd.DataFrame({
+        "region_id": list(view.region_ids),
+        "name": [names.get(r, "") for r in view.region_ids],
+        "value": view.values.to_numpy(), "unit": mv.unit,
+        "class": [e + 1 if e >= 0 else None for e in view.class_ids.tolist()],
+        "colour": view.colours(),
+        "population": mv.population.reindex(list(view.region_ids)).to_numpy(),
+    })
+    table["class"] = table["class"].astype("Int64")
+    table["rank"] = table["value"].rank(ascending=False, method="min")
+    return table

@@ -1,0 +1,49 @@
+"""The data behind the map: CSV, GeoJSON and Excel, with the numbers the screen shows."""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from geodata.dataset import WorkspaceData
+
+from .compose import Composed, map_table
+
+
+def to_csv(data: WorkspaceData, c: Composed) -> bytes:
+    return map_table(data, c).to_csv(index=False).encode("utf-8")
+
+
+def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
+    """Regions in EPSG:4326 with the map table's columns as properties."""
+    table = map_table(data, c)
+    gdf = data.boundaries(c.vs.level)[["region_id", "geometry"]].copy()
+    gdf["region_id"] = gdf["region_id"].astype(str)
+    out = gdf.merge(table, on="region_id", how="left")
+    if out.crs is not None and out.crs.to_epsg() != 4326:
+        out = out.to_crs(4326)
+    doc = json.loads(out.to_json(na="null", drop_id=True))
+    doc["metadata"] = {"title": c.title, "subtitle": c.subtitle, "source": c.source,
+                       "view": c.vs.to_query(), "figures": c.figures.texts()}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def to_excel(data: WorkspaceData, c: Composed) -> bytes:
+    """Workbook: the map data, the view (title, link parameters, key figures) and the
+    reconciliation of the money (when the measure is an amount)."""
+    buf = io.BytesIO()
+    about = [("Title", c.title), ("Subtitle", c.subtitle), ("Source", c.source)]
+    about += [(k, v) for k, v in c.figures.texts().items()]
+    about += [(f"Link parameter: {k}", v) for k, v in c.vs.to_query().items()]
+    about += [("Note", n) for n in c.mv.notes]
+    about += [("Ignored link parameter", m) for m in c.ignored]
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        map_table(data, c).to_excel(xw, sheet_name="Map data", index=False)
+        pd.DataFrame(about, columns=["item", "value"]).to_excel(xw, sheet_name="View",
+                                                                 index=False)
+        if c.mv.join is not None:
+            rec = c.mv.join.reconciliation()
+            pd.DataFrame(list(rec.items()), columns=["item", "amount"]).to_excel(
+                xw, sheet_name="Reconciliation", index=False)
+    return buf.getvalue()

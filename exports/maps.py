@@ -1,0 +1,53 @@
+"""Map exports of a composed view: static snapshots (PNG/SVG/PDF) and offline HTML."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from geodata.dataset import WorkspaceData
+from layers.assets import standalone_html
+from layers.geometry import EncodedLayer, encode_layer, prepare_geometry
+from layers.render_folium import MapOptions, build_map
+from layers.render_static import (Overlay, StaticLayer, draw, map_frame, prepare_static,
+                                  to_bytes)
+
+from .compose import Composed
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
+        "html": "text/html", "csv": "text/csv", "geojson": "application/geo+json",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def static_layer(data: WorkspaceData, level: str) -> StaticLayer:
+    """Boundaries of ``level`` prepared for the static renderer, framed by the manifest's
+    ``[map]`` table (metric CRS, bounds, insets). Costly: callers keep the result."""
+    frame, _problems = map_frame(data.ws.settings)
+    return prepare_static(data.boundaries(level), frame)
+
+
+def frame_problems(data: WorkspaceData) -> list[str]:
+    return map_frame(data.ws.settings)[1]
+
+
+def snapshot(data: WorkspaceData, c: Composed, fmt: str, *, layer: StaticLayer | None = None,
+             dpi: int = 200, size: str = "16:9", title: str | None = None, note: str = "",
+             overlays: Sequence[Overlay] = ()) -> bytes:
+    """PNG, SVG or PDF of a composed view, with title, subtitle, legend, source line."""
+    layer = layer or static_layer(data, c.vs.level)
+    foot = list(c.mv.notes)
+    if c.ignored:
+        foot.append("Link parameters ignored: " + "; ".join(c.ignored))
+    snap = draw(layer, c.view, title=title or c.title,
+                subtitle=c.subtitle if title is None else f"{c.title} · {c.subtitle}",
+                source=c.source, note=note, footnotes=foot, size=size, dpi=dpi,
+                overlays=overlays)
+    return to_bytes(snap, fmt, dpi if fmt == "png" else 72)
+
+
+def html(data: WorkspaceData, c: Composed, *, layer: EncodedLayer | None = None,
+         options: MapOptions | None = None) -> bytes:
+    """A single HTML file of the interactive map that opens with no network."""
+    layer = layer or encode_layer(prepare_geometry(data.boundaries(c.vs.level)))
+    opts = options or MapOptions(title_on_map=True)
+    m = build_map(layer, c.view, opts)
+    text = standalone_html(m)
+    return text.encode("utf-8")

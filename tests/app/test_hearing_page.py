@@ -1,0 +1,98 @@
+"""AppTest of the Hearing page: the sequence, saving, and presentation mode."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from exports.views_store import VIEWS_DIR_ENV, ViewsStore
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "hearing.py")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path))
+    return ViewsStore(tmp_path / "us_federal", "us_federal")
+
+
+def _run(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _three(store):
+    store.save("States per resident", {"level": "state", "measure": "per_capita"}, "one")
+    store.save("Unemployment", {"level": "county", "measure": "indicator"}, "two")
+    store.save("Bad link", {"level": "state", "measure": "total", "years": "1700-1701",
+                            "palette": "Rainbow"}, "three")
+
+
+def test_empty_sequence_says_how_to_start(store):
+    at = _run()
+    assert any("No saved views yet" in i.value for i in at.info)
+    assert at.button(key="present_btn").disabled
+
+
+def test_save_current_view_then_reorder_rename_delete(store):
+    at = _run()
+    at.text_input(key="save_cur_title").input("Totals by state")
+    at.text_input(key="save_cur_note").input("first look")
+    next(b for b in at.button if b.label == "Save this view").click()
+    at.run()
+    assert [v.title for v in store.list()] == ["Totals by state"]
+    assert any("Saved “Totals by state”" in s.value for s in at.success)
+    store.save("Second", {"level": "county", "measure": "indicator"})
+    at.run()
+    at.button(key=f"up_{store.get('Second').id}").click().run()
+    assert [v.title for v in store.list()] == ["Second", "Totals by state"]
+    at.button(key=f"del_{store.get('Second').id}").click().run()
+    assert [v.title for v in store.list()] == ["Totals by state"]
+
+
+def test_presentation_steps_through_the_sequence(store):
+    _three(store)
+    at = _run()
+    at.button(key="present_btn").click().run()
+    html = " ".join(m.value for m in at.markdown)
+    assert "fm-ptitle'>States per resident<" in html and "1 / 3" in html
+    assert at.button(key="fm_prev").disabled
+    # the chrome is hidden and the theme is high contrast
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert '[data-testid="stSidebar"]' in css and "display: none" in css
+    assert at.query_params["present"] == "1" and at.query_params["slide"] == "1"
+
+    at.button(key="fm_next").click().run()
+    assert "2 / 3" in " ".join(m.value for m in at.markdown)
+    assert at.query_params["slide"] == "2"
+    at.button(key="fm_next").click().run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "3 / 3" in text and at.button(key="fm_next").disabled
+    # a saved link that no longer fits the data: nearest valid view, and what was ignored
+    warn = " ".join(w.value for w in at.warning)
+    assert "years" in warn and "palette" in warn
+    at.button(key="fm_prev").click().run()
+    assert "2 / 3" in " ".join(m.value for m in at.markdown)
+    at.button(key="fm_exit").click().run()
+    assert at.title[0].value == "Hearing"
+
+
+def test_presentation_link_opens_the_slide(store):
+    _three(store)
+    at = _run(present="1", slide="2")
+    assert "Unemployment" in " ".join(m.value for m in at.markdown)
+    at = _run(present="1", slide="99")          # out of range: first slide
+    assert "1 / 3" in " ".join(m.value for m in at.markdown)
+
+
+def test_corrupt_views_file_is_reported_not_overwritten(store):
+    store.folder.mkdir(parents=True, exist_ok=True)
+    store.path.write_text("{oops", encoding="utf-8")
+    at = _run()
+    assert any("not valid JSON" in e.value for e in at.error)
+    assert store.path.read_text(encoding="utf-8") == "{oops"

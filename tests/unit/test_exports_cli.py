@@ -1,0 +1,65 @@
+"""The batch export command writes files without the app."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from exports import cli
+from exports.views_store import VIEWS_DIR_ENV, ViewsStore
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture
+def views_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path / "views"))
+    return tmp_path / "views"
+
+
+def test_png_and_pdf_for_a_query(tmp_path, views_dir, capsys):
+    q = "level=state&measure=per_capita&years=2012-2017&k=nine"
+    png, pdf = tmp_path / "m.png", tmp_path / "out" / "m.pdf"
+    assert cli.main(["-w", "us_federal", "--query", q, "-f", "png", "--dpi", "150",
+                     "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "ignored k='nine'" in capsys.readouterr().err
+    assert cli.main(["-w", "us_federal", "--query", "?" + q, "-f", "pdf", "--size", "a4",
+                     "--out", str(pdf)]) == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_saved_view_by_title_and_the_pack(tmp_path, views_dir):
+    store = ViewsStore(views_dir / "us_federal", "us_federal")
+    store.save("States per resident", {"level": "state", "measure": "per_capita"}, "note")
+    store.save("Unemployment", {"level": "county", "measure": "indicator"})
+    out = tmp_path / "v.svg"
+    assert cli.main(["-w", "us_federal", "--view", "states per resident", "-f", "svg",
+                     "--out", str(out)]) == 0
+    assert b"<svg" in out.read_bytes()[:400]
+    pack = tmp_path / "pack.pdf"
+    assert cli.main(["-w", "us_federal", "-f", "pack", "--out", str(pack)]) == 0
+    blob = pack.read_bytes()
+    assert blob[:5] == b"%PDF-"
+    # cover + key figures + one page per view
+    assert len(re.findall(rb"/Type\s*/Page[^s]", blob)) == 4
+
+
+def test_data_exports(tmp_path, views_dir):
+    q = "level=state&measure=total"
+    for fmt, magic in (("csv", b"region_id,name,value"), ("geojson", b'{"type"'),
+                       ("xlsx", b"PK"), ("html", b"<!DOCTYPE html>")):
+        out = tmp_path / f"d.{fmt}"
+        assert cli.main(["-w", "us_federal", "--query", q, "-f", fmt, "--out", str(out)]) == 0
+        assert out.read_bytes().lstrip()[:len(magic)] == magic, fmt
+    assert b"https://" not in (tmp_path / "d.html").read_bytes().split(b"<script>")[0]
+
+
+def test_errors_are_clear_and_write_nothing(tmp_path, views_dir, capsys):
+    out = tmp_path / "x.png"
+    assert cli.main(["-w", "us_federal", "--view", "Nope", "-f", "png", "--out", str(out)]) == 1
+    assert "No saved view called 'Nope'" in capsys.readouterr().err
+    assert cli.main(["-w", "us_federal", "-f", "pack", "--out", str(out)]) == 1
+    assert not out.exists()
+    with pytest.raises(SystemExit):
+        cli.main(["-w", "no_such_workspace", "-f", "png", "--out", str(out)])

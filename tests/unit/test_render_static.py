@@ -1,0 +1,199 @@
+"""The static export paints exactly the screen's classes and colours."""
+from __future__ import annotations
+
+import io
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from PIL import Image
+from shapely.geometry import LineString, box
+
+from layers.choropleth import build_choropleth
+from layers.palettes import NO_DATA_COLOUR
+from layers.render_static import (HATCH_COLOUR, Inset, MapFrame, Overlay, draw, export_pdf,
+                                  export_png, export_svg, map_frame, prepare_static, to_bytes)
+
+
+def _grid() -> gpd.GeoDataFrame:
+    ids, geoms = [], []
+    for r in range(2):
+        for c in range(3):
+            ids.append(f"{r}{c}")
+            geoms.append(box(c, r, c + 1, r + 1))
+    # a square with a hole: the hole must stay unpainted
+    ids.append("ring")
+    geoms.append(box(4, 0, 7, 3).difference(box(5, 1, 6, 2)))
+    return gpd.GeoDataFrame({"region_id": ids, "name": [f"R {i}" for i in ids]},
+                            geometry=geoms, crs=4326)
+
+
+def _view(gdf, values):
+    return build_choropleth(list(gdf["region_id"]), pd.Series(values), title="Money",
+                            unit="USD", scheme="quantiles", k=3, palette="YlGnBu")
+
+
+def _png(snap, dpi=100) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(to_bytes(snap, "png", dpi))).convert("RGB"))
+
+
+def _hex(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(int(v) for v in rgb)
+
+
+def test_pixels_at_representative_points_are_the_view_colours():
+    gdf = _grid()
+    values = {"00": 1.0, "01": 2.0, "02": 3.0, "10": 40.0, "11": np.nan, "12": 600.0,
+              "ring": 7.0}
+    view = _view(gdf, values)
+    snap = draw(prepare_static(gdf), view, title="t", dpi=100)
+    img = _png(snap)
+    colours = view.colours()
+    for i, rid in enumerate(view.region_ids):
+        x, y = snap.pixel_of(rid)
+        got = _hex(img[int(round(y)), int(round(x))])
+        if view.class_ids[i] < 0:
+            assert got in (NO_DATA_COLOUR, HATCH_COLOUR) or got != colours[0], got
+            assert colours[i] == NO_DATA_COLOUR
+        else:
+            assert got == colours[i], (rid, got, colours[i])
+
+
+def test_hole_is_not_painted():
+    gdf = _grid()
+    view = _view(gdf, {r: float(i) for i, r in enumerate(gdf["region_id"])})
+    layer = prepare_static(gdf)
+    snap = draw(layer, view, dpi=100)
+    ax = snap.axes["main"]
+    ax.apply_aspect()
+    cx, cy = layer.main.to_proj.transform(5.5, 1.5)
+    x, y = ax.transData.transform((cx, cy))
+    h = snap.figure.get_figheight() * snap.figure.dpi
+    px = _png(snap)[int(round(h - y)), int(round(x))]
+    assert _hex(px) == "#ffffff"
+
+
+def test_collections_carry_the_views_class_colours_in_feature_order():
+    gdf = _grid()
+    view = _view(gdf, {"00": 5, "01": 1, "02": 9, "10": 3, "11": 7, "12": 2, "ring": 4})
+    snap = draw(prepare_static(gdf), view, dpi=72)
+    coll = snap.axes["main"].collections[0]
+    painted = [to_hex(c) for c in coll.get_facecolors()]
+    assert painted == view.colours()
+    # the colour of each class is the view's class colour (no reclassification)
+    for cid, colour in zip(view.class_ids.tolist(), painted):
+        assert colour == view.class_colours[cid]
+
+
+def test_legend_lists_each_class_with_its_count_and_no_data():
+    gdf = _grid()
+    view = _view(gdf, {"00": 1, "01": 2, "02": 3, "10": 4, "12": 5, "ring": 6})
+    snap = draw(prepare_static(gdf), view, dpi=72)
+    texts = [t.get_text() for ax in snap.figure.axes for t in ax.texts]
+    for e in view.legend:
+        if e.class_id >= 0:
+            assert f"{e.label}  ({e.count:,})" in texts
+    assert "No data  (1)" in texts
+
+
+def test_inset_regions_are_drawn_in_their_inset_with_their_colour():
+    gdf = _grid()
+    frame = MapFrame(insets=(Inset("Far", ("ring",), None, (0.7, 0.0, 0.3, 0.3)),))
+    view = _view(gdf, {"00": 1, "01": 2, "02": 3, "10": 4, "11": 5, "12": 6, "ring": 700})
+    layer = prepare_static(gdf, frame)
+    assert [p.name for p in layer.insets] == ["Far"]
+    assert layer.region_ids.index("ring") not in layer.main.index.tolist()
+    snap = draw(layer, view, dpi=100)
+    x, y = snap.pixel_of("ring")
+    inset = snap.axes["Far"].get_window_extent()
+    h = snap.figure.get_figheight() * 100
+    assert inset.x0 <= x <= inset.x1 and inset.y0 <= h - y <= inset.y1
+    assert _hex(_png(snap)[int(round(y)), int(round(x))]) == view.colour_of("ring")
+
+
+def test_overlay_lines_are_drawn_in_their_colour():
+    gdf = _grid()
+    view = _view(gdf, {r: 1.0 for r in gdf["region_id"]})
+    roads = gpd.GeoDataFrame({"c": ["#ff0000"]}, geometry=[LineString([(0.1, 0.5), (2.9, 0.5)])],
+                             crs=4326)
+    layer = prepare_static(gdf)
+    snap = draw(layer, view, dpi=100, overlays=[Overlay(roads, "c", width=4)])
+    ax = snap.axes["main"]
+    ax.apply_aspect()
+    x, y = ax.transData.transform(layer.main.to_proj.transform(1.5, 0.5))
+    h = snap.figure.get_figheight() * 100
+    assert _hex(_png(snap)[int(round(h - y)), int(round(x))]) == "#ff0000"
+
+
+def test_formats_and_sizes():
+    gdf = _grid()
+    view = _view(gdf, {r: float(i) for i, r in enumerate(gdf["region_id"])})
+    png = export_png(view, gdf, dpi=150, size="a4")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = Image.open(io.BytesIO(png)).size
+    assert abs(w - 11.693 * 150) <= 1 and abs(h - 8.268 * 150) <= 1
+    assert export_pdf(view, gdf, size="letter")[:5] == b"%PDF-"
+    assert b"<svg" in export_svg(view, gdf)[:400]
+    with pytest.raises(ValueError, match="size"):
+        export_png(view, gdf, size="poster")
+
+
+def test_view_from_another_layer_is_refused():
+    gdf = _grid()
+    view = build_choropleth(["x", "y"], pd.Series({"x": 1.0, "y": 2.0}), title="t", unit="")
+    with pytest.raises(ValueError, match="order"):
+        draw(prepare_static(gdf), view)
+
+
+def test_map_frame_reports_bad_options_and_keeps_good_ones():
+    frame, problems = map_frame({"map": {
+        "crs": "EPSG:4326", "bounds": [1, 2, 3],
+        "insets": [{"name": "Alaska", "region_prefix": "02", "crs": "EPSG:3338"},
+                   {"name": "", "region_prefix": "15"},
+                   {"name": "PR", "region_prefix": ["72"], "position": "left"}]}})
+    assert frame.crs is None and frame.bounds is None
+    assert [i.name for i in frame.insets] == ["Alaska", "PR"]
+    assert frame.insets[1].position is None
+    text = " ".join(problems)
+    assert "not a projected" in text and "bounds" in text and "insets[1]" in text \
+        and "position" in text
+
+
+@pytest.fixture(scope="module")
+def us():
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import discover_workspaces, load_manifest
+    path = discover_workspaces().get("us_federal")
+    if path is None:
+        pytest.skip("us_federal workspace not present")
+    return WorkspaceData(load_manifest(path))
+
+
+def test_us_states_export_matches_screen_colours_with_insets(us):
+    from exports.compose import compose
+    from exports.maps import static_layer
+
+    c = compose(us, {"level": "state", "measure": "per_capita", "years": "2012-2017"})
+    layer = static_layer(us, "state")
+    assert {p.name for p in layer.insets} == {"Alaska", "Hawaii", "Puerto Rico"}
+    snap = draw(layer, c.view, dpi=100)
+    img = _png(snap)
+    colours = c.view.colours()
+    checked = 0
+    for i, rid in enumerate(c.view.region_ids):
+        part = next((p for p in [layer.main, *layer.insets] if i in p.index.tolist()), None)
+        if part is None or c.view.class_ids[i] < 0:
+            continue
+        pos = int(np.flatnonzero(part.index == i)[0])
+        ext = part.paths[pos].get_extents().transformed(snap.axes[part.name].transData)
+        if ext.width < 12 or ext.height < 12:      # too small to hold a clean pixel
+            continue
+        x, y = (int(round(v)) for v in snap.pixel_of(rid))
+        patch = img[y - 2:y + 3, x - 2:x + 3].reshape(-1, 3)
+        if (patch != patch[0]).any():               # on an edge: antialiased, not a fill
+            continue
+        assert _hex(patch[0]) == colours[i], us.names("state")[rid]
+        checked += 1
+    assert checked >= 40

@@ -1,0 +1,102 @@
+"""Streamlit glue for exports: the current view's link parameters, download buttons and the
+"Save this view" form. The work is done in :mod:`exports` (no Streamlit there)."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from exports import data as tables
+from exports import maps
+from exports.compose import Composed, compose
+from exports.views_store import ViewsError, store_for
+from geodata.dataset import WorkspaceData
+from geodata.viewstate import QUERY_KEYS
+from layers.render_static import DPI_CHOICES, PAGE_SIZES
+
+from . import cache
+
+SIZE_LABELS = {"16:9": "16:9 (screen)", "a4": "A4 landscape", "letter": "Letter landscape"}
+
+
+def _text(v) -> str:
+    if isinstance(v, tuple):
+        return "-".join(str(x) for x in v)
+    if isinstance(v, list):
+        return "|".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return "" if v is None else str(v)
+
+
+def current_params(page: str | None = None) -> dict[str, str]:
+    """The view on screen as link parameters: the URL, overridden by the widgets' values."""
+    params = {k: st.query_params[k] for k in QUERY_KEYS if k in st.query_params}
+    for k in QUERY_KEYS:
+        if k in st.session_state and k not in ("page",):
+            params[k] = _text(st.session_state[k])
+    if page:
+        params["page"] = page
+    return {k: v for k, v in params.items() if v != ""}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "view"
+
+
+def downloads(data: WorkspaceData, path: str, c: Composed, *, key: str,
+              title: str | None = None, note: str = "", formats=("png", "pdf", "svg", "html",
+                                                                   "csv", "geojson", "xlsx")) -> None:
+    """Download buttons for one view; files are made only when a button is clicked."""
+    base = f"{data.ws.id}_{slug(title or c.title)}"
+    c1, c2 = st.columns(2)
+    size = c1.selectbox("Page", list(PAGE_SIZES), format_func=SIZE_LABELS.get,
+                        key=f"{key}_size")
+    dpi = c2.selectbox("PNG resolution (dpi)", list(DPI_CHOICES), index=1, key=f"{key}_dpi")
+    level = c.vs.level
+    labels = {"png": "PNG image", "pdf": "PDF", "svg": "SVG", "html": "Interactive HTML (offline)",
+              "csv": "CSV data", "geojson": "GeoJSON", "xlsx": "Excel"}
+    cols = st.columns(4)
+    for i, fmt in enumerate(formats):
+        if fmt in ("png", "pdf", "svg"):
+            make = (lambda fmt=fmt: maps.snapshot(data, c, fmt, layer=cache.static_layer(path, level),
+                                                  dpi=int(dpi), size=size, title=title, note=note))
+        elif fmt == "html":
+            make = (lambda: maps.html(data, c, layer=cache.encoded_layer(path, level)))
+        else:
+            fn = {"csv": tables.to_csv, "geojson": tables.to_geojson, "xlsx": tables.to_excel}[fmt]
+            make = (lambda fn=fn: fn(data, c))
+        cols[i % 4].download_button(labels[fmt], make, file_name=f"{base}.{fmt}",
+                                    mime=maps.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore",
+                                    width="stretch")
+
+
+def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
+    """Title + one-line note → a saved view of this workspace."""
+    flash = st.session_state.pop(f"{key}_flash", None)
+    if flash:
+        st.success(flash)
+    with st.form(f"{key}_form", clear_on_submit=True, border=False):
+        title = st.text_input("Title", key=f"{key}_title", max_chars=120,
+                              placeholder="e.g. Grants per resident, FY2022")
+        note = st.text_input("One-line note", key=f"{key}_note", max_chars=300)
+        replace = st.checkbox("Replace a saved view with the same title", key=f"{key}_replace")
+        if st.form_submit_button("Save this view", type="primary"):
+            try:
+                sv = store_for(data.ws).save(title, params, note, replace=replace)
+            except ViewsError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[f"{key}_flash"] = (f"Saved “{sv.title}”: view {len(store_for(data.ws).list())} "
+                                                    "of the sequence on the Hearing page.")
+                st.rerun()
+
+
+def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> None:
+    """The Export expander of a map page: downloads of the current view and "Save this view"."""
+    with st.expander("Export and save this view", expanded=False):
+        params = current_params(page)
+        c = compose(data, params, values=lambda spec: cache.values(path, spec))
+        downloads(data, path, c, key="xp")
+        st.markdown("**Save this view** for the hearing sequence")
+        save_form(data, c.vs.to_query(), key="xp_save")
