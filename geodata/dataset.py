@@ -8,6 +8,7 @@ region, the unit, the notes the map must print, and the join diagnostics.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import threading
 from functools import cached_property
 
 import geopandas as gpd
@@ -55,49 +56,81 @@ class MapValues:
 
 
 class WorkspaceData:
-    """Everything a workspace names, loaded once. Safe to share between sessions (read-only)."""
+    """Everything a workspace names, each file loaded once, when first needed.
+
+    Safe to share between sessions: loading is guarded by a lock and the frames are read-only.
+    """
 
     def __init__(self, ws: Workspace):
         self.ws = ws
-        self.problems: list[Problem] = []
         self.problems_by_source: dict[str, list[Problem]] = {}
         self._boundaries: dict[str, gpd.GeoDataFrame] = {}
         self._tables: dict[str, pd.DataFrame] = {}
-        for lv in ws.levels:
-            gdf, probs = load_boundaries(ws, lv)
-            self._boundaries[lv.id] = gdf
-            self.problems_by_source[f"level:{lv.id}"] = probs
-            self.problems += probs
-        for spec in ws.tables:
+        self._lock = threading.RLock()
+
+    def _level(self, level: str) -> gpd.GeoDataFrame:
+        if level not in self._boundaries:
+            with self._lock:
+                if level not in self._boundaries:
+                    gdf, probs = load_boundaries(self.ws, self.ws.level(level))
+                    self.problems_by_source[f"level:{level}"] = probs
+                    self._boundaries[level] = gdf
+        return self._boundaries[level]
+
+    def _frame(self, table_id: str) -> pd.DataFrame:
+        if table_id not in self._tables:
+            spec = self.ws.table(table_id)
             if spec.kind == "segments":
-                continue
-            df, probs = load_table(ws, spec, self._boundaries.get(spec.level))
-            self._tables[spec.id] = df
-            self.problems_by_source[f"table:{spec.id}"] = probs
-            self.problems += probs
+                return pd.DataFrame()
+            regions = self._level(spec.level)
+            with self._lock:
+                if table_id not in self._tables:
+                    df, probs = load_table(self.ws, spec, regions)
+                    self.problems_by_source[f"table:{table_id}"] = probs
+                    self._tables[table_id] = df
+        return self._tables[table_id]
+
+    def load_all(self) -> "WorkspaceData":
+        for lv in self.ws.levels:
+            self._level(lv.id)
+        for spec in self.ws.tables:
+            self._frame(spec.id)
+        return self
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem in every file of the workspace (loads them all)."""
+        self.load_all()
+        keys = [f"level:{lv.id}" for lv in self.ws.levels] + \
+            [f"table:{t.id}" for t in self.ws.tables]
+        return [p for k in keys for p in self.problems_by_source.get(k, [])]
 
     # ------------------------------------------------------------------ access
     def problems_for(self, spec: "MeasureSpec") -> list[Problem]:
         """Problems of the files a measure uses: its boundary layer and tables."""
         keys = [f"level:{spec.level}"]
+        self._level(spec.level)
         if spec.table:
             keys.append(f"table:{spec.table}")
-        keys += [f"table:{t.id}" for t in self.ws.tables_of("population", spec.level)]
-        if spec.measure == "indicator":
-            keys += [f"table:{t.id}" for t in self.ws.tables_of("indicators", spec.level)]
+            self._frame(spec.table)
+        kinds = ["population"] + (["indicators"] if spec.measure == "indicator" else [])
+        for kind in kinds:
+            for t in self.ws.tables_of(kind, spec.level):
+                self._frame(t.id)
+                keys.append(f"table:{t.id}")
         return [p for key in keys for p in self.problems_by_source.get(key, [])]
 
     def boundaries(self, level: str) -> gpd.GeoDataFrame:
-        return self._boundaries[level]
+        return self._level(level)
 
     def table(self, table_id: str) -> pd.DataFrame:
-        return self._tables.get(table_id, pd.DataFrame())
+        return self._frame(table_id)
 
     @cached_property
     def ledger(self) -> Ledger:
         led = Ledger()
         for spec in self.ws.tables_of("allocations"):
-            df = self._tables.get(spec.id)
+            df = self._frame(spec.id)
             if df is not None and not df.empty:
                 led.add(spec.id, df)
         return led
@@ -116,17 +149,17 @@ class WorkspaceData:
         return out
 
     def population(self, level: str) -> pd.DataFrame:
-        frames = [self._tables[t.id][["region_id", "year", "population"]]
+        frames = [self._frame(t.id)[["region_id", "year", "population"]]
                   for t in self.ws.tables_of("population", level)
-                  if not self._tables.get(t.id, pd.DataFrame()).empty]
+                  if not self._frame(t.id).empty]
         if not frames:
             return pd.DataFrame(columns=["region_id", "year", "population"])
         pop = pd.concat(frames, ignore_index=True).dropna(subset=["year"])
         return pop.drop_duplicates(["region_id", "year"], keep="first")
 
     def indicators(self, level: str) -> pd.DataFrame:
-        frames = [self._tables[t.id].assign(_table=t.id) for t in self.ws.tables_of("indicators", level)
-                  if not self._tables.get(t.id, pd.DataFrame()).empty]
+        frames = [self._frame(t.id).assign(_table=t.id)
+                  for t in self.ws.tables_of("indicators", level) if not self._frame(t.id).empty]
         if not frames:
             return pd.DataFrame(columns=["region_id", "year", "indicator", "value", "unit"])
         return pd.concat(frames, ignore_index=True)
@@ -151,7 +184,7 @@ class WorkspaceData:
         return self.ledger.year_range(table_id)
 
     def names(self, level: str) -> dict[str, str]:
-        b = self._boundaries[level]
+        b = self._level(level)
         return dict(zip(b["region_id"].astype(str), b["name"].astype(str)))
 
     # ------------------------------------------------------------------ region ids at a level
@@ -162,7 +195,7 @@ class WorkspaceData:
         out = sums.copy()
         lv = self.ws.level(table_level)
         while lv.id != level:
-            b = self._boundaries[lv.id]
+            b = self._level(lv.id)
             parents = dict(zip(b["region_id"].astype(str), b["parent_id"].astype("string")))
             key = out["region_id"].astype("string")
             mapped = key.map(lambda k: parents.get(k) if pd.notna(k) else None)
@@ -207,10 +240,11 @@ def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
     span = (int(lo), int(hi))
     filters = dict(years=span, agencies=list(spec.agencies) if spec.agencies else None)
     by_year = data.ledger.sum_by(spec.table, ["region_id", "fiscal_year"], **filters)
+    # The ledger total for these filters: every group, placed or not (blank ids included).
+    ledger_cents = int(by_year["cents"].sum())
     by_year = data._at_level(by_year, tspec.level, spec.level)
     by_region = by_year.groupby("region_id", dropna=False, as_index=False)[
         ["amount", "cents", "rows"]].sum()
-    _, ledger_cents = data.ledger.total(spec.table, **filters)
     join = join_amounts(by_region, regions, ledger_cents)
     placed = join.placed.set_index("region_id")["amount"]
     absent_zero = tspec.options.get("absent_regions", "no_data") == "zero"
@@ -304,7 +338,7 @@ def region_detail(data: WorkspaceData, spec: MeasureSpec, region_id: str) -> Reg
             ids = child.loc[child["parent_id"] == region_id, "region_id"].astype(str).tolist()
         agencies = list(spec.agencies) if spec.agencies else None
         by_year = data.ledger.sum_by(spec.table, ["fiscal_year"], region_ids=ids,
-                                     agencies=agencies)[["fiscal_year", "amount"]]
+                                     agencies=agencies, order=True)[["fiscal_year", "amount"]]
         if "agency" in data.ledger.columns(spec.table):
             by_agency = data.ledger.sum_by(spec.table, ["agency"], region_ids=ids,
                                            years=spec.span, agencies=agencies)

@@ -47,7 +47,7 @@ class Ledger:
         with self._lock:
             self._con.register("_incoming", df)
             self._con.execute(f'CREATE OR REPLACE TABLE "{table_id}" AS '
-                              'SELECT *, CAST(round(amount * 100) AS HUGEINT) AS cents '
+                              'SELECT *, CAST(round(amount * 100) AS BIGINT) AS cents '
                               'FROM _incoming')
             self._con.unregister("_incoming")
         self._columns[table_id] = keep
@@ -89,11 +89,12 @@ class Ledger:
                years: tuple[int, int] | Sequence[int] | None = None,
                agencies: Iterable[str] | None = None,
                region_ids: Iterable[str] | None = None,
-               quarters: Iterable[int] | None = None) -> pd.DataFrame:
+               quarters: Iterable[int] | None = None, order: bool = False) -> pd.DataFrame:
         """Sum ``amount`` (and whole ``cents``, and a row count) grouped by ``by``.
 
         ``years`` is an inclusive ``(first, last)`` pair or a list of years; ``agencies``,
         ``region_ids`` and ``quarters`` restrict the rows. An empty ``by`` gives one total row.
+        ``order`` sorts by the grouping columns (off by default: the big cubes don't need it).
         """
         cols = self.columns(table_id)
         bad = [b for b in by if b not in cols]
@@ -104,9 +105,16 @@ class Ledger:
         sql = (f'SELECT {group + ", " if by else ""}sum(amount) AS amount, '
                f'CAST(sum(cents) AS BIGINT) AS cents, count(*) AS rows '
                f'FROM "{table_id}" WHERE {where}'
-               + (f" GROUP BY {group} ORDER BY {group}" if by else ""))
+               + (f" GROUP BY {group}" if by else "")
+               + (f" ORDER BY {group}" if by and order else ""))
         with self._lock:
-            return self._con.execute(sql, params).df()
+            # Through Arrow: about twice as fast as .df() for a million groups with text keys.
+            # A cursor of its own so a relation never meets another query's open result.
+            cur = self._con.cursor()
+            try:
+                return cur.sql(sql, params=params).to_arrow_table().to_pandas()
+            finally:
+                cur.close()
 
     def sum_by_region(self, table_id: str, **filters) -> pd.DataFrame:
         """The query the map runs: one amount per region id (blank ids as a missing id)."""

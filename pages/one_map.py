@@ -81,11 +81,20 @@ state.to_url([key for key in controls.VIEW_KEYS] + ["average"])
 export_panel(data, path)
 
 # ---------------------------------------------------------------- below the map
-tab_detail, tab_diag, tab_table = st.tabs(["Region detail", "Join diagnostics", "Data"])
+# One section at a time (not tabs): tabs would send every table to the browser on each rerun
+# and hold back the map's first paint.
+PANELS = {"detail": "Region detail", "diagnostics": "Join diagnostics", "data": "Data"}
+state.init("panel", "detail", options=list(PANELS))
+panel = st.segmented_control("Below the map", list(PANELS), format_func=PANELS.get, key="panel",
+                             label_visibility="collapsed") or "detail"
+state.to_url(["panel"])
 
-with tab_detail:
+if panel == "detail":
     options = [""] + sorted(names, key=lambda r: names[r])
-    st.selectbox(f"{ws.level(spec.level).label}", options, key="region",
+    # The picker mirrors the "region" state (a click on the map sets it too).
+    st.session_state["region_pick"] = st.session_state["region"]
+    st.selectbox(f"{ws.level(spec.level).label}", options, key="region_pick",
+                 on_change=lambda: st.session_state.update(region=st.session_state["region_pick"]),
                  format_func=lambda r: names.get(r, "— pick one, or click the map —") if r else
                  "— pick one, or click the map —")
     rid = st.session_state["region"]
@@ -110,7 +119,7 @@ with tab_detail:
             st.markdown("**Outcome indicators**")
             st.dataframe(det.indicators, hide_index=True, width="stretch")
 
-with tab_diag:
+elif panel == "diagnostics":
     jr = mv.join
     if jr is not None:
         rec = jr.reconciliation()
@@ -158,7 +167,7 @@ with tab_diag:
                        file_name=f"{ws.id}_{spec.level}_diagnostics.csv", mime="text/csv",
                        key="dl_diag")
 
-with tab_table:
+else:
     table = pd.DataFrame({
         "region_id": list(view.region_ids), "name": [names[r] for r in view.region_ids],
         "value": view.values.to_numpy(), "unit": mv.unit,

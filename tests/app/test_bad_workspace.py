@@ -37,7 +37,7 @@ def test_data_quality_lists_every_problem(bad_workspace):
 
 
 def test_one_map_on_bad_input_reconciles_and_keeps_names_as_text(bad_workspace):
-    at = open_page("pages/one_map.py", WS)
+    at = open_page("pages/one_map.py", WS, panel="diagnostics")
     assert at.title[0].value == "Grants, FY2023"
     assert metric(at, "Counties with data") == "3 of 3"
     assert metric(at, "Not placed on the map") == "$145.25"
@@ -48,7 +48,9 @@ def test_one_map_on_bad_input_reconciles_and_keeps_names_as_text(bad_workspace):
     assert "**not placed** \\$145.25" in shown
     assert "<img" not in "\n".join(str(m.value) for m in at.markdown)
     # The hostile name is data: a selectable region, shown escaped in the detail heading.
-    at.selectbox(key="region").set_value("01007")
+    at.session_state["panel"] = "detail"
+    rerun(at)
+    at.selectbox(key="region_pick").set_value("01007")
     rerun(at)
     heads = [str(h.value) for h in at.subheader]
     assert any("&lt;img src=x onerror=alert\\(1\\)&gt;" in h for h in heads), heads

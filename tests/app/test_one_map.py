@@ -16,8 +16,16 @@ def set_years(at, span: tuple[int, int]) -> None:
     assert at.select_slider(key="years").value == span
 
 
+def show_panel(at, panel: str) -> None:
+    """Pick the section below the map ("detail", "diagnostics" or "data")."""
+    at.session_state["panel"] = panel
+    rerun(at)
+
+
 def map_table(at) -> pd.DataFrame:
-    """The "Data" tab: one row per region with value, class and colour."""
+    """The "Data" section: one row per region with value, class and colour."""
+    if at.session_state["panel"] != "data":
+        show_panel(at, "data")
     for df in at.dataframe:
         if {"region_id", "value", "class", "colour"} <= set(df.value.columns):
             return df.value
