@@ -67,6 +67,16 @@ class WorkspaceData:
         self._boundaries: dict[str, gpd.GeoDataFrame] = {}
         self._tables: dict[str, pd.DataFrame] = {}
         self._lock = threading.RLock()
+        self._memo: dict[tuple, object] = {}
+
+    def _memoised(self, key: tuple, make):
+        """Derived frames (population of a level, indicator catalogue…) built once: every
+        rerun asks for them, and the files behind them never change while loaded."""
+        if key not in self._memo:
+            value = make()
+            with self._lock:
+                self._memo.setdefault(key, value)
+        return self._memo[key]
 
     def _level(self, level: str) -> gpd.GeoDataFrame:
         if level not in self._boundaries:
@@ -149,6 +159,10 @@ class WorkspaceData:
         return out
 
     def population(self, level: str) -> pd.DataFrame:
+        """region_id, year, population of a level (read-only: shared between sessions)."""
+        return self._memoised(("population", level), lambda: self._population(level))
+
+    def _population(self, level: str) -> pd.DataFrame:
         frames = [self._frame(t.id)[["region_id", "year", "population"]]
                   for t in self.ws.tables_of("population", level)
                   if not self._frame(t.id).empty]
@@ -158,6 +172,10 @@ class WorkspaceData:
         return pop.drop_duplicates(["region_id", "year"], keep="first")
 
     def indicators(self, level: str) -> pd.DataFrame:
+        """Every indicator row of a level (read-only: shared between sessions)."""
+        return self._memoised(("indicators", level), lambda: self._indicators(level))
+
+    def _indicators(self, level: str) -> pd.DataFrame:
         frames = [self._frame(t.id).assign(_table=t.id)
                   for t in self.ws.tables_of("indicators", level) if not self._frame(t.id).empty]
         if not frames:
@@ -166,6 +184,9 @@ class WorkspaceData:
 
     def indicator_catalogue(self, level: str) -> dict[str, dict]:
         """indicator name → {unit, direction, years, target}."""
+        return self._memoised(("catalogue", level), lambda: self._catalogue(level))
+
+    def _catalogue(self, level: str) -> dict[str, dict]:
         ind = self.indicators(level)
         out = {}
         for name, g in ind.groupby("indicator", sort=True):
@@ -178,14 +199,17 @@ class WorkspaceData:
         return out
 
     def agencies(self, table_id: str) -> list[str]:
-        return [str(a) for a in self.ledger.distinct(table_id, "agency")]
+        return list(self._memoised(("agencies", table_id), lambda: [
+            str(a) for a in self.ledger.distinct(table_id, "agency")]))
 
     def years(self, table_id: str) -> tuple[int, int]:
-        return self.ledger.year_range(table_id)
+        return self._memoised(("years", table_id), lambda: self.ledger.year_range(table_id))
 
     def names(self, level: str) -> dict[str, str]:
-        b = self._level(level)
-        return dict(zip(b["region_id"].astype(str), b["name"].astype(str)))
+        def make():
+            b = self._level(level)
+            return dict(zip(b["region_id"].astype(str), b["name"].astype(str)))
+        return dict(self._memoised(("names", level), make))
 
     # ------------------------------------------------------------------ region ids at a level
     def _at_level(self, sums: pd.DataFrame, table_level: str, level: str) -> pd.DataFrame:

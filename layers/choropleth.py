@@ -57,8 +57,9 @@ def value_formatter(unit: str):
 
 def rank_text(values: pd.Series) -> pd.Series:
     n = int(values.notna().sum())
-    ranks = values.rank(ascending=False, method="min")
-    return ranks.map(lambda r: f"{int(r):,} of {n:,}" if pd.notna(r) else "—")
+    ranks = values.rank(ascending=False, method="min").to_numpy()
+    return pd.Series([f"{int(r):,} of {n:,}" if r == r else "—" for r in ranks],
+                     index=values.index, dtype=object)
 
 
 def _with_rest(text: str, unit: str) -> str:

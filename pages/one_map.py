@@ -73,6 +73,7 @@ clicked = show_map(layer, view, map_options(ws.settings), key="one_map")
 if clicked and clicked != st.session_state.get("_last_click"):
     st.session_state["_last_click"] = clicked
     st.session_state["region"] = clicked
+    st.session_state["panel"] = "detail"
     st.rerun()
 st.caption(f"{ws.title} · {view.scheme.replace('_', ' ')} classes · "
            f"{ws.fiscal_year_text()} · click a {level_label} for its detail")
@@ -84,10 +85,12 @@ export_panel(data, path)
 # One section at a time (not tabs): tabs would send every table to the browser on each rerun
 # and hold back the map's first paint.
 PANELS = {"detail": "Region detail", "diagnostics": "Join diagnostics", "data": "Data"}
-state.init("panel", "detail", options=list(PANELS))
+state.init("panel", None, options=[None, *PANELS])
 panel = st.segmented_control("Below the map", list(PANELS), format_func=PANELS.get, key="panel",
-                             label_visibility="collapsed") or "detail"
+                             label_visibility="collapsed")
 state.to_url(["panel"])
+if panel is None:
+    st.caption(f"Click a {level_label} on the map for its detail, or open a section above.")
 
 if panel == "detail":
     options = [""] + sorted(names, key=lambda r: names[r])
@@ -167,7 +170,7 @@ elif panel == "diagnostics":
                        file_name=f"{ws.id}_{spec.level}_diagnostics.csv", mime="text/csv",
                        key="dl_diag")
 
-else:
+elif panel == "data":
     table = pd.DataFrame({
         "region_id": list(view.region_ids), "name": [names[r] for r in view.region_ids],
         "value": view.values.to_numpy(), "unit": mv.unit,

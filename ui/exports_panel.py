@@ -94,7 +94,11 @@ def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
 
 def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> None:
     """The Export expander of a map page: downloads of the current view and "Save this view"."""
-    with st.expander("Export and save this view", expanded=False):
+    # A toggle, not an expander: an expander's body runs (and renders the view again for the
+    # downloads) on every rerun, even closed; this runs only when asked for.
+    if not st.toggle("Export or save this view", key="xp_open"):
+        return
+    with st.container(border=True):
         params = current_params(page)
         c = compose(data, params, values=lambda spec: cache.values(path, spec))
         downloads(data, path, c, key="xp")

@@ -30,7 +30,7 @@ def init(key: str, default: Any, *, options: Sequence | None = None,
             st.session_state[key] = default
         return
     value = default
-    if key in st.query_params:
+    if st.query_params.get(key, ""):
         raw = st.query_params[key]
         try:
             parsed = parse(raw)
@@ -79,7 +79,10 @@ def to_url(keys: Sequence[str]) -> None:
             text = "1" if v else "0"
         else:
             text = "" if v is None else str(v)
-        if st.query_params.get(key) != text:
+        if text == "":
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != text:
             st.query_params[key] = text
 
 
