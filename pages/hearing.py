@@ -126,7 +126,7 @@ if st.session_state["present"] and n:
 # ========================================================================= preparing
 st.session_state["present"] = False
 st.title("Hearing")
-st.caption("Save views from the One map page (Export and save this view) or below, put them in "
+st.caption("Save views from the One map page (the “Export or save this view” switch) or below, put them in "
            "order, then present them full screen and hand out the hearing pack (PDF).")
 if views_error:
     st.error(views_error + " The file was left as it is; fix it or remove it to save new views.")
@@ -142,8 +142,8 @@ c1.button(f"▶ Present ({n} view{'s' if n != 1 else ''})", type="primary", key=
 
 st.subheader("Sequence")
 if not views and not views_error:
-    st.info("No saved views yet. Open the One map page, set up a view and use “Export and save "
-            "this view”, or save the current view below.")
+    st.info("No saved views yet. Open the One map page, set up a view and switch on “Export or save "
+            "this view” under the map, or save the current view below.")
 for i, sv in enumerate(views, start=1):
     with st.container(border=True, key=f"row_{sv.id}"):
         a, b = st.columns([4, 5], vertical_alignment="center")
