@@ -13,17 +13,10 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
-from geodata.viewstate import ViewState, colour_view, compose_view, resolve_view
+from geodata.viewstate import MEASURE_LABELS, ViewState, colour_view, compose_view, resolve_view
 from layers.choropleth import ChoroplethView
 from layers.classify import format_number
 
-MEASURE_LABELS = {
-    "total": "Total amount",
-    "per_capita": "Per resident",
-    "share": "Share of the total",
-    "change": "Change against the previous period",
-    "indicator": "Outcome indicator",
-}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,13 @@ from layers.palettes import palette_names
 from .dataset import MeasureSpec, WorkspaceData
 
 MEASURE_ORDER = ("total", "per_capita", "share", "change", "indicator")
+MEASURE_LABELS = {
+    "total": "Total amount",
+    "per_capita": "Per resident",
+    "share": "Share of the total",
+    "change": "Change against the previous period",
+    "indicator": "Outcome indicator",
+}
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
               "region", "overlay", "center", "zoom")

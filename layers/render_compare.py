@@ -11,12 +11,10 @@ import json
 from typing import Sequence
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
 
 from .choropleth import ChoroplethView
 from .geometry import EncodedLayer, safe_json
-from .render_folium import DECODE_JS, MapOptions, _RawElement
+from .render_folium import DECODE_JS, MapOptions, ScriptElement
 from .render_timeslider import _FRAME_JS, _base_map, _options_json, frame_payload
 
 _COMPARE_CSS = """
@@ -81,20 +79,8 @@ _JS = DECODE_JS + _FRAME_JS + """
 """
 
 
-class _CompareChoropleth(MacroElement):
-    _template = Template("{% macro script(this, kwargs) %}" + _JS + "{% endmacro %}")
-
-    def __init__(self, geometry_json: str, left_json: str, right_json: str, options_json: str):
-        super().__init__()
-        self._name = "CompareChoropleth"
-        self.geometry = geometry_json
-        self.left = left_json
-        self.right = right_json
-        self.options = options_json
-
-    def render(self, **kwargs):
-        script = self._template.module.script(self, kwargs)
-        self.get_root().script.add_child(_RawElement(script), name=self.get_name())
+class _CompareChoropleth(ScriptElement):
+    js = _JS
 
 
 def build_compare_map(layer: EncodedLayer, left: ChoroplethView, right: ChoroplethView,
@@ -121,5 +107,6 @@ def build_compare_map(layer: EncodedLayer, left: ChoroplethView, right: Chorople
     w, s, e, n = layer.bounds
     opts.update(css2=_COMPARE_CSS, same=bool(same_classes), selected=None,
                 bounds=[[s, w], [n, e]])
-    m.add_child(_CompareChoropleth(layer.json, parts[0], parts[1], safe_json(opts)))
+    m.add_child(_CompareChoropleth("CompareChoropleth", geometry=layer.json, left=parts[0],
+                                   right=parts[1], options=safe_json(opts)))
     return m

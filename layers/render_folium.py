@@ -145,20 +145,27 @@ class _RawElement(Element):
         return self._text
 
 
-class _EncodedChoropleth(MacroElement):
-    _template = Template("{% macro script(this, kwargs) %}" + _JS + "{% endmacro %}")
+class ScriptElement(MacroElement):
+    """A map element whose script is ``js`` (a Jinja macro body) with JSON payloads as
+    attributes. Its rendered script is added to the page as it is: branca's own render would
+    compile it as a template again, and the encoded shapes may contain '{{' or '{#'."""
 
-    def __init__(self, geometry_json: str, values_json: str, options_json: str):
+    js = ""
+
+    def __init__(self, name: str, **payloads: str):
         super().__init__()
-        self._name = "EncodedChoropleth"
-        self.geometry = geometry_json
-        self.values = values_json
-        self.options = options_json
+        self._name = name
+        self._template = Template("{% macro script(this, kwargs) %}" + self.js + "{% endmacro %}")
+        for key, value in payloads.items():
+            setattr(self, key, value)
 
     def render(self, **kwargs):
-        # branca's MacroElement.render would compile the rendered script as a template again.
         script = self._template.module.script(self, kwargs)
         self.get_root().script.add_child(_RawElement(script), name=self.get_name())
+
+
+class _EncodedChoropleth(ScriptElement):
+    js = _JS
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,8 @@ def build_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions = M
                       "title": view.title if options.title_on_map else "", "css": _CSS,
                       "cls": " ".join(c for c, on in (("fm-large", options.large_type),
                                                       ("fm-hc", options.high_contrast)) if on)})
-    m.add_child(_EncodedChoropleth(layer.json, values_payload(view), opts))
+    m.add_child(_EncodedChoropleth("EncodedChoropleth", geometry=layer.json,
+                                   values=values_payload(view), options=opts))
     for extra in extra_layers or []:
         m.add_child(extra)
     return m

@@ -16,10 +16,9 @@ from typing import Sequence
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
 from .geometry import _encode_ring, safe_json
+from .render_folium import DECODE_JS, ScriptElement
 
 LINE_PRECISION = 5          # 1e-5 degree ≈ 1 m: lines are thin, 11 m steps show as kinks
 LINE_TOLERANCE = 2e-5       # degrees (≈ 2 m) of Douglas–Peucker simplification
@@ -90,21 +89,8 @@ def _row(label: str, texts: Sequence[str]) -> list:
     return [label, texts]
 
 
-_JS = """
+_JS = DECODE_JS + """
 (function(map, G, V, O) {
-  function dec(s, f) {
-    var pts = [], i = 0, lat = 0, lng = 0;
-    while (i < s.length) {
-      var r = 0, sh = 0, b;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-      lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-      r = 0; sh = 0;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-      lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([lat / f, lng / f]);
-    }
-    return pts;
-  }
   if (!document.getElementById("fm-road-style")) {
     var st = document.createElement("style"); st.id = "fm-road-style"; st.textContent = O.css;
     document.head.appendChild(st);
@@ -113,7 +99,8 @@ _JS = """
   pane.style.zIndex = 450;
   var renderer = L.svg({pane: "fmRoads"});
   var group = L.featureGroup();
-  var all = G.lines.map(function(parts) { return parts.map(function(s) { return dec(s, G.f); }); });
+  var all = G.lines.map(function(parts) { return parts.map(function(s) {
+    return fmRing(s, G.f).map(function(p) { return [p[1], p[0]]; }); }); });
   var flat = [];
   all.forEach(function(parts) { parts.forEach(function(p) { flat.push(p); }); });
   L.polyline(flat, {color: O.casing, weight: O.w + 2.5, opacity: 0.85, interactive: false,
@@ -179,31 +166,13 @@ _CSS = """
 """
 
 
-class _RawElement(Element):
-    """Script text added as it is (encoded lines may contain '{{' or '{#')."""
-
-    def __init__(self, text: str):
-        super().__init__("")
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-class RoadLines(MacroElement):
+class RoadLines(ScriptElement):
     """A folium element drawing encoded lines; add it with ``build_map(extra_layers=[...])``."""
-    _template = Template("{% macro script(this, kwargs) %}" + _JS + "{% endmacro %}")
+    js = _JS
 
     def __init__(self, lines: EncodedLines, values_json: str, *, weight: float = 3.0,
                  casing: str = "#1a1a1a", legend_position: str = "topright"):
-        super().__init__()
-        self._name = "RoadLines"
-        self.geometry = lines.json
-        self.values = values_json
-        self.options = safe_json({"w": weight, "casing": casing, "legend_pos": legend_position,
-                                  "nd_label": "No data", "css": _CSS})
-
-    def render(self, **kwargs):
-        # Same as the choropleth element: never compile the data as a Jinja template.
-        script = self._template.module.script(self, kwargs)
-        self.get_root().script.add_child(_RawElement(script), name=self.get_name())
+        super().__init__("RoadLines", geometry=lines.json, values=values_json,
+                         options=safe_json({"w": weight, "casing": casing,
+                                            "legend_pos": legend_position,
+                                            "nd_label": "No data", "css": _CSS}))

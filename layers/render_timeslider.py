@@ -17,13 +17,11 @@ from typing import Mapping, Sequence
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from .choropleth import ChoroplethView, build_choropleth
 from .classify import fixed_breaks_across
 from .geometry import EncodedLayer, safe_json
-from .render_folium import _CSS, DECODE_JS, MapOptions, _RawElement, values_payload
+from .render_folium import _CSS, DECODE_JS, MapOptions, ScriptElement, values_payload
 
 FLAG_STYLES = ("hatch", "grey", "none")
 
@@ -179,19 +177,8 @@ _JS = DECODE_JS + _FRAME_JS + """
 """
 
 
-class _TimeChoropleth(MacroElement):
-    _template = Template("{% macro script(this, kwargs) %}" + _JS + "{% endmacro %}")
-
-    def __init__(self, geometry_json: str, frames_json: str, options_json: str):
-        super().__init__()
-        self._name = "TimeChoropleth"
-        self.geometry = geometry_json
-        self.frames = frames_json
-        self.options = options_json
-
-    def render(self, **kwargs):
-        script = self._template.module.script(self, kwargs)
-        self.get_root().script.add_child(_RawElement(script), name=self.get_name())
+class _TimeChoropleth(ScriptElement):
+    js = _JS
 
 
 def frame_views(region_ids: Sequence[str], values_by_frame: Mapping[object, pd.Series], *,
@@ -277,7 +264,7 @@ def build_time_map(layer: EncodedLayer, views: Sequence[ChoroplethView], years: 
     m = _base_map(layer, options)
     opts = _options_json(options, flag=flag_style, flag_label=flag_label, ms=frame_ms,
                          selected=selected)
-    m.add_child(_TimeChoropleth(layer.json, payload, opts))
+    m.add_child(_TimeChoropleth("TimeChoropleth", geometry=layer.json, frames=payload, options=opts))
     return m
 
 

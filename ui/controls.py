@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from geodata.dataset import MeasureSpec, WorkspaceData
-from geodata.viewstate import ClassSpec, choices, parse_breaks
+from geodata.viewstate import MEASURE_LABELS, ClassSpec, choices, parse_breaks
 from geodata.workspace import ManifestError
 from layers.classify import SCHEMES
 from layers.palettes import palette_names
@@ -19,13 +19,6 @@ from layers.palettes import palette_names
 from . import cache, state
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.png"
-MEASURE_LABELS = {
-    "total": "Total amount",
-    "per_capita": "Per resident",
-    "share": "Share of the total",
-    "change": "Change against the previous period",
-    "indicator": "Outcome indicator",
-}
 SCHEME_LABELS = {
     "quantiles": "Quantiles (equal counts)",
     "equal_interval": "Equal intervals",
