@@ -16,6 +16,7 @@ from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
 from geodata.viewstate import MEASURE_LABELS, ViewState, colour_view, compose_view, resolve_view
 from layers.choropleth import ChoroplethView
 from layers.classify import format_number
+from layers.render_static import Overlay
 
 
 
@@ -54,6 +55,8 @@ class Composed:
     subtitle: str
     source: str
     figures: KeyFigures
+    overlays: tuple[Overlay, ...] = ()     # road segments of a roads view, when shown
+    methodology: str = ""                  # roads view: condition scheme and survey year
 
 
 def key_figures(data: WorkspaceData, vs: ViewState, mv: MapValues) -> KeyFigures:
@@ -99,10 +102,10 @@ def describe(data: WorkspaceData, vs: ViewState, mv: MapValues) -> str:
     return " · ".join([MEASURE_LABELS.get(vs.measure, vs.measure)] + parts)
 
 
-def source_line(data: WorkspaceData, vs: ViewState) -> str:
+def source_line(data: WorkspaceData, vs: ViewState, extra_files=()) -> str:
     """Sources of the files this view reads, the data date and the export date."""
     ws = data.ws
-    files = {ws.level(vs.level).file}
+    files = {ws.level(vs.level).file, *extra_files}
     if vs.table:
         files.add(ws.table(vs.table).file)
     kinds = {"per_capita": "population", "indicator": "indicators"}
@@ -124,24 +127,49 @@ def region_ids(data: WorkspaceData, level: str) -> list[str]:
 
 
 def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
-            values: Callable[[MeasureSpec], MapValues] | None = None) -> Composed:
+            values: Callable[[MeasureSpec], MapValues] | None = None,
+            roads: Callable[[], object] | None = None,
+            road_condition: Callable[[str, str], object] | None = None) -> Composed:
     """Resolve a query (or take a view state) and build everything an export needs.
 
     ``values`` computes a measure's values (the app passes its cached recipe); the colours
-    come from :func:`geodata.viewstate.colour_view`, the recipe the screen uses.
+    come from :func:`geodata.viewstate.colour_view`, the recipe the screen uses. A view of the
+    Roads page (``page=roads``) also gets its road-condition town layer, its segments when
+    the overlay is on, and the methodology line (:mod:`exports.roads`); ``roads`` and
+    ``road_condition`` let the app pass its cached road data.
     """
+    rd = None
+    pre: list[str] = []
+    page = params.page if isinstance(params, ViewState) else params.get("page")
+    if page == "roads":
+        from . import roads as road_views
+        rd = roads() if roads is not None else road_views.load(data)
+        if rd is not None:
+            q = params.to_query() if isinstance(params, ViewState) else params
+            params, pre = road_views.roads_query(data, rd, q)
     if isinstance(params, ViewState):
         vs, ignored = params, []
     else:
         vs, ignored = resolve_view(data, {str(k): str(v) for k, v in params.items()})
+    ignored = pre + ignored
+    ids = region_ids(data, vs.level)
     if values is None:
-        mv, view = compose_view(data, vs, region_ids(data, vs.level))
+        mv, view = compose_view(data, vs, ids)
     else:
         mv = values(vs.measure_spec())
-        view = colour_view(region_ids(data, vs.level), mv, vs.class_spec(), vs.region or None)
-    return Composed(vs=vs, ignored=tuple(ignored), mv=mv, view=view, title=mv.label,
-                    subtitle=describe(data, vs, mv), source=source_line(data, vs),
-                    figures=key_figures(data, vs, mv))
+        view = colour_view(ids, mv, vs.class_spec(), vs.region or None)
+    title, subtitle = mv.label, describe(data, vs, mv)
+    overlays, methodology, files = (), "", ()
+    if rd is not None:
+        part = road_views.roads_part(data, rd, vs, ids, road_condition=road_condition)
+        overlays, methodology, files = part.overlays, part.methodology, part.files
+        if part.view is not None:
+            view, title = part.view, part.view.title
+            subtitle = " · ".join([data.ws.level(vs.level).plural, part.view.unit or ""]).strip(" ·")
+    return Composed(vs=vs, ignored=tuple(ignored), mv=mv, view=view, title=title,
+                    subtitle=subtitle, source=source_line(data, vs, files),
+                    figures=key_figures(data, vs, mv), overlays=overlays,
+                    methodology=methodology)
 
 
 def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:

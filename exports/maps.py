@@ -10,6 +10,8 @@ from layers.render_folium import MapOptions, build_map
 from layers.render_static import (Overlay, StaticLayer, draw, map_frame, prepare_static,
                                   to_bytes)
 
+from geodata.roads import ROAD_LAYERS
+
 from .compose import Composed
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -33,14 +35,26 @@ def snapshot(data: WorkspaceData, c: Composed, fmt: str, *, layer: StaticLayer |
              overlays: Sequence[Overlay] = ()) -> bytes:
     """PNG, SVG or PDF of a composed view, with title, subtitle, legend, source line."""
     layer = layer or static_layer(data, c.vs.level)
-    foot = list(c.mv.notes)
+    foot = list(footnotes(c))
     if c.ignored:
         foot.append("Link parameters ignored: " + "; ".join(c.ignored))
     snap = draw(layer, c.view, title=title or c.title,
                 subtitle=c.subtitle if title is None else f"{c.title} · {c.subtitle}",
                 source=c.source, note=note, footnotes=foot, size=size, dpi=dpi,
-                overlays=overlays)
+                overlays=tuple(overlays) or c.overlays, legend_title=legend_title(c))
     return to_bytes(snap, fmt, dpi if fmt == "png" else 72)
+
+
+def footnotes(c: Composed) -> list[str]:
+    """Notes under a map image: the methodology line of a roads view first, then the
+    measure's notes."""
+    return ([c.methodology] if c.methodology else []) + \
+        ([] if c.vs.road_layer in ROAD_LAYERS else list(c.mv.notes))
+
+
+def legend_title(c: Composed) -> str | None:
+    """A short legend head where the view's unit is a sentence (a roads view's target)."""
+    return "Target status" if c.vs.road_layer == "status" else None
 
 
 def html(data: WorkspaceData, c: Composed, *, layer: EncodedLayer | None = None,

@@ -19,7 +19,7 @@ from geodata.dataset import WorkspaceData
 from layers.render_static import NO_MATHTEXT, PAGE_SIZES, StaticLayer, draw
 
 from .compose import Composed, compose
-from .maps import static_layer
+from .maps import footnotes, legend_title, static_layer
 from .views_store import SavedView
 
 INK = "#1a1a1a"
@@ -108,13 +108,14 @@ def hearing_pack(data: WorkspaceData, views: Sequence[SavedView], *, size: str =
         pdf.savefig(cover)
         _figures_pages(pdf, page, items)
         for i, (sv, c) in enumerate(items, start=1):
-            foot = list(c.mv.notes)
+            foot = footnotes(c)
             if c.ignored:
                 foot.insert(0, "Link parameters ignored: " + "; ".join(c.ignored))
             texts = c.figures.texts()
             foot.insert(0, " · ".join(f"{k}: {v}" for k, v in texts.items()))
             snap = draw(get_layer(c.vs.level), c.view, title=f"{i}. {sv.title}",
                         subtitle=f"{c.title} · {c.subtitle}", note=sv.note,
-                        source=c.source, footnotes=foot, size=size, dpi=72)
+                        source=c.source, footnotes=foot, size=size, dpi=72,
+                        overlays=c.overlays, legend_title=legend_title(c))
             pdf.savefig(snap.figure)
     return buf.getvalue()

@@ -957,3 +957,37 @@ def load_roads(ws: Workspace, areas: gpd.GeoDataFrame) -> RoadData | None:
     return RoadData(config=cfg, network=net, bins=bins, timeline=timeline, problems=problems,
                     area_ids=[str(r) for r in areas["region_id"]],
                     names=dict(zip(areas["region_id"].astype(str), areas["name"].astype(str))))
+
+
+# --------------------------------------------------------------------------- town layers
+
+ROAD_LAYERS = ("poor_share", "good_share", "status")
+
+
+def road_layer_labels(cfg: RoadConfig) -> dict[str, str]:
+    """Labels of the town layers made from road condition (the Roads page's picker)."""
+    uw = cfg.unit_word
+    return {"poor_share": f"Share of road {uw} in poor condition",
+            "good_share": f"Share of road {uw} good or better",
+            "status": "Target status (met / at risk / missed)"}
+
+
+def road_layer_view(rc: RoadCondition, cfg: RoadConfig, layer_id: str, region_ids, *,
+                    scheme: str = "quantiles", k: int = 5, palette: str = "Purples",
+                    reverse: bool = False, breaks=None, selected: str | None = None):
+    """A road-condition town layer (share poor, share good or better, target status) as a
+    ChoroplethView: the one recipe the Roads page and its exports share."""
+    from layers.choropleth import build_choropleth
+    from layers.road_condition import STATUS_COLOURS, categorical_view
+    from layers.road_condition import STATUS_ORDER as ORDER
+
+    if layer_id == "status":
+        return categorical_view(region_ids, rc.table["status"], ORDER, STATUS_COLOURS,
+                                title=f"Target status, {rc.road_class.lower()} {cfg.unit_word}",
+                                unit=rc.targets.text(), selected=selected)
+    if layer_id not in ROAD_LAYERS:
+        raise ValueError(f"{layer_id!r} is not a road-condition layer ({', '.join(ROAD_LAYERS)})")
+    title = road_layer_labels(cfg)[layer_id] + f" ({rc.road_class.lower()})"
+    return build_choropleth(region_ids, rc.table[layer_id], title=title, unit="%",
+                            scheme=scheme, k=k, palette=palette, reverse=reverse, breaks=breaks,
+                            subtitle="%", selected=selected)

@@ -26,7 +26,7 @@ MEASURE_LABELS = {
 }
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
-              "region", "overlay", "center", "zoom")
+              "region", "overlay", "center", "zoom", "road_class", "condition", "road_layer")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,10 @@ class ViewState:
     overlay: bool = False
     center: tuple[float, float] | None = None
     zoom: float | None = None
+    # Roads page: road class, condition scheme and town layer (checked by exports.roads)
+    road_class: str = ""
+    condition: str = ""
+    road_layer: str = ""
 
     def measure_spec(self) -> MeasureSpec:
         if self.measure == "indicator":
@@ -210,14 +214,16 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         ignored.append(f"region={region!r}: no such region at this level")
         region = ""
     center = pick("center", None, None, _parse_center)
-    zoom = pick("zoom", None, None, float)
+    zoom = pick("zoom", None, None, _parse_zoom)
     vs = ViewState(
         ws=ws.id, page=params.get("page", "one_map") or "one_map", level=level, measure=measure,
         table=table, years=years, agencies=agencies or (), indicator=indicator,
         indicator_year=indicator_year, average=pick("average", [True, False], False, _parse_bool),
         scheme=scheme, k=k, palette=palette, reverse=pick("reverse", [True, False], False, _parse_bool),
         breaks=params.get("breaks", "") or "", region=region,
-        overlay=pick("overlay", [True, False], False, _parse_bool), center=center, zoom=zoom)
+        overlay=pick("overlay", [True, False], False, _parse_bool), center=center, zoom=zoom,
+        road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
+        road_layer=params.get("road_layer", "") or "")
     if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
         ignored.append(f"breaks={vs.breaks!r}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
     return vs, ignored
@@ -248,6 +254,13 @@ def _parse_center(raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(raw)
     return lat, lon
+
+
+def _parse_zoom(raw: str) -> float:
+    z = float(raw)
+    if not 0 <= z <= 24:
+        raise ValueError(raw)
+    return z
 
 
 def colour_view(region_ids, mv: "MapValues", cs: ClassSpec, selected: str | None = None):

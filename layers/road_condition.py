@@ -103,6 +103,11 @@ class ConditionScheme:
         out[ok] = len(lowers) - 1 - idx
         return out
 
+    def colour_of(self, class_ids: Iterable[int]) -> list[str]:
+        """Line colour per class id (:data:`NO_DATA_LINE_COLOUR` for -1), as the map draws it."""
+        colours = self.colours
+        return [colours[c] if c >= 0 else NO_DATA_LINE_COLOUR for c in class_ids]
+
     def label_of(self, class_ids: Iterable[int]) -> list[str]:
         labels = self.labels
         return [labels[c] if c >= 0 else NO_DATA for c in class_ids]

@@ -11,7 +11,7 @@ from exports.maps import MIME, frame_problems
 from exports.pack import hearing_pack
 from exports.views_store import ViewsError, store_for
 from ui import cache, controls, state
-from ui.exports_panel import current_params, downloads, save_form, slug
+from ui.exports_panel import cached, current_params, downloads, last_view, save_form
 from ui.mapview import map_options, show_map
 from ui.text import md
 
@@ -22,7 +22,7 @@ if data is None:
     st.stop()
 ws = data.ws
 store = store_for(ws)
-values = (lambda spec: cache.values(path, spec))  # noqa: E731
+kw = cached(path)
 
 state.init("present", False, parse=state.parse_bool)
 state.init("slide", 1, parse=int)
@@ -69,7 +69,7 @@ if st.session_state["present"] and n:
 </style>""")
     i = int(st.session_state["slide"])
     sv = views[i - 1]
-    c = compose(data, sv.query, values=values)
+    c = compose(data, sv.query, **kw)
     head, b1, cnt, b2, b3 = st.columns([6.2, 1.6, 0.7, 1.6, 1.1], vertical_alignment="center")
     head.markdown(f"<div class='fm-ptitle'>{html.escape(sv.title)}</div>"
                   f"<div class='fm-psub'>{html.escape(c.title)} · {html.escape(c.subtitle)}</div>",
@@ -87,8 +87,15 @@ if st.session_state["present"] and n:
     opts = map_options(ws.settings, height=SCREENS[st.session_state["screen"]],
                        title_on_map=True, large_type=True, high_contrast=True, fill_opacity=1.0,
                        line_colour="#ffffff", line_weight=0.6)
-    show_map(cache.encoded_layer(path, c.vs.level), c.view, opts, key=f"present_{sv.id}")
-    figs = " · ".join(f"{k}: {v}" for k, v in c.figures.texts().items())
+    extra = []
+    if c.overlays:      # a roads view with its segments: drawn as the Roads page draws them
+        from exports.roads import screen_overlay
+        rd = cache.roads(path)
+        extra = [screen_overlay(rd, rd.config.scheme_obj(c.vs.condition or None),
+                                cache.road_lines(path), ws.level(c.vs.level).label)[0]]
+    show_map(cache.encoded_layer(path, c.vs.level), c.view, opts, key=f"present_{sv.id}",
+             extra_layers=extra)
+    figs = c.methodology or " · ".join(f"{k}: {v}" for k, v in c.figures.texts().items())
     st.markdown(f"<div class='fm-pnote'>{html.escape(sv.note) + ' — ' if sv.note else ''}"
                 f"{html.escape(figs)}</div>", unsafe_allow_html=True)
     # PageUp / PageDown (presentation clickers) and arrow keys while the map has the focus.
@@ -173,8 +180,9 @@ for i, sv in enumerate(views, start=1):
 st.subheader("Save a view")
 tab_cur, tab_link = st.tabs(["The current view", "A view link"])
 with tab_cur:
-    params = current_params("one_map")
-    cur = compose(data, params, values=values)
+    # The last One map / Roads view shown (their widgets are gone after navigating here).
+    params = last_view(data) or current_params("one_map")
+    cur = compose(data, params, **kw)
     st.markdown(f"**{md(cur.title)}** · {md(cur.subtitle)}")
     save_form(data, cur.vs.to_query(), key="save_cur")
 with tab_link:
@@ -183,7 +191,7 @@ with tab_link:
     if link.strip():
         q = urlsplit(link.strip()).query if "?" in link else link.strip()
         lp = dict(parse_qsl(q.lstrip("?")))
-        lc = compose(data, lp, values=values)
+        lc = compose(data, lp, **kw)
         st.markdown(f"**{md(lc.title)}** · {md(lc.subtitle)}")
         if lc.ignored:
             st.warning("Ignored: " + "; ".join(md(m) for m in lc.ignored))
@@ -203,7 +211,7 @@ if views:
     pick = st.selectbox("View to download", range(n), key="dl_pick",
                         format_func=lambda j: f"{j + 1}. {views[j].title}")
     sv = views[pick]
-    downloads(data, path, compose(data, sv.query, values=values), key="dlv",
+    downloads(data, path, compose(data, sv.query, **kw), key="dlv",
               title=sv.title, note=sv.note)
 
 st.subheader("Views file")

@@ -9,7 +9,7 @@ from geodata.join import diagnostics_csv, diagnostics_frame
 from geodata.viewstate import colour_view
 from layers.classify import format_number
 from ui import cache, controls, state
-from ui.exports_panel import export_panel
+from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, show_map
 from ui.text import md
 
@@ -79,6 +79,7 @@ st.caption(f"{ws.title} · {view.scheme.replace('_', ' ')} classes · "
            f"{ws.fiscal_year_text()} · click a {level_label} for its detail")
 
 state.to_url([key for key in controls.VIEW_KEYS] + ["average"])
+remember_view(data, path, "one_map")
 export_panel(data, path)
 
 # ---------------------------------------------------------------- below the map

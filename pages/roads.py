@@ -7,15 +7,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from exports.roads import screen_overlay
 from geodata import roads as R
 from geodata.dataset import MeasureSpec
 from geodata.problems import problems_frame
 from layers.choropleth import build_choropleth
 from layers.classify import format_number
 from layers.render_roads import RoadLines, lines_values
-from layers.road_condition import (CHANGE_CLASSES, NO_DATA_LINE_COLOUR, STATUS_COLOURS,
-                                   STATUS_ORDER, categorical_view, change_class, change_labels)
+from layers.road_condition import (CHANGE_CLASSES, NO_DATA_LINE_COLOUR, STATUS_ORDER,
+                                   change_class, change_labels)
 from ui import cache, controls, state
+from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, show_map
 from ui.text import md
 
@@ -58,10 +60,8 @@ if fund_tables and has_pop:
     layers["funding_per_resident"] = "Funding per resident"
 if fund_tables:
     layers["funding"] = "Funding programmed"
-layers.update({"poor_share": f"Share of road {uw} in poor condition",
-               "good_share": f"Share of road {uw} good or better",
-               "status": "Target status (met / at risk / missed)",
-               "measure": "Another measure (crashes, indicators …)"})
+layers.update(R.road_layer_labels(cfg))
+layers["measure"] = "Another measure (crashes, indicators …)"
 state.init("rd_layer", next(iter(layers)), options=list(layers))
 layer_id = sb.selectbox("Town layer", list(layers), format_func=layers.get, key="rd_layer")
 state.init("rd_overlay", True, parse=state.parse_bool)
@@ -112,15 +112,11 @@ if fund_tables:
         format_number(x, ws.currency) for x in funding.reindex(layer.region_ids))),)
 
 if layer_id == "status":
-    view = categorical_view(layer.region_ids, table["status"], STATUS_ORDER, STATUS_COLOURS,
-                            title=f"Target status, {rc.road_class.lower()} {uw}",
-                            unit=rc.targets.text(), tooltip_rows=extra_rows[:3])
+    view = replace(R.road_layer_view(rc, cfg, "status", layer.region_ids),
+                   tooltip_rows=extra_rows[:3])
 else:
     if layer_id in ("poor_share", "good_share"):
-        col = layer_id
-        values = table[col]
-        title = layers[layer_id] + f" ({rc.road_class.lower()})"
-        unit, pop, notes, default_pal = "%", None, (), "Purples"
+        values, title, unit, pop, notes, default_pal = None, "", "%", None, (), "Purples"
     elif layer_id in ("funding", "funding_per_resident"):
         spec = fund_spec if layer_id == "funding" else replace(fund_spec, measure="per_capita")
         mv = cache.values(path, spec)
@@ -138,9 +134,14 @@ else:
         default_pal = "Greens"
     state.init("rd_palette", default_pal)
     cls = controls.class_controls(diverging=False, prefix="rd_")
-    view = build_choropleth(layer.region_ids, values, title=title, unit=unit, scheme=cls.scheme,
-                            k=cls.k, palette=cls.palette, reverse=cls.reverse, breaks=cls.breaks,
-                            population=pop, subtitle=unit, notes=notes)
+    if layer_id in R.ROAD_LAYERS:       # the recipe the exports use too
+        view = R.road_layer_view(rc, cfg, layer_id, layer.region_ids, scheme=cls.scheme, k=cls.k,
+                                 palette=cls.palette, reverse=cls.reverse, breaks=cls.breaks)
+    else:
+        view = build_choropleth(layer.region_ids, values, title=title, unit=unit,
+                                scheme=cls.scheme, k=cls.k, palette=cls.palette,
+                                reverse=cls.reverse, breaks=cls.breaks, population=pop,
+                                subtitle=unit, notes=notes)
     view = replace(view, tooltip_rows=view.tooltip_rows + extra_rows)
     for note in notes:
         st.caption(note)
@@ -150,35 +151,9 @@ extra_layers = []
 overlay_bytes = 0
 if overlay:
     enc = cache.road_lines(path)
-    seg = net.segments.iloc[list(enc.rows)]
-    cls_ids = scheme.classify(seg["score"])
-    seg_len = net.segments["length_m"].where(net.segments["drawable"], 0.0) / R.METRES_PER[cfg.length_unit]
-    all_cls = scheme.classify(net.segments["score"])
-    per_class = [float(seg_len[all_cls == i].sum()) for i in range(len(scheme.classes))]
-    legend = scheme.legend(per_class, float(seg_len[all_cls < 0].sum()),
-                           fmt=lambda x: f"{x:,.0f} {cfg.length_unit}")
-    year_txt = seg["survey_year"].map(lambda y: str(int(y)) if pd.notna(y) else "—")
-    main_area = (net.pieces.sort_values("length_m").drop_duplicates("_i", keep="last")
-                 .set_index("_i")["region_id"])
-    rows = [
-        ("Direction", [d or "—" for d in seg["direction"]]),
-        (cfg.score_label, [f"{s:.2f}" if pd.notna(s) else "no score" for s in seg["score"]]),
-        ("Class", scheme.label_of(cls_ids)),
-        ("Survey year", list(year_txt)),
-        ("Traffic (vehicles/day)", [f"{t:,.0f}" if pd.notna(t) else "—" for t in seg["traffic"]]),
-        (ws.level(level).label, [names.get(main_area.get(i, ""), "outside every area")
-                                 for i in enc.rows]),
-        ("Length", [f"{x / R.METRES_PER[cfg.length_unit]:,.2f} {cfg.length_unit}"
-                    for x in seg["length_m"]]),
-    ]
-    heads = [f"{r} · segment {s}" if r else f"Segment {s}"
-             for r, s in zip(seg["route"].fillna(""), seg["segment_id"])]
-    vals = lines_values(cls_ids, scheme.colours, NO_DATA_LINE_COLOUR,
-                        title=f"{cfg.score_label} class, {cfg.road_class}"
-                              + (f" ({cfg.survey_year})" if cfg.survey_year else ""),
-                        legend=legend, tooltip_title=heads, tooltip_rows=rows)
-    extra_layers.append(RoadLines(enc, vals))
-    overlay_bytes = enc.nbytes + len(vals.encode("utf-8"))
+    lines, vals_bytes = screen_overlay(rd, scheme, enc, ws.level(level).label)
+    extra_layers.append(lines)
+    overlay_bytes = enc.nbytes + vals_bytes
 
 show_map(layer, view, map_options(ws.settings), key="roads_map", extra_layers=extra_layers)
 st.caption(rc.methodology)
@@ -195,6 +170,8 @@ state.to_url(["ws", "rd_class", "rd_condition", "rd_layer", "rd_overlay", "rd_sc
               "rd_k", "rd_palette", "rd_reverse", "rd_level", "rd_measure", "rd_table",
               "rd_years", "rd_indicator", "rd_indicator_year", "rd_per", "rd_trend",
               "rd_year_a", "rd_year_b", "rd_change"])
+remember_view(data, path, "roads")
+export_panel(data, path, page="roads")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

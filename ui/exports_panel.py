@@ -11,7 +11,7 @@ from exports import maps
 from exports.compose import Composed, compose
 from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
-from geodata.viewstate import QUERY_KEYS
+from geodata.viewstate import QUERY_KEYS, resolve_view
 from layers.render_static import DPI_CHOICES, PAGE_SIZES
 
 from . import cache
@@ -29,8 +29,22 @@ def _text(v) -> str:
     return "" if v is None else str(v)
 
 
+#: The Roads page's widgets → the link parameters of a roads view (see exports.roads).
+ROADS_KEYS = {"rd_class": "road_class", "rd_condition": "condition", "rd_layer": "road_layer",
+              "rd_overlay": "overlay", "rd_scheme": "scheme", "rd_k": "k",
+              "rd_palette": "palette", "rd_reverse": "reverse", "rd_breaks": "breaks",
+              "rd_measure": "measure", "rd_table": "table", "rd_years": "years",
+              "rd_agencies": "agencies", "rd_average": "average", "rd_indicator": "indicator",
+              "rd_indicator_year": "indicator_year"}
+
+
 def current_params(page: str | None = None) -> dict[str, str]:
     """The view on screen as link parameters: the URL, overridden by the widgets' values."""
+    if page == "roads":
+        params = {"ws": _text(st.session_state.get("ws")), "page": "roads"}
+        params.update({key: _text(st.session_state[w]) for w, key in ROADS_KEYS.items()
+                       if w in st.session_state})
+        return {k: v for k, v in params.items() if v != ""}
     params = {k: st.query_params[k] for k in QUERY_KEYS if k in st.query_params}
     for k in QUERY_KEYS:
         if k in st.session_state and k not in ("page",):
@@ -38,6 +52,35 @@ def current_params(page: str | None = None) -> dict[str, str]:
     if page:
         params["page"] = page
     return {k: v for k, v in params.items() if v != ""}
+
+
+def cached(path: str) -> dict:
+    """compose() keyword arguments that use the app's caches."""
+    return {"values": lambda spec: cache.values(path, spec), "roads": lambda: cache.roads(path),
+            "road_condition": lambda scheme, rc: cache.road_condition(path, scheme, rc)}
+
+
+LAST_VIEW = "_last_view"
+
+
+def remember_view(data: WorkspaceData, path: str, page: str) -> None:
+    """Keep the link of the view on screen (One map or Roads) for the Hearing page, whose
+    "Save the current view" runs after the map page's widgets are gone."""
+    params = current_params(page)
+    if page == "roads":
+        from exports.roads import roads_query
+        rd = cache.roads(path)
+        if rd is None:
+            return
+        params, _ = roads_query(data, rd, params)
+    vs, _ = resolve_view(data, params)
+    st.session_state[LAST_VIEW] = vs.to_query()
+
+
+def last_view(data: WorkspaceData) -> dict[str, str] | None:
+    """The link of the last One map / Roads view shown in this workspace, if any."""
+    q = st.session_state.get(LAST_VIEW)
+    return dict(q) if q and q.get("ws") == data.ws.id else None
 
 
 def slug(text: str) -> str:
@@ -100,7 +143,7 @@ def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> No
         return
     with st.container(border=True):
         params = current_params(page)
-        c = compose(data, params, values=lambda spec: cache.values(path, spec))
+        c = compose(data, params, **cached(path))
         downloads(data, path, c, key="xp")
         st.markdown("**Save this view** for the hearing sequence")
         save_form(data, c.vs.to_query(), key="xp_save")

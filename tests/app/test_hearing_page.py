@@ -96,3 +96,59 @@ def test_corrupt_views_file_is_reported_not_overwritten(store):
     at = _run()
     assert any("not valid JSON" in e.value for e in at.error)
     assert store.path.read_text(encoding="utf-8") == "{oops"
+
+
+
+def _visit_then_hearing(ws: str, page: str, widgets) -> AppTest:
+    """Open ``page`` in the app, set its widgets, then go to the Hearing page by navigation
+    (which drops the map page's widget values)."""
+    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=120)
+    at.session_state["ws"] = ws
+    at.switch_page(page)
+    at.run()
+    for kind, key, value in widgets:
+        getattr(at, kind)(key=key).set_value(value).run()
+        assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("pages/hearing.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _save_current(at: AppTest, title: str) -> None:
+    """Save "the current view" on the Hearing page with the session the app had.
+
+    (A form submitted inside the app's navigation is not seen by AppTest, so the page runs on
+    its own with that session's remembered view.)"""
+    page = AppTest.from_file(PAGE, default_timeout=120)
+    for k in ("ws", "_last_view"):
+        page.session_state[k] = at.session_state[k]
+    page.run()
+    page.text_input(key="save_cur_title").input(title)
+    next(b for b in page.button if b.label == "Save this view").click()
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+
+
+def test_save_current_view_after_visiting_one_map_saves_that_view(store):
+    at = _visit_then_hearing("us_federal", "pages/one_map.py",
+                             [("radio", "level", "state"), ("selectbox", "measure", "per_capita"),
+                              ("selectbox", "palette", "Purples")])
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Per resident" in shown and "States" in shown, shown
+    _save_current(at, "States per resident")
+    q = store.get("States per resident").query
+    assert (q["level"], q["measure"], q["palette"]) == ("state", "per_capita", "Purples")
+
+
+def test_save_current_view_after_visiting_roads_saves_the_roads_view(monkeypatch, tmp_path):
+    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path))
+    store = ViewsStore(tmp_path / "boston_region", "boston_region")
+    at = _visit_then_hearing("boston_region", "pages/roads.py",
+                             [("selectbox", "rd_layer", "poor_share")])
+    assert "poor condition" in " ".join(m.value for m in at.markdown)
+    _save_current(at, "Poor interstate")
+    q = store.get("Poor interstate").query
+    assert (q["page"], q["road_layer"], q["overlay"], q["level"]) == \
+        ("roads", "poor_share", "1", "town")
+    assert q["condition"] == "psi_massdot_interstate"

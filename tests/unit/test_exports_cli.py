@@ -63,3 +63,27 @@ def test_errors_are_clear_and_write_nothing(tmp_path, views_dir, capsys):
     assert not out.exists()
     with pytest.raises(SystemExit):
         cli.main(["-w", "no_such_workspace", "-f", "png", "--out", str(out)])
+
+
+def test_roads_query_exports_with_the_overlay_and_methodology(tmp_path, views_dir):
+    import numpy as np
+    from PIL import Image
+
+    q = "page=roads&road_layer=status&condition=psi_massdot_interstate&overlay={}"
+    on, off = tmp_path / "on.png", tmp_path / "off.png"
+    assert cli.main(["-w", "boston_region", "--query", q.format(1), "-f", "png", "--dpi", "150",
+                     "--out", str(on)]) == 0
+    assert cli.main(["-w", "boston_region", "--query", q.format(0), "-f", "png", "--dpi", "150",
+                     "--out", str(off)]) == 0
+    a = np.asarray(Image.open(on).convert("RGB"))
+    b = np.asarray(Image.open(off).convert("RGB"))
+    # the segments' class colours (best and worst PSI class) appear only with the overlay on
+    for colour in ("#2166ac", "#b2182b"):
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (a == rgb).all(axis=2).sum() > 50, colour
+        assert (b == rgb).all(axis=2).sum() == 0, colour
+    svg = tmp_path / "on.svg"
+    assert cli.main(["-w", "boston_region", "--query", q.format(1), "-f", "svg",
+                     "--out", str(svg)]) == 0
+    text = svg.read_text("utf-8")
+    assert "Methodology" in text and "survey 2013" in text

@@ -197,3 +197,53 @@ def test_us_states_export_matches_screen_colours_with_insets(us):
         assert _hex(patch[0]) == colours[i], us.names("state")[rid]
         checked += 1
     assert checked >= 40
+
+
+@pytest.fixture(scope="module")
+def boston():
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import discover_workspaces, load_manifest
+
+    path = discover_workspaces().get("boston_region")
+    if path is None:
+        pytest.skip("boston_region workspace not present")
+    return WorkspaceData(load_manifest(path))
+
+
+def test_roads_view_draws_each_segment_in_its_condition_class_colour(boston):
+    """A roads view with the overlay on: the pixel at a segment's midpoint has the colour the
+    condition scheme gives its score (the screen's recipe), not a colour classed again."""
+    from exports import roads as road_views
+    from exports.compose import compose
+    from exports.maps import static_layer
+
+    c = compose(boston, {"page": "roads", "overlay": "1", "road_layer": "status",
+                         "condition": "psi_massdot_interstate"})
+    assert len(c.overlays) == 2 and c.methodology.startswith("Methodology")
+    assert "survey 2013" in c.methodology and "PSI, MassDOT interstate classes" in c.methodology
+    rd = road_views.load(boston)
+    scheme = rd.config.scheme_obj("psi_massdot_interstate")
+    seg = rd.network.segments[rd.network.segments["drawable"]]
+    want = scheme.colour_of(scheme.classify(seg["score"]))
+    assert list(c.overlays[1].gdf["colour"]) == want
+    layer = static_layer(boston, "town")
+    dpi = 300
+    snap = draw(layer, c.view, dpi=dpi, overlays=c.overlays)
+    img = np.asarray(Image.open(io.BytesIO(to_bytes(snap, "png", dpi))).convert("RGB"))
+    ax = snap.axes["main"]
+    ax.apply_aspect()
+    h = snap.figure.get_figheight() * dpi
+    lengths = seg.to_crs(rd.network.metric_crs).length.to_numpy()
+    checked, classes = 0, set()
+    # the last segments drawn are on top: walk from the end so no later line covers the point
+    for j in np.argsort(-lengths)[:60]:
+        geom = seg.geometry.iloc[j]
+        mid = geom.interpolate(0.5, normalized=True)
+        x, y = ax.transData.transform(layer.main.to_proj.transform(mid.x, mid.y))
+        x, y = int(round(x * dpi / snap.figure.dpi)), int(round(h - y * dpi / snap.figure.dpi))
+        got = _hex(img[y, x])
+        if got == want[j]:
+            checked += 1
+            classes.add(want[j])
+    assert checked >= 40, checked          # a few midpoints sit where another road crosses
+    assert len(classes) >= 2
