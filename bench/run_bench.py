@@ -58,7 +58,8 @@ D3_V3 = BENCH / "vendor" / "d3-3.5.5"     # the d3 the naive page's folium legen
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_IFRAME = ('iframe[title="ui.map_component.fiscal_map"], '
+              'iframe[title="streamlit_folium.st_folium"]')
 PAINTED = "path.leaflet-interactive"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 COUNTY_URL = "/one_map?level=county&measure=indicator"
@@ -150,7 +151,7 @@ def run_naive(counties: Path, runs: int, html_out: Path) -> dict:
 
 
 # ------------------------------------------------------------------------------------------
-# P1 / P2: what st_folium sends, and the server time of a values-only rerun
+# P1 / P2: what the map component is sent, and the server time of a values-only rerun
 # ------------------------------------------------------------------------------------------
 
 def _quiet_streamlit() -> None:
@@ -159,30 +160,29 @@ def _quiet_streamlit() -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
-class FoliumCapture:
-    """Calls the real ``streamlit_folium.st_folium`` with its component function replaced by
-    one that records the arguments: exactly the strings the browser receives."""
+class ComponentCapture:
+    """Calls the app's map component (``ui.map_component.fiscal_map``, what the One map page
+    uses) with its component function replaced by one that records the arguments: exactly
+    what the browser receives."""
 
     def __init__(self) -> None:
-        import streamlit_folium
-        self.mod = streamlit_folium
+        import ui.map_component as mc
+        self.mod = mc
         self.last: dict | None = None
-        self._orig = streamlit_folium._component_func
+        self._orig = mc._component
 
     def __enter__(self):
         def fake(**kwargs):
             self.last = kwargs
             return kwargs.get("default")
-        self.mod._component_func = fake
+        self.mod._component = fake
         return self
 
     def __exit__(self, *exc):
-        self.mod._component_func = self._orig
+        self.mod._component = self._orig
 
-    def send(self, m, options) -> dict:
-        # Same call as ui/mapview.show_map.
-        self.mod.st_folium(m, height=options.height, use_container_width=True, key="one_map",
-                           returned_objects=["last_active_drawing"])
+    def send(self, layer, view, options) -> dict:
+        self.mod.fiscal_map(layer, view, options, key="one_map", report_view=True)
         return self.last
 
 
@@ -195,10 +195,9 @@ def bench_p1_p2(res: Results, naive: dict, runs: int, rerun_runs: int) -> dict:
     log("P1/P2: loading the workspace and encoding the county layer (once, untimed)")
     from geodata.dataset import MeasureSpec, WorkspaceData, map_values
     from geodata.workspace import load_manifest
-    from layers.assets import localize_folium
     from layers.choropleth import build_choropleth
     from layers.geometry import encode_layer, prepare_geometry
-    from layers.render_folium import MapOptions, build_map
+    from layers.render_folium import MapOptions
     _quiet_streamlit()
 
     t = time.perf_counter()
@@ -221,14 +220,12 @@ def bench_p1_p2(res: Results, naive: dict, runs: int, rerun_runs: int) -> dict:
                                 breaks=None, centre=0.0 if scheme == "diverging" else None,
                                 population=mv.population, subtitle=mv.unit, notes=mv.notes)
         t2 = time.perf_counter()
-        m = build_map(layer, view, options)
-        localize_folium(m)
         t3 = time.perf_counter()
-        sent = cap.send(m, options)
+        sent = cap.send(layer, view, options)
         t4 = time.perf_counter()
         if parts is not None:
             for name, a, b in (("map_values", t0, t1), ("build_choropleth", t1, t2),
-                               ("build_map+localize", t2, t3), ("st_folium", t3, t4)):
+                               ("component call", t3, t4)):
                 parts.setdefault(name, []).append((b - a) * 1000)
         return sent
 
@@ -240,36 +237,34 @@ def bench_p1_p2(res: Results, naive: dict, runs: int, rerun_runs: int) -> dict:
     table = "obligations" if "obligations" in state_tables else state_tables[0]
     lo, hi = data.years(table)
 
-    with FoliumCapture() as cap:
+    with ComponentCapture() as cap:
         # ---------------- P1: bytes -------------------------------------------------------
         sent = rerun(county_spec)
-        script, header, html = sent["script"], sent["header"], sent["html"]
-        payload = sum(len(s.encode("utf-8")) for s in (script, header, html))
+        strings = {k: v for k, v in sent.items() if isinstance(v, str)}
+        payload = sum(len(v.encode("utf-8")) for v in strings.values())
         wire = len(wire_json(sent).encode("utf-8"))
-        js_links, css_links = sent.get("js_links", []), sent.get("css_links", [])
-        remote = [u for u in js_links + css_links if re.match(r"^\s*(https?:)?//", u)]
-        vendored = 0
-        for url in js_links + css_links:
-            rel = url.split("/app/static/", 1)[-1]
-            f = REPO / "static" / rel
-            if f.is_file():
-                vendored += f.stat().st_size
+        # What the component's page loads once (the browser caches it): Leaflet, our JS/CSS.
+        web = REPO / "layers" / "web"
+        assets = [REPO / "static/vendor/leaflet/leaflet.js", REPO / "static/vendor/leaflet/leaflet.css",
+                  web / "index.html", web / "fiscalmap.js", web / "fiscalmap.css", web / "component.js"]
+        vendored = sum(f.stat().st_size for f in assets if f.is_file())
+        html_text = (web / "index.html").read_text(encoding="utf-8")
+        remote = re.findall(r"(?:src|href)=[\"']\s*((?:https?:)?//[^\"']+)", html_text)
         naive_bytes = naive["html_bytes"]
-        res.add("P1", "bytes sent for the county map, per rerun (script + header + html)",
+        res.add("P1", "bytes sent for the county map, per rerun (shapes + values + options)",
                 payload, "bytes", naive_bytes, bar="≤ 0.25×",
                 passed=payload / naive_bytes <= 0.25,
                 note=f"as JSON over the websocket {wire / 1e6:.2f} MB; shapes "
                      f"{county.nbytes / 1e6:.2f} MB of it")
-        res.add("P1", "bytes sent for the county map, first visit (+ vendored Leaflet js+css, "
-                "cached afterwards)", payload + vendored, "bytes", naive_bytes, bar="≤ 0.25×",
+        res.add("P1", "bytes sent for the county map, first visit (+ the map page's Leaflet, "
+                "JS and CSS, cached afterwards)", payload + vendored, "bytes", naive_bytes, bar="≤ 0.25×",
                 passed=(payload + vendored) / naive_bytes <= 0.25,
-                note=f"Leaflet {vendored / 1e3:.0f} KB; naive page loads its libraries from CDNs "
+                note=f"page assets {vendored / 1e3:.0f} KB; naive page loads its libraries from CDNs "
                      "on top of its html, not counted")
-        p1 = {"script": len(script.encode()), "header": len(header.encode()),
-              "html": len(html.encode()), "payload": payload, "wire_json": wire,
-              "vendored_leaflet": vendored, "shapes_json": county.nbytes,
-              "gzip_payload": len(gzip.compress((script + header + html).encode(), 6)),
-              "js_links": js_links, "css_links": css_links, "remote_links": remote,
+        p1 = {**{k: len(v.encode()) for k, v in strings.items()}, "payload": payload,
+              "wire_json": wire, "page_assets": vendored, "shapes_json": county.nbytes,
+              "gzip_payload": len(gzip.compress("".join(strings.values()).encode(), 6)),
+              "remote_links": remote,
               "naive_html_bytes": naive_bytes,
               "county_vertices": county.vertices, "features": len(county.region_ids)}
 
@@ -300,7 +295,7 @@ def bench_p1_p2(res: Results, naive: dict, runs: int, rerun_runs: int) -> dict:
     naive_ms = naive["build_render_ms"]
     res.add("P2", f"values-only rerun, county {indicator} (scheme/classes/palette change)",
             c_ms, "ms", naive_ms, bar="≤ 0.2×", passed=c_ms / naive_ms <= 0.2,
-            note="map_values + build_choropleth + build_map + localize + st_folium, "
+            note="map_values + build_choropleth + the map component call, "
                  "layer cached; " + ", ".join(f"{k} {median(v):.0f}" for k, v in parts_c.items()))
     res.add("P2", f"values-only rerun, state {table} (year and measure change)",
             s_ms, "ms", naive_ms, bar="≤ 0.2×", passed=s_ms / naive_ms <= 0.2,
@@ -901,18 +896,16 @@ def write_results(res: Results, meta: dict, table: str) -> None:
         "",
         "How each figure is taken:",
         "",
-        "- **P1** the strings `streamlit_folium.st_folium` hands to its component (script, "
-        "header, html), captured by calling the real `st_folium` on the map of "
-        "`layers.render_folium.build_map` after `layers.assets.localize_folium`; plus the "
-        "vendored Leaflet js+css on a first visit (the browser caches them). Baseline: the "
-        "naive html.",
-        "- **P2** `map_values` + `build_choropleth` + `build_map` + `localize_folium` + "
-        "`st_folium`, each run changing the classification/palette (county indicator) or the "
+        "- **P1** the strings the One map page hands to its map component "
+        "(`ui.map_component.fiscal_map`: encoded shapes, values, options), captured by "
+        "replacing the component function; plus, on a first visit, the component page's "
+        "assets (Leaflet, our JS and CSS; the browser caches them). Baseline: the naive html.",
+        "- **P2** `map_values` + `build_choropleth` + the map component call, each run changing the classification/palette (county indicator) or the "
         "year and measure (state obligations); workspace and encoded layer loaded once "
         "beforehand, as `ui/cache.py` does. Baseline: the naive `build_render_ms`.",
         "- **P3** Playwright on /usr/bin/chromium headless, non-local requests blocked: "
         "`page.goto` to the first `path.leaflet-interactive` painted in the "
-        "`streamlit_folium.st_folium` iframe, after one warm-up load. The naive page is served "
+        "map component's iframe, after one warm-up load. The naive page is served "
         "by a local http.server with the vendored Leaflet (its other CDN tags removed), timed "
         "to every county path painted.",
         "- **P5** 5,000,000 seeded rows (3,231 regions × 17 years × 25 departments, ~3.6 rows "

@@ -16,120 +16,16 @@ from jinja2 import Template
 
 from .choropleth import ChoroplethView
 from .geometry import EncodedLayer, safe_json
+from .web import FISCALMAP_CSS, FISCALMAP_JS
 
-# The encoded-geometry decoder, shared by every Leaflet renderer of the house: defines
-# fmFeatures(G) -> GeoJSON features with properties {region_id, name, i} (i = feature index)
-# and fmStyle(css) to add the map's stylesheet once.
-DECODE_JS = """
-function fmStyle(css) {
-  if (!document.getElementById("fm-style")) {
-    var st = document.createElement("style"); st.id = "fm-style"; st.textContent = css;
-    document.head.appendChild(st);
-  }
-}
-function fmRing(s, f) {
-  var pts = [], i = 0, lat = 0, lng = 0;
-  while (i < s.length) {
-    var r = 0, sh = 0, b;
-    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-    lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-    r = 0; sh = 0;
-    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5; } while (b >= 32);
-    lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-    pts.push([lng / f, lat / f]);
-  }
-  return pts;
-}
-function fmFeatures(G) {
-  var feats = [];
-  for (var i = 0; i < G.ids.length; i++) {
-    var polys = G.shapes[i].map(function(p) { return p.map(function(s) { return fmRing(s, G.f); }); });
-    feats.push({type: "Feature", id: G.ids[i],
-                properties: {region_id: G.ids[i], name: G.names[i], i: i},
-                geometry: {type: "MultiPolygon", coordinates: polys}});
-  }
-  return feats;
-}
-"""
-
-# Decoder + layer builder; runs once per map. Kept small and dependency-free (Leaflet only).
+# The browser side, shared by every Leaflet renderer of the house (layers/web/fiscalmap.js):
+# fmFeatures(G) decodes the shapes into GeoJSON features with properties {region_id, name, i}
+# (i = feature index), fmStyle(css) adds the map's stylesheet once, fmChoropleth(map, G, V, O)
+# draws a ChoroplethView.
+DECODE_JS = FISCALMAP_JS
+_CSS = FISCALMAP_CSS
 _JS = DECODE_JS + """
-(function(map, G, V, O) {
-  fmStyle(O.css);
-  (O.cls || "").split(" ").forEach(function(c) { if (c) { map.getContainer().classList.add(c); } });
-  var feats = fmFeatures(G);
-  function fill(i) { var c = V.c[i]; return c < 0 ? V.nd : V.pal[c]; }
-  function tip(layer) {
-    var i = layer.feature.properties.i, d = document.createElement("div");
-    d.className = "fm-tip";
-    var b = document.createElement("b"); b.textContent = G.names[i]; d.appendChild(b);
-    var rows = [[V.label, V.v[i]]].concat(V.rows.map(function(r) { return [r[0], r[1][i]]; }));
-    rows.forEach(function(r) {
-      var line = document.createElement("div");
-      var k = document.createElement("span"); k.className = "fm-k"; k.textContent = r[0] + ": ";
-      var v = document.createElement("span"); v.textContent = r[1];
-      line.appendChild(k); line.appendChild(v); d.appendChild(line);
-    });
-    return d;
-  }
-  var layer = L.geoJSON({type: "FeatureCollection", features: feats}, {
-    style: function(f) {
-      var i = f.properties.i, sel = G.ids[i] === V.sel;
-      return {fillColor: fill(i), fillOpacity: O.fo, color: sel ? O.sel : O.line,
-              weight: sel ? 3 : O.lw, opacity: 1};
-    },
-    onEachFeature: function(f, l) {
-      l.bindTooltip(tip, {sticky: true, direction: "top", opacity: 0.95});
-      l.on("mouseover", function() { l.setStyle({weight: 2.5, color: O.sel}); l.bringToFront(); });
-      l.on("mouseout", function() { layer.resetStyle(l); });
-    }
-  }).addTo(map);
-  window.fmLayer = layer;
-  if (V.legend && V.legend.length) {
-    var lg = L.control({position: O.legend_pos});
-    lg.onAdd = function() {
-      var d = L.DomUtil.create("div", "fm-legend");
-      if (O.title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = O.title; d.appendChild(t); }
-      var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = V.unit_label; d.appendChild(h);
-      V.legend.forEach(function(e) {
-        var row = document.createElement("div"); row.className = "fm-row";
-        var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
-        if (e[3] < 0) { sw.className += " fm-nd"; }
-        var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
-        row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
-      });
-      L.DomEvent.disableClickPropagation(d);
-      return d;
-    };
-    lg.addTo(map);
-  }
-})({{ this._parent.get_name() }}, {{ this.geometry }}, {{ this.values }}, {{ this.options }});
-"""
-
-_CSS = """
-.fm-tip { font: 13px/1.35 system-ui, sans-serif; }
-.fm-tip .fm-k { color: #444; }
-.fm-legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
-  font: 12px/1.4 system-ui, sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-width: 280px; }
-.fm-legend .fm-title { font-weight: 700; font-size: 14px; margin-bottom: 4px; }
-.fm-legend .fm-lh { font-weight: 600; margin-bottom: 4px; }
-.fm-legend .fm-row { display: flex; align-items: center; gap: 6px; }
-.fm-legend .fm-sw { display: inline-block; flex: 0 0 18px; height: 12px; border: 1px solid #777; }
-.fm-legend .fm-nd { background-image: repeating-linear-gradient(45deg, transparent 0 3px,
-  rgba(0,0,0,.35) 3px 4px) !important; }
-.leaflet-container { background: #f4f4f2; }
-.fm-large .fm-legend { font-size: 20px; max-width: 460px; }
-.fm-large .fm-legend .fm-title { font-size: 26px; }
-.fm-large .fm-legend .fm-sw { width: 30px; height: 20px; }
-.fm-large .fm-tip { font-size: 20px; }
-@media (max-width: 1500px) { .fm-large .fm-legend { font-size: 15px; max-width: 340px; }
-  .fm-large .fm-legend .fm-title { font-size: 19px; } .fm-large .fm-legend .fm-sw { width: 24px; height: 15px; } }
-.fm-hc.leaflet-container { background: #ffffff; }
-.fm-hc .fm-legend { background: #ffffff; color: #000000; border: 2px solid #000000;
-  box-shadow: none; }
-.fm-hc .fm-legend .fm-sw { border: 1px solid #000000; }
-.fm-hc .fm-tip { color: #000000; }
+fmChoropleth({{ this._parent.get_name() }}, {{ this.geometry }}, {{ this.values }}, {{ this.options }});
 """
 
 
@@ -183,6 +79,17 @@ class MapOptions:
     high_contrast: bool = False          # presentation: white ground, black text and borders
 
 
+def map_options_json(view: ChoroplethView, options: MapOptions, **extra) -> str:
+    """The drawing options fmChoropleth reads (O), as JSON."""
+    return safe_json({"fo": options.fill_opacity, "line": options.line_colour,
+                      "lw": options.line_weight, "sel": options.selected_colour,
+                      "legend_pos": options.legend_position,
+                      "title": view.title if options.title_on_map else "", "css": _CSS,
+                      "cls": " ".join(c for c, on in (("fm-large", options.large_type),
+                                                      ("fm-hc", options.high_contrast)) if on),
+                      **extra})
+
+
 def values_payload(view: ChoroplethView) -> str:
     """The per-feature part of the map: what changes when only the values change."""
     legend = [[e.label, e.colour, f"{e.count:,}", e.class_id] for e in view.legend]
@@ -207,12 +114,7 @@ def build_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions = M
         folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "basemap",
                          name="Basemap").add_to(m)
     m.fit_bounds([[s, w], [n, e]])
-    opts = safe_json({"fo": options.fill_opacity, "line": options.line_colour,
-                      "lw": options.line_weight, "sel": options.selected_colour,
-                      "legend_pos": options.legend_position,
-                      "title": view.title if options.title_on_map else "", "css": _CSS,
-                      "cls": " ".join(c for c, on in (("fm-large", options.large_type),
-                                                      ("fm-hc", options.high_contrast)) if on)})
+    opts = map_options_json(view, options)
     m.add_child(_EncodedChoropleth("EncodedChoropleth", geometry=layer.json,
                                    values=values_payload(view), options=opts))
     for extra in extra_layers or []:

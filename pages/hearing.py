@@ -94,7 +94,7 @@ if st.session_state["present"] and n:
         extra = [screen_overlay(rd, rd.config.scheme_obj(c.vs.condition or None),
                                 cache.road_lines(path), ws.level(c.vs.level).label)[0]]
     show_map(cache.encoded_layer(path, c.vs.level), c.view, opts, key=f"present_{sv.id}",
-             extra_layers=extra)
+             extra_layers=extra, center=c.vs.center, zoom=c.vs.zoom)
     figs = c.methodology or " · ".join(f"{k}: {v}" for k, v in c.figures.texts().items())
     st.markdown(f"<div class='fm-pnote'>{html.escape(sv.note) + ' — ' if sv.note else ''}"
                 f"{html.escape(figs)}</div>", unsafe_allow_html=True)

@@ -10,7 +10,7 @@ from geodata.viewstate import colour_view
 from layers.classify import format_number
 from ui import cache, controls, state
 from ui.exports_panel import export_panel, remember_view
-from ui.mapview import map_options, show_map
+from ui.mapview import map_options, tracked_map
 from ui.text import md
 
 data, path = controls.page_setup()
@@ -69,9 +69,8 @@ if ignored:
                "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
 
 # ---------------------------------------------------------------- map
-clicked = show_map(layer, view, map_options(ws.settings), key="one_map")
-if clicked and clicked != st.session_state.get("_last_click"):
-    st.session_state["_last_click"] = clicked
+clicked = tracked_map(layer, view, map_options(ws.settings), key="one_map", level=spec.level)
+if clicked:
     st.session_state["region"] = clicked
     st.session_state["panel"] = "detail"
     st.rerun()

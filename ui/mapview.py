@@ -13,6 +13,9 @@ from layers.choropleth import ChoroplethView
 from layers.geometry import EncodedLayer
 from layers.render_folium import MapOptions, build_map
 
+from . import state
+from .map_component import fiscal_map
+
 TILE_URL_ENV = "FISCALMAP_TILE_URL"
 TILE_ATTR_ENV = "FISCALMAP_TILE_ATTRIBUTION"
 
@@ -39,13 +42,49 @@ def offline_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, 
 
 
 def show_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
-             extra_layers: list | None = None) -> str | None:
-    """Draw the map; return the region id the user clicked last, if any."""
+             extra_layers: list | None = None, center: tuple[float, float] | None = None,
+             zoom: float | None = None) -> str | None:
+    """Draw the map; return the region id the user clicked since the last rerun, if any.
+
+    A plain choropleth is drawn by the app's own map component (ui.map_component), which
+    loads Leaflet with its page and stays mounted across reruns; maps with extra folium
+    layers (road overlays) go through streamlit-folium. ``center``/``zoom`` open the map there.
+    """
+    if not extra_layers:
+        return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom).clicked
     m = offline_map(layer, view, options, extra_layers=extra_layers,
                     base_url_path=st.get_option("server.baseUrlPath") or "")
     out = st_folium(m, height=options.height, use_container_width=True, key=key,
-                    returned_objects=["last_active_drawing"])
+                    returned_objects=["last_active_drawing"], center=center,
+                    zoom=int(round(zoom)) if zoom is not None else None)
     feat = (out or {}).get("last_active_drawing") or {}
     props = feat.get("properties") or {}
     rid = props.get("region_id")
     return str(rid) if rid is not None else None
+
+
+def tracked_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
+                level: str) -> str | None:
+    """The map of a page whose view lives in the URL, centre and zoom included.
+
+    The map opens on the link's ``center``/``zoom`` (when it has them) and reports where the
+    user leaves it, which goes back into the URL. The opening view is held fixed while the
+    map stays on screen: the component's arguments do not change on a pan, so Streamlit sends
+    nothing again (not the shapes), and the map does not jump back.
+    """
+    state.init("center", None, parse=state.parse_center)
+    state.init("zoom", None, parse=float)
+    opened_key = f"_{key}_opened"
+    opened = st.session_state.get(opened_key)
+    if opened is None or opened[0] != level:
+        if opened is not None:      # another level: the old centre and zoom mean nothing here
+            st.session_state["center"] = st.session_state["zoom"] = None
+        opened = (level, st.session_state["center"], st.session_state["zoom"])
+        st.session_state[opened_key] = opened
+    ev = fiscal_map(layer, view, options, key=key, center=opened[1], zoom=opened[2],
+                    report_view=True)
+    if ev.center is not None:
+        st.session_state["center"], st.session_state["zoom"] = ev.center, ev.zoom
+    state.to_url(["center", "zoom"])
+    return ev.clicked
+

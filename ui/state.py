@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
-from geodata.viewstate import _parse_bool, _parse_span
+from geodata.viewstate import _parse_bool, _parse_center, _parse_span
 
 _IGNORED = "_ignored_params"
 
@@ -71,7 +71,9 @@ def to_url(keys: Sequence[str]) -> None:
         if key not in st.session_state:
             continue
         v = st.session_state[key]
-        if isinstance(v, tuple):
+        if key == "center" and isinstance(v, tuple):
+            text = ",".join(f"{x:.5f}" for x in v)
+        elif isinstance(v, tuple):
             text = "-".join(str(x) for x in v)
         elif isinstance(v, list):
             text = "|".join(str(x) for x in v)
@@ -88,3 +90,4 @@ def to_url(keys: Sequence[str]) -> None:
 
 parse_span = _parse_span
 parse_bool = _parse_bool
+parse_center = _parse_center

@@ -45,7 +45,9 @@ STREAMLIT = REPO / ".venv" / "bin" / "streamlit"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The app's own map component, or a streamlit-folium map (road overlays, time slider).
+MAP_IFRAME = ('iframe[title="ui.map_component.fiscal_map"], '
+              'iframe[title="streamlit_folium.st_folium"]')
 PAINTED = ".leaflet-container path.leaflet-interactive"
 
 CHROMIUM_ARGS = [

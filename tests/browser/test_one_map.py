@@ -76,3 +76,42 @@ def test_hostile_region_name_shows_as_text(streamlit_server, page):
     assert dialogs == []
     assert_offline(page)
     server.assert_no_traceback()
+
+
+def _query(page) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlparse
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def test_click_opens_detail_and_the_view_lives_in_the_url(streamlit_app, page):
+    open_app(page, streamlit_app, "one_map?level=state")
+    frame = wait_for_map(page, timeout=60_000)
+    # The map reports where it opened; the URL then carries centre and zoom.
+    page.wait_for_function("() => location.search.includes('zoom=')", timeout=20_000)
+    first_zoom = float(_query(page)["zoom"])
+
+    path = painted_paths(frame).nth(5)
+    box = path.bounding_box()
+    path.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
+    page.wait_for_function("() => location.search.includes('region=')", timeout=20_000)
+    region = _query(page)["region"]
+    page.locator("h3").first.wait_for(timeout=20_000)
+
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function(f"() => !location.search.includes('zoom={first_zoom:g}&')"
+                           f" && !location.search.endsWith('zoom={first_zoom:g}')",
+                           timeout=20_000)
+    query = _query(page)
+    assert float(query["zoom"]) == pytest.approx(first_zoom + 1)
+    assert query["region"] == region
+
+    # The link reopens the same view: same zoom (had the map fitted its shapes instead, it
+    # would report the first zoom again), same selected region.
+    link = page.url
+    page.goto("about:blank")
+    open_app(page, link.split("/one_map")[0], "one_map?" + link.split("?", 1)[1])
+    wait_for_map(page, timeout=60_000)
+    page.wait_for_function("() => location.search.includes('zoom=')", timeout=20_000)
+    assert float(_query(page)["zoom"]) == pytest.approx(first_zoom + 1)
+    assert _query(page)["region"] == region
+    assert_offline(page)
