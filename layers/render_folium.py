@@ -8,14 +8,13 @@ class and builds tooltips and the legend with DOM text nodes, so a region named
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .choropleth import ChoroplethView
 from .geometry import EncodedLayer, safe_json
+from .map_payload import MapOptions, map_options_json, values_payload  # noqa: F401 (re-exported)
 from .web import FISCALMAP_CSS, FISCALMAP_JS
 
 # The browser side, shared by every Leaflet renderer of the house (layers/web/fiscalmap.js):
@@ -62,43 +61,6 @@ class ScriptElement(MacroElement):
 
 class _EncodedChoropleth(ScriptElement):
     js = _JS
-
-
-@dataclass(frozen=True)
-class MapOptions:
-    height: int = 560
-    tile_url: str | None = None          # a tile server the site runs; None = no basemap
-    tile_attribution: str = ""
-    line_colour: str = "#ffffff"
-    line_weight: float = 0.4
-    selected_colour: str = "#111111"
-    fill_opacity: float = 0.88
-    legend_position: str = "bottomright"
-    title_on_map: bool = False
-    large_type: bool = False             # presentation: legend and tooltips legible far away
-    high_contrast: bool = False          # presentation: white ground, black text and borders
-
-
-def map_options_json(view: ChoroplethView, options: MapOptions, **extra) -> str:
-    """The drawing options fmChoropleth reads (O), as JSON."""
-    return safe_json({"fo": options.fill_opacity, "line": options.line_colour,
-                      "lw": options.line_weight, "sel": options.selected_colour,
-                      "legend_pos": options.legend_position,
-                      "title": view.title if options.title_on_map else "", "css": _CSS,
-                      "cls": " ".join(c for c, on in (("fm-large", options.large_type),
-                                                      ("fm-hc", options.high_contrast)) if on),
-                      **extra})
-
-
-def values_payload(view: ChoroplethView) -> str:
-    """The per-feature part of the map: what changes when only the values change."""
-    legend = [[e.label, e.colour, f"{e.count:,}", e.class_id] for e in view.legend]
-    return safe_json({
-        "c": view.class_ids.tolist(), "pal": list(view.class_colours), "nd": view.no_data_colour,
-        "v": list(view.value_text), "label": view.title,
-        "rows": [[label, list(texts)] for label, texts in view.tooltip_rows],
-        "legend": legend, "unit_label": view.subtitle or view.unit, "sel": view.selected,
-    })
 
 
 def build_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions = MapOptions(),

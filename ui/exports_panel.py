@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from exports import data as tables
-from exports import maps
-from exports.compose import Composed, compose
 from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
 from geodata.viewstate import QUERY_KEYS, resolve_view
-from layers.render_static import DPI_CHOICES, PAGE_SIZES
 
 from . import cache
+
+if TYPE_CHECKING:
+    from exports.compose import Composed
+
+# The exporters (matplotlib, folium) are imported when the panel is opened, not with the page:
+# a cold start to the first map does not pay for them.
 
 SIZE_LABELS = {"16:9": "16:9 (screen)", "a4": "A4 landscape", "letter": "Letter landscape"}
 
@@ -87,10 +90,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "view"
 
 
-def downloads(data: WorkspaceData, path: str, c: Composed, *, key: str,
+def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
               title: str | None = None, note: str = "", formats=("png", "pdf", "svg", "html",
                                                                    "csv", "geojson", "xlsx")) -> None:
     """Download buttons for one view; files are made only when a button is clicked."""
+    from exports import data as tables
+    from exports import maps
+    from layers.render_static import DPI_CHOICES, PAGE_SIZES
+
     base = f"{data.ws.id}_{slug(title or c.title)}"
     c1, c2 = st.columns(2)
     size = c1.selectbox("Page", list(PAGE_SIZES), format_func=SIZE_LABELS.get,
@@ -141,6 +148,8 @@ def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> No
     # downloads) on every rerun, even closed; this runs only when asked for.
     if not st.toggle("Export or save this view", key="xp_open"):
         return
+    from exports.compose import compose
+
     with st.container(border=True):
         params = current_params(page)
         c = compose(data, params, **cached(path))

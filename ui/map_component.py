@@ -15,7 +15,7 @@ import streamlit.components.v1 as components
 
 from layers.choropleth import ChoroplethView
 from layers.geometry import EncodedLayer
-from layers.render_folium import MapOptions, map_options_json, values_payload
+from layers.map_payload import MapOptions, map_options_json, values_payload
 from layers.web import WEB_DIR
 
 _component = components.declare_component("fiscal_map", path=str(WEB_DIR))

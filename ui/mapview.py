@@ -4,14 +4,11 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from layers.assets import localize_folium
 from layers.choropleth import ChoroplethView
 from layers.geometry import EncodedLayer
-from layers.render_folium import MapOptions, build_map
+from layers.map_payload import MapOptions
 
 from . import state
 from .map_component import fiscal_map
@@ -33,6 +30,11 @@ def offline_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, 
                 extra_layers: list | None = None, base_url_path: str = ""):
     """The folium map with vendored assets only. The configured basemap (a tile server the
     site runs) is added after the asset check, which refuses any http(s) tile URL."""
+    import folium  # folium only for maps that need it (road overlays): a faster cold start
+
+    from layers.assets import localize_folium
+    from layers.render_folium import build_map
+
     m = build_map(layer, view, replace(options, tile_url=None), extra_layers=extra_layers)
     localize_folium(m, base_url_path=base_url_path)
     if options.tile_url:
@@ -52,6 +54,8 @@ def show_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, 
     """
     if not extra_layers:
         return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom).clicked
+    from streamlit_folium import st_folium
+
     m = offline_map(layer, view, options, extra_layers=extra_layers,
                     base_url_path=st.get_option("server.baseUrlPath") or "")
     out = st_folium(m, height=options.height, use_container_width=True, key=key,
