@@ -38,35 +38,10 @@ selected = st.session_state["region"] or None
 
 view = colour_view(layer.region_ids, mv, cls, selected)
 
-st.title(mv.label)
 level_label = ws.level(spec.level).label.lower()
-
-# ---------------------------------------------------------------- KPIs
-k1, k2, k3, k4 = st.columns(4)
-n_with = int(mv.values.notna().sum())
-pop_total = float(mv.population.where(mv.values.notna()).sum()) if mv.population.notna().any() else 0.0
-if mv.join is not None:
-    on_map = mv.join.placed_cents / 100
-    k1.metric("Total on the map", format_number(on_map, ws.currency))
-    placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
-    k2.metric("Per resident", format_number(on_map / placed_pop, ws.currency)
-              if placed_pop else "No data",
-              help="Total on the map divided by the population of the regions that have money")
-    k4.metric("Not placed on the map", format_number(mv.join.not_placed_cents / 100, ws.currency),
-              help="Rows whose region id is blank or matches no region; see Join diagnostics")
-else:
-    k1.metric("Median", format_number(float(mv.values.median()), mv.unit))
-    k2.metric("Population covered", f"{int(pop_total):,}" if pop_total else "No data")
-    k4.metric("Values not placed", f"{len(mv.indicator_unmatched):,}",
-              help="Values whose region id is not in the boundary layer")
-k3.metric(f"{ws.level(spec.level).plural} with data", f"{n_with:,} of {len(names):,}")
-
-for note in mv.notes:
-    st.caption(note)
-ignored = state.ignored_params()
-if ignored:
-    st.warning("Some link parameters were ignored: " +
-               "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+# The title and KPIs sit above the map but are filled in after it: the map goes to the
+# browser first and starts loading while they are computed.
+header = st.container()
 
 # ---------------------------------------------------------------- map
 clicked = tracked_map(layer, view, map_options(ws.settings), key="one_map", level=spec.level)
@@ -74,6 +49,36 @@ if clicked:
     st.session_state["region"] = clicked
     st.session_state["panel"] = "detail"
     st.rerun()
+
+with header:
+    st.title(mv.label)
+
+    # ---------------------------------------------------------------- KPIs
+    k1, k2, k3, k4 = st.columns(4)
+    n_with = int(mv.values.notna().sum())
+    pop_total = float(mv.population.where(mv.values.notna()).sum()) if mv.population.notna().any() else 0.0
+    if mv.join is not None:
+        on_map = mv.join.placed_cents / 100
+        k1.metric("Total on the map", format_number(on_map, ws.currency))
+        placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
+        k2.metric("Per resident", format_number(on_map / placed_pop, ws.currency)
+                  if placed_pop else "No data",
+                  help="Total on the map divided by the population of the regions that have money")
+        k4.metric("Not placed on the map", format_number(mv.join.not_placed_cents / 100, ws.currency),
+                  help="Rows whose region id is blank or matches no region; see Join diagnostics")
+    else:
+        k1.metric("Median", format_number(float(mv.values.median()), mv.unit))
+        k2.metric("Population covered", f"{int(pop_total):,}" if pop_total else "No data")
+        k4.metric("Values not placed", f"{len(mv.indicator_unmatched):,}",
+                  help="Values whose region id is not in the boundary layer")
+    k3.metric(f"{ws.level(spec.level).plural} with data", f"{n_with:,} of {len(names):,}")
+
+    for note in mv.notes:
+        st.caption(note)
+    ignored = state.ignored_params()
+    if ignored:
+        st.warning("Some link parameters were ignored: " +
+                   "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
 st.caption(f"{ws.title} · {view.scheme.replace('_', ' ')} classes · "
            f"{ws.fiscal_year_text()} · click a {level_label} for its detail")
 
