@@ -525,9 +525,13 @@ def bench_p5(res: Results, runs: int, n_rows: int, region_ids) -> dict:
         groups = groups or len(o_out)
         cube[label] = {"ms": o_ms, "runs": o_all, "baseline": base_label,
                        "baseline_ms": b_ms, "baseline_runs": b_all}
+        # The bar is the app's own path (Ledger.sum_by); the raw DuckDB rows show where its
+        # time goes and are not judged.
+        judged = label.startswith("Ledger.sum_by")
         res.add("P5", f"full region × year × department cube ({groups:,} groups): {label}",
-                o_ms, "ms", b_ms, bar="< 1× pandas", passed=o_ms < b_ms,
-                note=f"baseline: {base_label}")
+                o_ms, "ms", b_ms, bar="< 1× pandas" if judged else "",
+                passed=(o_ms < b_ms) if judged else None,
+                note=f"baseline: {base_label}" + ("" if judged else " (for comparison)"))
     # Where the time goes: the aggregation alone, without materialising the result.
     agg_ms, _, _ = timed(lambda _: con.execute(f"SELECT count(*) FROM ({cube_sql})").fetchall(),
                          cube_runs)
