@@ -13,11 +13,11 @@ Exit status: 0 written, 1 nothing written (a message on stderr says why), 2 bad 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+from geodata.files import write_atomic
 
 FORMATS = ("png", "svg", "pdf", "pack", "html", "csv", "geojson", "xlsx")
 
@@ -28,21 +28,6 @@ def _parse_query(text: str) -> dict[str, str]:
     if "?" in text or text.startswith(("http://", "https://")):
         text = urlsplit(text).query or text.split("?", 1)[-1]
     return dict(parse_qsl(text.lstrip("?"), keep_blank_values=False))
-
-
-def _write_atomic(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     except ViewsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    _write_atomic(args.out, blob)
+    write_atomic(args.out, blob)
     print(f"wrote {args.out} ({len(blob) / 1024:.0f} KB)")
     return 0
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -23,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
+
+from geodata.files import write_atomic
 
 try:  # POSIX
     import fcntl
@@ -186,19 +187,7 @@ class ViewsStore:
 
     def _write(self, views: list[SavedView]) -> None:
         blob = dump_views(views, self.workspace)
-        fd, tmp = tempfile.mkstemp(prefix=".views-", suffix=".json.tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.path, blob)
 
     def _change(self, fn) -> list[SavedView]:
         with self._locked():

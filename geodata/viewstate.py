@@ -14,7 +14,7 @@ from typing import Mapping
 from layers.classify import SCHEMES
 from layers.palettes import palette_names
 
-from .dataset import MeasureSpec, WorkspaceData
+from .dataset import MapValues, MeasureSpec, WorkspaceData
 
 MEASURE_ORDER = ("total", "per_capita", "share", "change", "indicator")
 MEASURE_LABELS = {
@@ -263,7 +263,7 @@ def _parse_zoom(raw: str) -> float:
     return z
 
 
-def colour_view(region_ids, mv: "MapValues", cs: ClassSpec, selected: str | None = None):
+def colour_view(region_ids, mv: MapValues, cs: ClassSpec, selected: str | None = None):
     """Classify and colour a measure's values: the one recipe the screen and exports share."""
     from layers.choropleth import build_choropleth
 

@@ -13,7 +13,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .choropleth import ChoroplethView
-from .geometry import EncodedLayer, safe_json
+from .geometry import EncodedLayer
 from .map_payload import MapOptions, map_options_json, values_payload  # noqa: F401 (re-exported)
 from .web import FISCALMAP_CSS, FISCALMAP_JS
 

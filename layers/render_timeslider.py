@@ -100,15 +100,7 @@ function fmFrameLayer(map, feats, G, get, O) {
 }
 function fmLegend(d, F, O) {
   while (d.firstChild) { d.removeChild(d.firstChild); }
-  if (F.title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = F.title; d.appendChild(t); }
-  var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = F.unit_label; d.appendChild(h);
-  F.legend.forEach(function(e) {
-    var row = document.createElement("div"); row.className = "fm-row";
-    var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
-    if (e[3] < 0) { sw.className += " fm-nd"; }
-    var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
-    row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
-  });
+  fmLegendRows(d, F.title, F.unit_label, F.legend);
   if (O.flag !== "none" && F.nflag > 0) {
     var row = document.createElement("div"); row.className = "fm-row";
     var sw = document.createElement("span");

@@ -35,6 +35,20 @@ function fmFeatures(G) {
   return feats;
 }
 
+/* Title, unit line and one row per class ([label, colour, count, class id]; id -1 = No data,
+ * hatched) into the legend box d. */
+function fmLegendRows(d, title, unitLabel, legend) {
+  if (title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = title; d.appendChild(t); }
+  var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = unitLabel; d.appendChild(h);
+  legend.forEach(function(e) {
+    var row = document.createElement("div"); row.className = "fm-row";
+    var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
+    if (e[3] < 0) { sw.className += " fm-nd"; }
+    var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
+    row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
+  });
+}
+
 function fmChoropleth(map, G, V, O) {
   fmStyle(O.css);
   (O.cls || "").split(" ").forEach(function(c) { if (c) { map.getContainer().classList.add(c); } });
@@ -71,15 +85,7 @@ function fmChoropleth(map, G, V, O) {
     lg = L.control({position: O.legend_pos});
     lg.onAdd = function() {
       var d = L.DomUtil.create("div", "fm-legend");
-      if (O.title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = O.title; d.appendChild(t); }
-      var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = V.unit_label; d.appendChild(h);
-      V.legend.forEach(function(e) {
-        var row = document.createElement("div"); row.className = "fm-row";
-        var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
-        if (e[3] < 0) { sw.className += " fm-nd"; }
-        var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
-        row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
-      });
+      fmLegendRows(d, O.title, V.unit_label, V.legend);
       L.DomEvent.disableClickPropagation(d);
       return d;
     };
