@@ -1,4 +1,6 @@
 """Money and results: funding per resident against an outcome indicator, on one map."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -44,7 +46,9 @@ for note in (*x.notes, *y.notes):
     st.caption(note)
 col_map, col_legend = st.columns([4, 1])
 with col_map:
-    show_map(layer, view, map_options(ws.settings), key="bivariate_map")
+    # The 3×3 grid beside the map is the legend; a list of nine classes on the map would
+    # only hide part of it.
+    show_map(layer, replace(view, legend=()), map_options(ws.settings), key="bivariate_map")
 with col_legend:
     st.markdown(legend_html(legend), unsafe_allow_html=True)
     st.caption("Each region is placed in a third (low, middle, high) of money and of the "
