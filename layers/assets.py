@@ -132,7 +132,7 @@ def remote_assets(m) -> list[str]:
     urls: list[str] = []
     for elem in walk(m):
         if isinstance(elem, branca.colormap.ColorMap):
-            urls.append("https://d3js.org/d3.v4.min.js (added by streamlit-folium for ColorMap)")
+            urls.append("d3 from a CDN (streamlit-folium adds it for every branca ColorMap)")
         for _, url in list(getattr(elem, "default_js", [])) + list(getattr(elem, "default_css", [])):
             if _is_remote(url):
                 urls.append(url)
