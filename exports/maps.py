@@ -58,10 +58,14 @@ def legend_title(c: Composed) -> str | None:
 
 
 def html(data: WorkspaceData, c: Composed, *, layer: EncodedLayer | None = None,
-         options: MapOptions | None = None) -> bytes:
-    """A single HTML file of the interactive map that opens with no network."""
+         options: MapOptions | None = None, rd=None, road_lines=None) -> bytes:
+    """A single HTML file of the interactive map that opens with no network (with the road
+    segments of a roads view that shows them)."""
+    from .roads import interactive_overlays
+
     layer = layer or encode_layer(prepare_geometry(data.boundaries(c.vs.level)))
     opts = options or MapOptions(title_on_map=True)
-    m = build_map(layer, c.view, opts)
+    m = build_map(layer, c.view, opts,
+                  extra_layers=interactive_overlays(data, c, rd=rd, lines=road_lines))
     text = standalone_html(m)
     return text.encode("utf-8")

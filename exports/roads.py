@@ -156,6 +156,23 @@ def screen_overlay(rd: R.RoadData, scheme: ConditionScheme, enc, level_label: st
     return RoadLines(enc, vals), len(vals.encode("utf-8"))
 
 
+def interactive_overlays(data: WorkspaceData, c, *, rd: R.RoadData | None = None,
+                         lines=None) -> list:
+    """The folium layers a composed view adds to an interactive map: its road segments when
+    the view shows them (``rd`` and ``lines`` are the app's cached road data and encoded
+    lines; loaded here when not given)."""
+    if not getattr(c, "overlays", None):
+        return []
+    rd = rd or load(data)
+    if rd is None or not has_lines(rd):
+        return []
+    if lines is None:
+        from layers.render_roads import encode_lines
+        lines = encode_lines(rd.network.segments)
+    scheme = rd.config.scheme_obj(c.vs.condition or None)
+    return [screen_overlay(rd, scheme, lines, data.ws.level(c.vs.level).label)[0]]
+
+
 @dataclass(frozen=True)
 class RoadsPart:
     view: ChoroplethView | None       # the town layer when it is made from road condition

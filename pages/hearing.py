@@ -89,10 +89,8 @@ if st.session_state["present"] and n:
                        line_colour="#ffffff", line_weight=0.6)
     extra = []
     if c.overlays:      # a roads view with its segments: drawn as the Roads page draws them
-        from exports.roads import screen_overlay
-        rd = cache.roads(path)
-        extra = [screen_overlay(rd, rd.config.scheme_obj(c.vs.condition or None),
-                                cache.road_lines(path), ws.level(c.vs.level).label)[0]]
+        from exports.roads import interactive_overlays
+        extra = interactive_overlays(data, c, rd=cache.roads(path), lines=cache.road_lines(path))
     show_map(cache.encoded_layer(path, c.vs.level), c.view, opts, key=f"present_{sv.id}",
              extra_layers=extra, center=c.vs.center, zoom=c.vs.zoom)
     figs = c.methodology or " · ".join(f"{k}: {v}" for k, v in c.figures.texts().items())

@@ -112,7 +112,10 @@ def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
             make = (lambda fmt=fmt: maps.snapshot(data, c, fmt, layer=cache.static_layer(path, level),
                                                   dpi=int(dpi), size=size, title=title, note=note))
         elif fmt == "html":
-            make = (lambda: maps.html(data, c, layer=cache.encoded_layer(path, level)))
+            make = (lambda: maps.html(
+                data, c, layer=cache.encoded_layer(path, level),
+                rd=cache.roads(path) if c.overlays else None,
+                road_lines=cache.road_lines(path) if c.overlays else None))
         else:
             fn = {"csv": tables.to_csv, "geojson": tables.to_geojson, "xlsx": tables.to_excel}[fmt]
             make = (lambda fn=fn: fn(data, c))

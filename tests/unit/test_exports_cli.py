@@ -87,3 +87,15 @@ def test_roads_query_exports_with_the_overlay_and_methodology(tmp_path, views_di
                      "--out", str(svg)]) == 0
     text = svg.read_text("utf-8")
     assert "Methodology" in text and "survey 2013" in text
+
+
+def test_roads_html_export_carries_the_segments_offline(tmp_path, views_dir):
+    """The interactive export of a roads view draws its segments too, with no CDN asset."""
+    q = "page=roads&road_layer=status&condition=psi_massdot_interstate&overlay={}"
+    on, off = tmp_path / "on.html", tmp_path / "off.html"
+    for flag, out in ((1, on), (0, off)):
+        assert cli.main(["-w", "boston_region", "--query", q.format(flag), "-f", "html",
+                         "--out", str(out)]) == 0
+    with_lines, without = on.read_text("utf-8"), off.read_text("utf-8")
+    assert "fm-road-style" in with_lines and "fm-road-style" not in without
+    assert not re.search(r"<script[^>]+src=[\"']?https?://", with_lines)
