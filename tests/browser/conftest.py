@@ -345,16 +345,27 @@ def painted_paths(frame):
 
 
 def hover_feature(frame, index: int = 0, timeout: float = 10_000) -> str:
-    """Hover the ``index``-th painted feature; return the visible tooltip text."""
-    path = frame.locator(PAINTED).nth(index)
-    box = path.bounding_box()
-    assert box, "feature has no bounding box"
-    # Move from outside first so Leaflet sees a fresh mouseover.
-    path.page.mouse.move(0, 0)
-    path.hover(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
-    tip = frame.locator(".leaflet-tooltip").last
-    tip.wait_for(state="visible", timeout=timeout)
-    return tip.inner_text()
+    """Hover the ``index``-th painted feature; return the visible tooltip text.
+
+    Tries a few times within ``timeout``: on a loaded machine the first hover can land while
+    the map is still attaching its handlers (or while Streamlit re-renders the frame once).
+    """
+    attempts = 3
+    last_error: Exception | None = None
+    for _ in range(attempts):
+        path = frame.locator(PAINTED).nth(index)
+        box = path.bounding_box()
+        assert box, "feature has no bounding box"
+        # Move from outside first so Leaflet sees a fresh mouseover.
+        path.page.mouse.move(0, 0)
+        path.hover(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
+        tip = frame.locator(".leaflet-tooltip").last
+        try:
+            tip.wait_for(state="visible", timeout=timeout / attempts)
+            return tip.inner_text()
+        except Exception as exc:  # noqa: BLE001 - retried, then re-raised
+            last_error = exc
+    raise AssertionError(f"no tooltip after {attempts} hovers: {last_error}")
 
 
 def assert_offline(page) -> None:
