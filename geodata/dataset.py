@@ -297,6 +297,11 @@ def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
         unit, mlabel = "%", f"{label}: change {prev_text} → {years_text}"
         if prev_vals.empty:
             notes.append(f"No {label.lower()} in {prev_text}: nothing to compare against.")
+        else:
+            first, _ = data.years(spec.table)
+            if prev[0] < first:
+                notes.append(f"The table starts in {fy}{first}: {prev_text} is only partly "
+                             "covered, so changes against it are overstated.")
         return MapValues(values=values.reindex(index), label=mlabel, unit=unit,
                          notes=tuple(notes), population=_latest_pop(pop_all, span, index),
                          join=join, diverging=True, centre=0.0)

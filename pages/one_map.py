@@ -60,10 +60,19 @@ with header:
     if mv.join is not None:
         on_map = mv.join.placed_cents / 100
         k1.metric("Total on the map", format_number(on_map, ws.currency))
-        placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
-        k2.metric("Per resident", format_number(on_map / placed_pop, ws.currency)
-                  if placed_pop else "No data",
-                  help="Total on the map divided by the population of the regions that have money")
+        if mv.overall is not None:      # per capita: the jurisdiction-wide rate, as mapped
+            k2.metric("Overall rate", format_number(mv.overall, ws.currency),
+                      help=f"All money over all residents, the way the map divides ({mv.unit})")
+        else:
+            # Money and residents of the same regions: those with both.
+            with_pop = mv.population.dropna()
+            placed = mv.join.placed.set_index("region_id")["cents"]
+            both = placed.index.intersection(with_pop.index)
+            pop_sum = float(with_pop.reindex(both).sum())
+            k2.metric("Per resident", format_number(placed.reindex(both).sum() / 100 / pop_sum,
+                                                    ws.currency) if pop_sum else "No data",
+                      help="Money on the map over the residents of the same regions "
+                           "(regions with a population)")
         k4.metric("Not placed on the map", format_number(mv.join.not_placed_cents / 100, ws.currency),
                   help="Rows whose region id is blank or matches no region; see Join diagnostics")
     else:

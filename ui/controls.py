@@ -130,11 +130,14 @@ def measure_controls(data: WorkspaceData, *, prefix: str = "", allowed: tuple[st
         state.init_list(k("agencies"), [], options=ch.agencies)
         chosen = sb.multiselect("Agencies (none = all)", ch.agencies, key=k("agencies"))
         agencies = tuple(chosen) if chosen else None
+    else:
+        st.session_state[k("agencies")] = []    # no agencies in this table: no filter left over
     average = False
-    if measure == "per_capita":
+    if measure == "per_capita" and span[0] != span[1]:
         state.init(k("average"), False, parse=state.parse_bool)
-        if span[0] != span[1]:
-            average = sb.toggle("Average per year (instead of cumulative)", key=k("average"))
+        average = sb.toggle("Average per year (instead of cumulative)", key=k("average"))
+    else:
+        st.session_state[k("average")] = False  # only a per-capita span can be averaged
     return MeasureSpec(level=level, measure=measure, table=table, span=(int(span[0]), int(span[1])),
                        agencies=agencies, average=average)
 

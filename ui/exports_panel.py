@@ -11,7 +11,8 @@ from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
 from geodata.viewstate import QUERY_KEYS, resolve_view
 
-from . import cache
+from . import cache, state
+from .text import md
 
 if TYPE_CHECKING:
     from exports.compose import Composed
@@ -20,16 +21,6 @@ if TYPE_CHECKING:
 # a cold start to the first map does not pay for them.
 
 SIZE_LABELS = {"16:9": "16:9 (screen)", "a4": "A4 landscape", "letter": "Letter landscape"}
-
-
-def _text(v) -> str:
-    if isinstance(v, tuple):
-        return "-".join(str(x) for x in v)
-    if isinstance(v, list):
-        return "|".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    return "" if v is None else str(v)
 
 
 #: The Roads page's widgets → the link parameters of a roads view (see exports.roads).
@@ -44,14 +35,14 @@ ROADS_KEYS = {"rd_class": "road_class", "rd_condition": "condition", "rd_layer":
 def current_params(page: str | None = None) -> dict[str, str]:
     """The view on screen as link parameters: the URL, overridden by the widgets' values."""
     if page == "roads":
-        params = {"ws": _text(st.session_state.get("ws")), "page": "roads"}
-        params.update({key: _text(st.session_state[w]) for w, key in ROADS_KEYS.items()
+        params = {"ws": state.url_text("ws", st.session_state.get("ws")), "page": "roads"}
+        params.update({key: state.url_text(key, st.session_state[w]) for w, key in ROADS_KEYS.items()
                        if w in st.session_state})
         return {k: v for k, v in params.items() if v != ""}
     params = {k: st.query_params[k] for k in QUERY_KEYS if k in st.query_params}
     for k in QUERY_KEYS:
         if k in st.session_state and k not in ("page",):
-            params[k] = _text(st.session_state[k])
+            params[k] = state.url_text(k, st.session_state[k])
     if page:
         params["page"] = page
     return {k: v for k, v in params.items() if v != ""}
@@ -128,7 +119,7 @@ def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
     """Title + one-line note → a saved view of this workspace."""
     flash = st.session_state.pop(f"{key}_flash", None)
     if flash:
-        st.success(flash)
+        st.success(flash)  # built with md() around the title below
     with st.form(f"{key}_form", clear_on_submit=True, border=False):
         title = st.text_input("Title", key=f"{key}_title", max_chars=120,
                               placeholder="e.g. Grants per resident, FY2022")
@@ -138,9 +129,9 @@ def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
             try:
                 sv = store_for(data.ws).save(title, params, note, replace=replace)
             except ViewsError as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
-                st.session_state[f"{key}_flash"] = (f"Saved “{sv.title}”: view {len(store_for(data.ws).list())} "
+                st.session_state[f"{key}_flash"] = (f"Saved “{md(sv.title)}”: view {len(store_for(data.ws).list())} "
                                                     "of the sequence on the Hearing page.")
                 st.rerun()
 

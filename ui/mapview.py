@@ -77,7 +77,7 @@ def tracked_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, 
     nothing again (not the shapes), and the map does not jump back.
     """
     state.init("center", None, parse=state.parse_center)
-    state.init("zoom", None, parse=float)
+    state.init("zoom", None, parse=state.parse_zoom)
     opened_key = f"_{key}_opened"
     opened = st.session_state.get(opened_key)
     if opened is None or opened[0] != level:

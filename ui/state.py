@@ -6,9 +6,11 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
-from geodata.viewstate import _parse_bool, _parse_center, _parse_span
+from geodata.viewstate import _parse_bool, _parse_center, _parse_span, _parse_zoom
 
 _IGNORED = "_ignored_params"
+_KEEP = "_kept_"
+_MISSING = object()
 
 
 def _note_ignored(key: str, raw: str, why: str) -> None:
@@ -28,6 +30,10 @@ def init(key: str, default: Any, *, options: Sequence | None = None,
     if key in st.session_state:
         if options is not None and st.session_state[key] not in options:
             st.session_state[key] = default
+        return
+    kept = st.session_state.get(_KEEP + key, _MISSING)
+    if kept is not _MISSING and (options is None or kept in options):
+        st.session_state[key] = kept
         return
     value = default
     if st.query_params.get(key, ""):
@@ -49,6 +55,10 @@ def init_list(key: str, default: list, *, options: Sequence, parse: Callable[[st
     if key in st.session_state:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
         return
+    kept = st.session_state.get(_KEEP + key, _MISSING)
+    if kept is not _MISSING:
+        st.session_state[key] = [v for v in kept if v in options]
+        return
     value = default
     if key in st.query_params:
         raw = st.query_params[key]
@@ -65,22 +75,32 @@ def init_list(key: str, default: list, *, options: Sequence, parse: Callable[[st
     st.session_state[key] = value
 
 
+def url_text(key: str, v: Any) -> str:
+    """A view value as the URL (and a saved view) writes it."""
+    if key == "center" and isinstance(v, tuple):
+        return ",".join(f"{x:.5f}" for x in v)
+    if isinstance(v, tuple):
+        return "-".join(str(x) for x in v)
+    if isinstance(v, list):
+        return "|".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return "" if v is None else str(v)
+
+
 def to_url(keys: Sequence[str]) -> None:
-    """Write the current values of ``keys`` into the query string."""
+    """Write the current values of ``keys`` into the query string.
+
+    Also keeps a copy of each under a key of its own: Streamlit forgets a widget's value when
+    another page is shown, and :func:`init` then takes the copy, so a page comes back as it was
+    left.
+    """
     for key in keys:
         if key not in st.session_state:
             continue
         v = st.session_state[key]
-        if key == "center" and isinstance(v, tuple):
-            text = ",".join(f"{x:.5f}" for x in v)
-        elif isinstance(v, tuple):
-            text = "-".join(str(x) for x in v)
-        elif isinstance(v, list):
-            text = "|".join(str(x) for x in v)
-        elif isinstance(v, bool):
-            text = "1" if v else "0"
-        else:
-            text = "" if v is None else str(v)
+        st.session_state[_KEEP + key] = v
+        text = url_text(key, v)
         if text == "":
             if key in st.query_params:
                 del st.query_params[key]
@@ -91,3 +111,4 @@ def to_url(keys: Sequence[str]) -> None:
 parse_span = _parse_span
 parse_bool = _parse_bool
 parse_center = _parse_center
+parse_zoom = _parse_zoom

@@ -130,3 +130,37 @@ def test_year_range_survives_other_changes_and_comes_from_the_link():
     rerun(at)
     assert at.select_slider(key="years").value == (2015, 2017)
     assert at.title[0].value.endswith("FY2015–FY2017")
+
+
+def test_view_survives_a_visit_to_another_page(at):
+    at.selectbox(key="measure").set_value("per_capita")
+    rerun(at)
+    set_years(at, (2020, 2022))
+    title = at.title[0].value
+    at.switch_page("pages/data_quality.py")
+    rerun(at)
+    at.switch_page("pages/one_map.py")
+    rerun(at)
+    assert at.title[0].value == title
+    assert at.select_slider(key="years").value == (2020, 2022)
+
+
+def test_per_capita_kpi_is_the_overall_rate_of_the_map(at):
+    at.selectbox(key="measure").set_value("per_capita")
+    rerun(at)
+    set_years(at, (2020, 2022))
+    cumulative = metric(at, "Overall rate")
+    at.toggle(key="average").set_value(True)
+    rerun(at)
+    assert metric(at, "Overall rate") != cumulative     # follows the map's own division
+
+
+def test_leftover_filters_do_not_follow_into_another_table(at):
+    at.selectbox(key="table").set_value("obligations")
+    rerun(at)
+    at.multiselect(key="agencies").set_value([at.multiselect(key="agencies").options[0]])
+    rerun(at)
+    at.selectbox(key="table").set_value("obligations_total")
+    rerun(at)
+    assert at.session_state["agencies"] == []
+    assert "agencies" not in at.query_params

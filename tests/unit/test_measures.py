@@ -112,3 +112,16 @@ def test_rank_desc_one_is_highest_and_nan_unranked():
     r = M.rank_desc(pd.Series({"A": 5.0, "B": 9.0, "C": np.nan, "D": 5.0}))
     assert r["B"] == 1 and r["A"] == 2 and r["D"] == 2
     assert pd.isna(r["C"])
+
+
+def test_change_against_a_partly_covered_period_says_so():
+    from geodata.dataset import MeasureSpec, WorkspaceData, map_values
+    from geodata.workspace import load_manifest
+
+    data = WorkspaceData(load_manifest("geodata/workspaces/boston_region"))
+    mv = map_values(data, MeasureSpec(level="town", measure="change", table="tip",
+                                      span=(2028, 2030)))
+    assert any("only partly" in n for n in mv.notes)
+    mv = map_values(data, MeasureSpec(level="town", measure="change", table="tip",
+                                      span=(2030, 2030)))
+    assert not any("only partly" in n for n in mv.notes)
