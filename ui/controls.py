@@ -148,6 +148,12 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
     schemes = [s for s in SCHEMES if s != "fisher_jenks_sampled"]
     default_scheme = "diverging" if diverging else "quantiles"
     state.init(k("scheme"), default_scheme, options=schemes)
+    # A measure of change and a measure of amounts want different classes: when the kind of
+    # measure changes, so does the scheme (to that kind's default).
+    kind_key = f"_{prefix}measure_diverging"
+    if st.session_state.get(kind_key, diverging) != diverging:
+        st.session_state[k("scheme")] = default_scheme
+    st.session_state[kind_key] = diverging
     with sb.expander("Classes and colours", expanded=False):
         scheme = st.selectbox("Classification", schemes, format_func=lambda s: SCHEME_LABELS.get(s, s),
                               key=k("scheme"), help=SCHEMES[scheme_key].description

@@ -164,3 +164,13 @@ def test_leftover_filters_do_not_follow_into_another_table(at):
     rerun(at)
     assert at.session_state["agencies"] == []
     assert "agencies" not in at.query_params
+
+
+def test_scheme_follows_the_kind_of_measure(at):
+    assert at.selectbox(key="scheme").value == "quantiles"
+    at.selectbox(key="measure").set_value("change")
+    rerun(at)
+    assert at.selectbox(key="scheme").value == "diverging"
+    at.selectbox(key="measure").set_value("total")
+    rerun(at)
+    assert at.selectbox(key="scheme").value == "quantiles"
