@@ -10,19 +10,9 @@ import shapely
 
 from geodata.load import load_boundaries, load_table, normalise_keys, normalise_name, parse_numbers
 from geodata.workspace import load_manifest
-from tests.fixtures.helpers import bowtie, square, squares_geojson, write_geojson, write_workspace
+from tests.fixtures.helpers import LEVEL_TOML, bowtie, square, squares_geojson, write_geojson, write_workspace
 
-HEAD = """
-[workspace]
-title = "Tiny"
-
-[[levels]]
-id = "county"
-file = "regions.geojson"
-key = "id"
-name = "name"
-key_width = 5
-"""
+HEAD = LEVEL_TOML
 
 
 def table_toml(columns: dict[str, str], *, kind: str = "allocations", file: str = "t.csv",

@@ -161,16 +161,6 @@ def test_map_frame_reports_bad_options_and_keeps_good_ones():
         and "position" in text
 
 
-@pytest.fixture(scope="module")
-def us():
-    from geodata.dataset import WorkspaceData
-    from geodata.workspace import discover_workspaces, load_manifest
-    path = discover_workspaces().get("us_federal")
-    if path is None:
-        pytest.skip("us_federal workspace not present")
-    return WorkspaceData(load_manifest(path))
-
-
 def test_us_states_export_matches_screen_colours_with_insets(us):
     from exports.compose import compose
     from exports.maps import static_layer
@@ -197,17 +187,6 @@ def test_us_states_export_matches_screen_colours_with_insets(us):
         assert _hex(patch[0]) == colours[i], us.names("state")[rid]
         checked += 1
     assert checked >= 40
-
-
-@pytest.fixture(scope="module")
-def boston():
-    from geodata.dataset import WorkspaceData
-    from geodata.workspace import discover_workspaces, load_manifest
-
-    path = discover_workspaces().get("boston_region")
-    if path is None:
-        pytest.skip("boston_region workspace not present")
-    return WorkspaceData(load_manifest(path))
 
 
 def test_roads_view_draws_each_segment_in_its_condition_class_colour(boston):

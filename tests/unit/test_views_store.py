@@ -110,16 +110,6 @@ def test_export_import_round_trip(tmp_path):
     assert parse_views(a.export_bytes(), "ws1")[0].title == "One"
 
 
-@pytest.fixture(scope="module")
-def us():
-    from geodata.dataset import WorkspaceData
-    from geodata.workspace import discover_workspaces, load_manifest
-    path = discover_workspaces().get("us_federal")
-    if path is None:
-        pytest.skip("us_federal workspace not present")
-    return WorkspaceData(load_manifest(path))
-
-
 def test_view_round_trips_through_the_url_and_the_file(us, tmp_path):
     params = {"level": "state", "measure": "per_capita", "table": "obligations",
               "years": "2012-2017", "agencies": "Department of Transportation",

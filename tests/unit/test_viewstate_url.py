@@ -8,17 +8,6 @@ import pytest
 from geodata.viewstate import resolve_view
 
 
-@pytest.fixture(scope="module")
-def boston():
-    from geodata.dataset import WorkspaceData
-    from geodata.workspace import discover_workspaces, load_manifest
-
-    path = discover_workspaces().get("boston_region")
-    if path is None:
-        pytest.skip("boston_region workspace not present")
-    return WorkspaceData(load_manifest(path))
-
-
 def _round_trip(data, query: dict[str, str]):
     vs, ignored = resolve_view(data, query)
     again, ignored2 = resolve_view(data, dict(parse_qsl(urlencode(vs.to_query()))))
