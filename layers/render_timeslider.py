@@ -63,18 +63,10 @@ function fmFrameLayer(map, feats, G, get, O) {
             weight: sel ? 3 : O.lw, opacity: 1};
   }
   function tip(l) {
-    var i = l.feature.properties.i, F = get(), d = document.createElement("div");
-    d.className = "fm-tip";
-    var b = document.createElement("b"); b.textContent = G.names[i]; d.appendChild(b);
+    var i = l.feature.properties.i, F = get();
     var rows = [[F.label, F.v[i]]].concat(F.rows.map(function(r) { return [r[0], r[1][i]]; }));
     if (F.flag && F.flag[i]) { rows.push(["Note", O.flag_label]); }
-    rows.forEach(function(r) {
-      var line = document.createElement("div");
-      var k = document.createElement("span"); k.className = "fm-k"; k.textContent = r[0] + ": ";
-      var v = document.createElement("span"); v.textContent = r[1];
-      line.appendChild(k); line.appendChild(v); d.appendChild(line);
-    });
-    return d;
+    return fmTip(G, i, rows);
   }
   var fc = {type: "FeatureCollection", features: feats};
   var layer = L.geoJSON(fc, {

@@ -35,6 +35,20 @@ function fmFeatures(G) {
   return feats;
 }
 
+/* The tooltip of feature i of the shapes G: its name, then one "label: value" line per row. */
+function fmTip(G, i, rows) {
+  var d = document.createElement("div");
+  d.className = "fm-tip";
+  var b = document.createElement("b"); b.textContent = G.names[i]; d.appendChild(b);
+  rows.forEach(function(r) {
+    var line = document.createElement("div");
+    var k = document.createElement("span"); k.className = "fm-k"; k.textContent = r[0] + ": ";
+    var v = document.createElement("span"); v.textContent = r[1];
+    line.appendChild(k); line.appendChild(v); d.appendChild(line);
+  });
+  return d;
+}
+
 /* Title, unit line and one row per class ([label, colour, count, class id]; id -1 = No data,
  * hatched) into the legend box d. */
 function fmLegendRows(d, title, unitLabel, legend) {
@@ -55,17 +69,9 @@ function fmChoropleth(map, G, V, O) {
   var feats = fmFeatures(G);
   function fill(i) { var c = V.c[i]; return c < 0 ? V.nd : V.pal[c]; }
   function tip(layer) {
-    var i = layer.feature.properties.i, d = document.createElement("div");
-    d.className = "fm-tip";
-    var b = document.createElement("b"); b.textContent = G.names[i]; d.appendChild(b);
-    var rows = [[V.label, V.v[i]]].concat(V.rows.map(function(r) { return [r[0], r[1][i]]; }));
-    rows.forEach(function(r) {
-      var line = document.createElement("div");
-      var k = document.createElement("span"); k.className = "fm-k"; k.textContent = r[0] + ": ";
-      var v = document.createElement("span"); v.textContent = r[1];
-      line.appendChild(k); line.appendChild(v); d.appendChild(line);
-    });
-    return d;
+    var i = layer.feature.properties.i;
+    return fmTip(G, i, [[V.label, V.v[i]]].concat(
+      V.rows.map(function(r) { return [r[0], r[1][i]]; })));
   }
   var layer = L.geoJSON({type: "FeatureCollection", features: feats}, {
     style: function(f) {
