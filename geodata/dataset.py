@@ -19,7 +19,7 @@ from . import measures as M
 from .join import JoinResult, join_amounts
 from .ledger import Ledger
 from .load import load_boundaries, load_table
-from .problems import Problem
+from .problems import Problem, problem_for_rows
 from .workspace import TableSpec, Workspace
 
 
@@ -109,11 +109,59 @@ class WorkspaceData:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem in every file of the workspace (loads them all)."""
+        """Every problem in every file of the workspace (loads them all), join problems
+        (keys that match no region, blank keys) included."""
         self.load_all()
-        keys = [f"level:{lv.id}" for lv in self.ws.levels] + \
-            [f"table:{t.id}" for t in self.ws.tables]
+        self.ledger
+        for spec in self.ws.tables_of("allocations"):
+            self.join_problems(spec.id)
+        keys = [f"level:{lv.id}" for lv in self.ws.levels]
+        for t in self.ws.tables:
+            keys += [f"table:{t.id}", f"join:{t.id}"]
         return [p for k in keys for p in self.problems_by_source.get(k, [])]
+
+    def join_problems(self, table_id: str) -> list[Problem]:
+        """Rows of an allocations table that cannot be placed at its own level: keys that match
+        no region and blank keys, with their amounts (as in the map's join diagnostics)."""
+        key = f"join:{table_id}"
+        if key in self.problems_by_source:
+            return self.problems_by_source[key]
+        spec = self.ws.table(table_id)
+        out: list[Problem] = []
+        if table_id in self.ledger.tables():
+            from .load import relative_name
+            frame = self._frame(table_id)
+            regions = self._level(spec.level)
+            sums = self.ledger.sum_by(table_id, ["region_id"])
+            jr = join_amounts(sums, regions, int(sums["cents"].sum()))
+            fname = relative_name(self.ws, spec.file)
+            column = spec.columns.get("region_id", spec.columns.get("region_name"))
+            unit = spec.unit or self.ws.currency
+            level = self.ws.level(spec.level)
+            usable = frame[frame["amount"].notna()] if "amount" in frame else frame
+            if len(jr.unmatched):
+                keys = set(jr.unmatched["region_id"].astype(str))
+                rows = usable.loc[usable["region_id"].astype("string").isin(keys), "_line"]
+                shown = [str(k).removeprefix("name:") for k in jr.unmatched["region_id"]]
+                out.append(problem_for_rows(
+                    "warning", fname, f"{len(keys):,} key(s) on {int(jr.unmatched['rows'].sum()):,} "
+                    f"row(s) match no {level.label.lower()} of the boundary layer; "
+                    f"{jr.unmatched_cents / 100:,.2f} {unit} is not placed on the map",
+                    column=column, line_numbers=rows, values=shown,
+                    expected=f"an id (or name) of the {level.label.lower()} layer",
+                    code="unmatched_key"))
+            if jr.blank_rows:
+                blank = usable["region_id"].isna() | \
+                    (usable["region_id"].astype("string").str.strip() == "")
+                out.append(problem_for_rows(
+                    "warning", fname, f"{jr.blank_rows:,} row(s) have no region; "
+                    f"{jr.blank_cents / 100:,.2f} {unit} is not placed on the map",
+                    column=column, line_numbers=usable.loc[blank.fillna(True), "_line"],
+                    expected="a region id in every row (blank rows are counted as not placed)",
+                    code="blank_region"))
+        with self._lock:
+            self.problems_by_source[key] = out
+        return out
 
     # ------------------------------------------------------------------ access
     def problems_for(self, spec: "MeasureSpec") -> list[Problem]:
@@ -138,11 +186,22 @@ class WorkspaceData:
 
     @cached_property
     def ledger(self) -> Ledger:
+        """The allocation tables with at least one usable row (a year and an amount); a table
+        with none is reported and not offered on the map."""
         led = Ledger()
         for spec in self.ws.tables_of("allocations"):
             df = self._frame(spec.id)
-            if df is not None and not df.empty:
+            usable = not df.empty and {"fiscal_year", "amount"} <= set(df.columns) and \
+                bool((df["fiscal_year"].notna() & df["amount"].notna()).any())
+            if usable:
                 led.add(spec.id, df)
+            elif f"table:{spec.id}" in self.problems_by_source:
+                from .load import relative_name
+                self.problems_by_source[f"table:{spec.id}"].append(Problem(
+                    "error", relative_name(self.ws, spec.file),
+                    "no row has both a fiscal year and an amount that could be read, so the "
+                    "table is not offered on the map (see the problems above)",
+                    expected="at least one row with a year and an amount", code="no_usable_rows"))
         return led
 
     def allocation_tables(self, level: str) -> list[TableSpec]:
@@ -188,6 +247,8 @@ class WorkspaceData:
 
     def _catalogue(self, level: str) -> dict[str, dict]:
         ind = self.indicators(level)
+        if "year" in ind:
+            ind = ind[ind["year"].notna() & ind["indicator"].notna()]
         out = {}
         for name, g in ind.groupby("indicator", sort=True):
             out[str(name)] = {
@@ -203,7 +264,10 @@ class WorkspaceData:
             str(a) for a in self.ledger.distinct(table_id, "agency")]))
 
     def years(self, table_id: str) -> tuple[int, int]:
-        return self._memoised(("years", table_id), lambda: self.ledger.year_range(table_id))
+        span = self._memoised(("years", table_id), lambda: self.ledger.year_range(table_id))
+        if span is None:
+            raise ValueError(f"table {table_id!r} has no rows with a fiscal year and an amount")
+        return span
 
     def names(self, level: str) -> dict[str, str]:
         def make():

@@ -8,15 +8,16 @@ so "on the map + not placed = ledger total" holds to the cent.
 """
 from __future__ import annotations
 
-import re
 import threading
 from typing import Iterable, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 GROUPABLE = ("region_id", "fiscal_year", "quarter", "agency", "program", "fund")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Whole cents are summed as 64-bit integers: amounts at or beyond this are refused on load.
+MAX_ABS_AMOUNT = 9.0e16
 
 
 class Ledger:
@@ -25,12 +26,20 @@ class Ledger:
     def __init__(self) -> None:
         self._con = duckdb.connect(":memory:")
         self._columns: dict[str, list[str]] = {}
+        self._sql_names: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def _sql(self, table_id: str) -> str:
+        """The table's name inside DuckDB: any table id works (hyphens, spaces, quotes), since
+        the SQL only ever sees a generated name."""
+        self.columns(table_id)
+        return self._sql_names[table_id]
+
     def add(self, table_id: str, frame: pd.DataFrame) -> None:
-        """Copy a canonical allocations frame (``region_id``, ``fiscal_year``, ``amount``…)."""
-        if not _NAME.match(table_id):
-            raise ValueError(f"table id must be letters, digits and underscores, got {table_id!r}")
+        """Copy a canonical allocations frame (``region_id``, ``fiscal_year``, ``amount``…).
+
+        Amounts that are not finite or too large to count in cents are left out (the loader
+        reports them); they never reach the sums."""
         keep = [c for c in (*GROUPABLE, "amount") if c in frame.columns]
         missing = {"region_id", "fiscal_year", "amount"} - set(keep)
         if missing:
@@ -43,13 +52,16 @@ class Ledger:
         for c in ("agency", "program", "fund"):
             if c in df:
                 df[c] = df[c].astype("string")
-        df["amount"] = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
+        amount = pd.to_numeric(df["amount"], errors="coerce").astype("float64")
+        df["amount"] = amount.where(np.isfinite(amount) & (amount.abs() < MAX_ABS_AMOUNT))
+        name = self._sql_names.get(table_id) or f"t{len(self._sql_names)}"
         with self._lock:
             self._con.register("_incoming", df)
-            self._con.execute(f'CREATE OR REPLACE TABLE "{table_id}" AS '
+            self._con.execute(f'CREATE OR REPLACE TABLE "{name}" AS '
                               'SELECT *, CAST(round(amount * 100) AS BIGINT) AS cents '
                               'FROM _incoming')
             self._con.unregister("_incoming")
+        self._sql_names[table_id] = name
         self._columns[table_id] = keep
 
     def tables(self) -> list[str]:
@@ -102,17 +114,26 @@ class Ledger:
             raise ValueError(f"cannot group {table_id!r} by {bad}; columns: {', '.join(cols)}")
         where, params = self._where(table_id, years, agencies, region_ids, quarters)
         group = ", ".join(f'"{b}"' for b in by)
-        sql = (f'SELECT {group + ", " if by else ""}sum(amount) AS amount, '
-               f'CAST(sum(cents) AS BIGINT) AS cents, count(*) AS rows '
-               f'FROM "{table_id}" WHERE {where}'
-               + (f" GROUP BY {group}" if by else "")
-               + (f" ORDER BY {group}" if by and order else ""))
+        def query(cents: str) -> str:
+            return (f'SELECT {group + ", " if by else ""}sum(amount) AS amount, '
+                    f'{cents} AS cents, count(*) AS rows '
+                    f'FROM "{self._sql(table_id)}" WHERE {where}'
+                    + (f" GROUP BY {group}" if by else "")
+                    + (f" ORDER BY {group}" if by and order else ""))
         with self._lock:
             # Through Arrow: about twice as fast as .df() for a million groups with text keys.
             # A cursor of its own so a relation never meets another query's open result.
             cur = self._con.cursor()
             try:
-                return cur.sql(sql, params=params).to_arrow_table().to_pandas()
+                try:
+                    return cur.sql(query("CAST(sum(cents) AS BIGINT)"),
+                                   params=params).to_arrow_table().to_pandas()
+                except (duckdb.ConversionException, duckdb.OutOfRangeException):
+                    # A sum beyond 64-bit cents (about 92 quadrillion): exact as Python ints.
+                    out = cur.sql(query("CAST(sum(cents) AS VARCHAR)"),
+                                  params=params).to_arrow_table().to_pandas()
+                    out["cents"] = out["cents"].map(int).astype(object)
+                    return out
             finally:
                 cur.close()
 
@@ -125,15 +146,18 @@ class Ledger:
             return []
         with self._lock:
             rows = self._con.execute(
-                f'SELECT DISTINCT "{column}" FROM "{table_id}" WHERE "{column}" IS NOT NULL '
+                f'SELECT DISTINCT "{column}" FROM "{self._sql(table_id)}" '
+                f'WHERE "{column}" IS NOT NULL '
                 f'ORDER BY 1').fetchall()
         return [r[0] for r in rows]
 
-    def year_range(self, table_id: str) -> tuple[int, int]:
+    def year_range(self, table_id: str) -> tuple[int, int] | None:
+        """First and last fiscal year with an amount; None when the table has none."""
         with self._lock:
             lo, hi = self._con.execute(
-                f'SELECT min(fiscal_year), max(fiscal_year) FROM "{table_id}"').fetchone()
-        return int(lo), int(hi)
+                f'SELECT min(fiscal_year), max(fiscal_year) FROM "{self._sql(table_id)}" '
+                'WHERE amount IS NOT NULL').fetchone()
+        return None if lo is None else (int(lo), int(hi))
 
     def total(self, table_id: str, **filters) -> tuple[float, int]:
         """Ledger total for the filters: (amount, cents)."""

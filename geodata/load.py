@@ -6,7 +6,6 @@ rows together with every :class:`~geodata.problems.Problem` found; neither raise
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 
@@ -16,18 +15,21 @@ import pandas as pd
 import shapely
 
 from .problems import Problem, problem_for_rows
+from .readers.numbers import BLANK, NUMBER_REASONS, YEAR_REASONS, percent_mask, parse_quarters
+from .readers.numbers import parse_numbers as _parse_numbers
+from .readers.numbers import parse_years
+from .readers.text import max_file_bytes, read_table_file, size_note
 from .workspace import REQUIRED_COLUMNS, Level, TableSpec, Workspace
 
-# Text that means "no value": a blank cell. Anything else that does not parse is a problem.
-_BLANK = {"", "nan", "none", "null"}
-_CURRENCY = re.compile(r"[\s$€£¥₩₹\u00a0\u202f']")
 _NUMERIC_COLUMNS = {
     "allocations": ("amount",),
     "population": ("population",),
     "indicators": ("value", "target"),
     "segments": ("score", "traffic", "length_m"),
 }
-_YEAR_COLUMNS = ("fiscal_year", "year", "survey_year", "quarter")
+_YEAR_COLUMNS = ("fiscal_year", "year", "survey_year")
+# Amounts are summed in whole cents as 64-bit integers: a single amount must stay below this.
+MAX_ABS_AMOUNT = 9.0e16
 
 
 def normalise_name(s: object) -> str:
@@ -37,29 +39,10 @@ def normalise_name(s: object) -> str:
 
 
 def parse_numbers(raw: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
-    """Parse text to numbers the way a spreadsheet user means them.
-
-    "1,234.50", "$1,234", "3.68E+08", "(1,200)" (negative), "−5" are numbers; blank cells are
-    missing. Returns ``(values, bad)`` where ``bad`` marks non-blank cells that are not numbers
-    ("n/a", "TBD", "12 units").
-    """
-    s = raw.astype("string").str.strip()
-    blank = s.isna() | s.str.lower().isin(_BLANK)
-    t = s.fillna("")
-    negative = t.str.startswith("(") & t.str.endswith(")")
-    t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    t = t.str.replace("\u2212", "-", regex=False)
-    t = t.str.replace(_CURRENCY, "", regex=True)
-    if decimal == ",":
-        t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        t = t.str.replace(r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True)
-    t = t.str.rstrip("%")
-    values = pd.to_numeric(t.where(~blank), errors="coerce").astype("float64")
-    values = values.where(~negative, -values)
-    bad = values.isna() & ~blank
-    values = values.where(~(bad | blank))
-    return values, bad
+    """``(values, bad)``: the numbers of a text column and the mask of cells refused (see
+    :func:`geodata.readers.numbers.parse_numbers` for the rules and the reasons)."""
+    values, reason = _parse_numbers(raw, decimal=decimal)
+    return values, reason.notna().to_numpy()
 
 
 def _line_numbers(index: pd.Index, first: int = 2) -> np.ndarray:
@@ -68,40 +51,31 @@ def _line_numbers(index: pd.Index, first: int = 2) -> np.ndarray:
 
 
 def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str,
-                   problems: list[Problem], first_line: int = 2) -> pd.Series:
+                   problems: list[Problem], first_line: int = 2,
+                   lines: pd.Series | None = None) -> pd.Series:
     """Keys as stripped text; all-digit keys shorter than ``width`` are zero-padded (reported).
 
     A key like "1001" for a 5-wide FIPS lost its leading zero when a spreadsheet stored it as a
     number; "1001.0" lost it through a float column. Both are mended and reported.
     """
     k = keys.astype("string").str.strip()
-    k = k.where(~k.fillna("").str.lower().isin(_BLANK))
+    k = k.where(~k.fillna("").str.lower().isin(BLANK))
     floaty = k.fillna("").str.fullmatch(r"\d+\.0+")
     if floaty.any():
         k = k.where(~floaty, k.str.replace(r"\.0+$", "", regex=True))
     if width:
-        short = k.fillna("").str.fullmatch(r"\d+") & (k.str.len() < width)
+        short = (k.fillna("").str.fullmatch(r"\d+") & (k.fillna("").str.len() < width)) \
+            .fillna(False).astype(bool)
         if short.any():
             problems.append(problem_for_rows(
                 "repaired", file,
                 f"{int(short.sum()):,} key(s) had lost their leading zeros "
                 f"(stored as numbers?); padded to {width} digits",
-                column=column, line_numbers=_line_numbers(k.index[short], first_line),
+                column=column, line_numbers=(lines[short] if lines is not None else
+                                             _line_numbers(k.index[short], first_line)),
                 values=k[short].head(5), expected=f"{width}-character codes", code="padded_key"))
             k = k.where(~short, k.str.zfill(width))
     return k
-
-
-def _read_tabular(spec: TableSpec) -> pd.DataFrame:
-    suffix = spec.file.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(spec.file).astype("string")
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return pd.read_excel(spec.file, dtype=str, sheet_name=spec.options.get("sheet", 0))
-    sep = spec.options.get("separator")
-    return pd.read_csv(spec.file, dtype=str, encoding=spec.encoding, sep=sep,
-                       engine="python" if sep is None else "c", keep_default_na=False,
-                       encoding_errors="strict")
 
 
 def load_table(ws: Workspace, spec: TableSpec,
@@ -109,19 +83,26 @@ def load_table(ws: Workspace, spec: TableSpec,
     """Read one tabular table into canonical columns.
 
     ``regions`` (the level's boundaries, with ``region_id`` and ``name``) is needed for tables
-    that name regions by ``region_name``. Rows with a value that is not a number are kept out
-    and reported; the returned frame carries ``_line`` (source line number) for diagnostics.
+    that name regions by ``region_name``. Rows with a value that cannot be read are kept out
+    and reported, one problem per reason, every other row is kept; the returned frame carries
+    ``_line`` (the row's line in the file) for diagnostics. Never raises for the file's content.
     """
     problems: list[Problem] = []
     fname = relative_name(ws, spec.file)
     try:
-        raw = _read_tabular(spec)
-    except UnicodeDecodeError as exc:
-        problems.append(Problem("error", fname, f"cannot be read as {spec.encoding}: {exc.reason}",
-                                expected="set 'encoding' in the manifest (e.g. latin-1)", code="unreadable"))
-        return pd.DataFrame(), problems
+        res = read_table_file(spec.file, encoding=spec.encoding,
+                              separator=spec.options.get("separator"),
+                              sheet=spec.options.get("sheet"),
+                              max_bytes=max_file_bytes(spec.options.get("max_file_mb",
+                                                                        ws.max_file_mb)))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one reported problem
         problems.append(Problem("error", fname, f"cannot be read: {exc}", code="unreadable"))
+        return pd.DataFrame(), problems
+    for n in res.notes:
+        problems.append(Problem(n.severity, fname, n.message, rows=n.lines, values=n.values,
+                                expected=n.expected, code=n.code))
+    raw = res.frame
+    if raw.shape[1] == 0:
         return pd.DataFrame(), problems
     raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
 
@@ -142,27 +123,40 @@ def load_table(ws: Workspace, spec: TableSpec,
             out[canon] = raw[src]
     for canon, value in spec.constants.items():
         out[canon] = value
-    out["_line"] = _line_numbers(raw.index)
+    out["_line"] = res.lines
 
     level = ws.level(spec.level)
     if "region_id" in out:
         out["region_id"] = normalise_keys(out["region_id"], width=level.key_width, file=fname,
-                                          column=spec.columns["region_id"], problems=problems)
+                                          column=spec.columns["region_id"], problems=problems,
+                                          lines=out["_line"])
     elif "region_name" in out:
         out["region_id"] = _ids_from_names(out["region_name"], regions, fname,
-                                           spec.columns["region_name"], problems)
+                                           spec.columns["region_name"], problems, out["_line"])
 
     for col in _NUMERIC_COLUMNS.get(spec.kind, ()):
         if col not in out or col in spec.constants:
             continue
-        values, bad = parse_numbers(out[col], decimal=spec.decimal)
         src = spec.columns[col]
-        if bad.any():
+        is_amount = col == "amount"
+        values, reason = _parse_numbers(out[col], decimal=spec.decimal,
+                                        allow_percent=not is_amount and col != "population",
+                                        max_abs=MAX_ABS_AMOUNT if is_amount else None)
+        for code, rows in reason.dropna().groupby(reason.dropna()).groups.items():
             problems.append(problem_for_rows(
-                "error", fname, f"{int(bad.sum()):,} value(s) are not numbers; "
-                "those rows are left out of the map and listed here",
-                column=src, line_numbers=out.loc[bad, "_line"], values=out.loc[bad, col],
-                expected="a number such as 1234.50, 1,234.50 or 3.68E+08", code="bad_number"))
+                "error", fname, f"{len(rows):,} value(s): {NUMBER_REASONS[code]}; those rows "
+                "are left out of the map and listed here", column=src,
+                line_numbers=out.loc[rows, "_line"], values=out.loc[rows, col],
+                expected=_number_expected(code, spec.decimal), code="bad_number"))
+        if col in ("value", "target"):
+            pct = percent_mask(out[col]) & reason.isna()
+            if pct.any():
+                problems.append(problem_for_rows(
+                    "repaired", fname, f"{int(pct.sum()):,} value(s) written with a % sign, read "
+                    "as percentage points (12% → 12)", column=src,
+                    line_numbers=out.loc[pct, "_line"], values=out.loc[pct, col],
+                    expected="numbers in the indicator's unit", code="percent_sign"))
+        bad = reason.notna()
         if col in ("amount", "population", "value"):
             blank = values.isna() & ~bad
             if blank.any():
@@ -171,28 +165,42 @@ def load_table(ws: Workspace, spec: TableSpec,
                     line_numbers=out.loc[blank, "_line"], expected="a number",
                     code="blank_value"))
         out[col] = values
-        out[f"_bad_{col}"] = bad
-    for col in _YEAR_COLUMNS:
-        if col not in out or col in spec.constants:
-            if col in out:
-                out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
+        out[f"_bad_{col}"] = bad.to_numpy()
+    for col in (*_YEAR_COLUMNS, "quarter"):
+        if col not in out:
             continue
-        text = out[col].astype("string").str.strip()
-        digits = text.str.extract(r"(\d{1,4})", expand=False) if col == "quarter" else \
-            text.str.extract(r"((?:1[89]|2[01])\d\d)", expand=False)
-        years = pd.to_numeric(digits, errors="coerce").astype("Int64")
-        bad = years.isna() & text.notna() & (text != "")
-        if bad.any():
+        if col in spec.constants:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
+            continue
+        src = spec.columns[col]
+        if col == "quarter":
+            parsed, reason = parse_quarters(out[col])
+            spans = None
+        else:
+            parsed, reason, spans = parse_years(out[col],
+                                                year_span=spec.options.get("year_span"))
+        for code, rows in reason.dropna().groupby(reason.dropna()).groups.items():
             problems.append(problem_for_rows(
-                "error", fname, f"{int(bad.sum()):,} value(s) are not a {col.replace('_', ' ')}",
-                column=spec.columns[col], line_numbers=out.loc[bad, "_line"],
-                values=out.loc[bad, col],
-                expected="a year such as 2024 or FY2024" if col != "quarter" else "1–4",
-                code="bad_year"))
-        out[col] = years
+                "error", fname, f"{len(rows):,} value(s): {YEAR_REASONS[code]}; those rows are "
+                "left out of the map and listed here", column=src,
+                line_numbers=out.loc[rows, "_line"], values=out.loc[rows, col],
+                expected="1, 2, 3 or 4 (or Q1-Q4)" if col == "quarter" else
+                "a year such as 2024, FY2024 or 2024年", code="bad_year"))
+        if spans is not None and spans.any():
+            rule = spec.options.get("year_span")
+            problems.append(problem_for_rows(
+                "repaired", fname, f"{int(spans.sum()):,} two-year span(s) read as the "
+                f"{'first' if rule == 'start' else 'second'} year, as the manifest's "
+                f"year_span = \"{rule}\" says", column=src,
+                line_numbers=out.loc[spans, "_line"], values=out.loc[spans, col],
+                expected="", code="year_span"))
+        out[col] = parsed
+        out[f"_bad_{col}"] = reason.notna().to_numpy()
     for col in ("agency", "program", "fund", "indicator", "unit", "direction", "route"):
         if col in out:
             out[col] = out[col].astype("string").str.strip()
+    if spec.kind == "allocations" and "amount" in out:
+        _report_non_positive(out, fname, spec.columns.get("amount", "amount"), problems)
     if spec.kind in ("population", "indicators"):
         out = _report_duplicates(out, spec, fname, problems)
     if spec.kind == "population":
@@ -201,8 +209,33 @@ def load_table(ws: Workspace, spec: TableSpec,
     return out.reset_index(drop=True), problems
 
 
+def _number_expected(code: str, decimal: str) -> str:
+    if code == "ambiguous_separator":
+        return ("digits with the decimal mark '" + decimal + "' and thousands in groups of "
+                "three (1,234,567.89); set decimal = \",\" in the manifest if the file uses "
+                "decimal commas")
+    if code == "too_large":
+        return f"an amount below {MAX_ABS_AMOUNT:,.0f}"
+    if code == "percent":
+        return "an amount of money, without %"
+    return "a number such as 1234.50, 1,234.50, (1,200) or 3.68E+08"
+
+
+def _report_non_positive(out: pd.DataFrame, fname: str, column: str,
+                         problems: list[Problem]) -> None:
+    """Negative amounts (de-obligations, refunds) are kept and summed; they are counted here
+    so that a reader of the map knows they are in it."""
+    neg = out["amount"] < 0
+    if neg.any():
+        problems.append(problem_for_rows(
+            "note", fname, f"{int(neg.sum()):,} negative amount(s) (de-obligations or "
+            f"refunds), kept and summed: {out.loc[neg, 'amount'].sum():,.2f} in all",
+            column=column, line_numbers=out.loc[neg, "_line"], values=out.loc[neg, "amount"],
+            expected="", code="negative_amount"))
+
+
 def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, column: str,
-                    problems: list[Problem]) -> pd.Series:
+                    problems: list[Problem], lines: pd.Series) -> pd.Series:
     if regions is None:
         raise ValueError("a table keyed by region_name needs the level's regions")
     lookup: dict[str, str] = {}
@@ -215,7 +248,7 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
         problems.append(problem_for_rows(
             "warning", fname, f"{int(unmatched.sum()):,} row(s) name a region that is not "
             "in the boundary layer; they are not placed on the map",
-            column=column, line_numbers=_line_numbers(names.index[unmatched]),
+            column=column, line_numbers=lines[unmatched],
             values=names[unmatched], expected="a name from the boundary layer",
             code="unknown_name"))
         # Keep the name so the diagnostics can show which rows did not join.
@@ -264,8 +297,15 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
     problems: list[Problem] = []
     fname = relative_name(ws, lv.file)
     empty = gpd.GeoDataFrame({"region_id": pd.Series(dtype="string"),
-                              "name": pd.Series(dtype="string")},
+                              "name": pd.Series(dtype="string"),
+                              "parent_id": pd.Series(dtype="string"),
+                              "level": pd.Series(dtype="string")},
                              geometry=gpd.GeoSeries([], crs=4326))
+    too_big = size_note(lv.file, max_file_bytes(ws.max_file_mb)) if lv.file.is_file() else None
+    if too_big:
+        problems.append(Problem("error", fname, too_big.message, expected=too_big.expected,
+                                code=too_big.code))
+        return empty, problems
     try:
         gdf = gpd.read_file(lv.file, layer=lv.layer) if lv.layer else gpd.read_file(lv.file)
     except Exception as exc:  # noqa: BLE001
@@ -278,12 +318,9 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
                                 f"boundary layer", expected=", ".join(map(str, gdf.columns)),
                                 code="missing_column"))
         return empty, problems
-    if gdf.crs is None:
-        problems.append(Problem("repaired", fname, f"the layer declares no CRS; {lv.crs} "
-                                "assumed as the manifest says", code="no_crs"))
-        gdf = gdf.set_crs(lv.crs)
-    if gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
+    gdf, lost = _to_lonlat(gdf, lv, fname, problems)
+    if gdf is None:
+        return empty, problems
 
     out = gpd.GeoDataFrame({
         "region_id": normalise_keys(gdf[lv.key].reset_index(drop=True), width=lv.key_width,
@@ -308,7 +345,7 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
             "error", fname, f"{int(blank_id.sum()):,} feature(s) have no id and are left out",
             column=lv.key, line_numbers=np.flatnonzero(blank_id.to_numpy()) + 1,
             expected="a region id in every feature", code="blank_key"))
-    null_or_empty = out.geometry.isna() | out.geometry.is_empty
+    null_or_empty = (out.geometry.isna() | out.geometry.is_empty) & ~lost
     if null_or_empty.any():
         problems.append(problem_for_rows(
             "error", fname, f"{int(null_or_empty.sum()):,} region(s) have an empty geometry and "
@@ -316,7 +353,8 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
             column="geometry", line_numbers=np.flatnonzero(null_or_empty.to_numpy()) + 1,
             values=out.loc[null_or_empty, "region_id"], expected="a polygon",
             code="empty_geometry"))
-    out = out[~blank_id & ~null_or_empty]
+    out = out[~blank_id & ~null_or_empty & ~lost]
+    out = _areas_only(out, fname, problems)
     invalid = ~out.geometry.is_valid
     if invalid.any():
         problems.append(problem_for_rows(
@@ -328,15 +366,122 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
         fixed = shapely.make_valid(out.geometry.values[invalid.to_numpy()])
         fixed = _polygonal(fixed)
         out.loc[invalid, "geometry"] = fixed
-    dup = out["region_id"].duplicated(keep="first")
-    if dup.any():
-        problems.append(problem_for_rows(
-            "warning", fname, f"{int(dup.sum()):,} duplicate region id(s); the first feature "
-            "of each is used", column=lv.key, line_numbers=_feature_numbers(out, dup),
-            values=out.loc[dup, "region_id"], expected="one feature per id",
-            code="duplicate_key"))
-        out = out[~dup]
+    out = _merge_duplicates(out, fname, lv.key, problems)
     return out.reset_index(drop=True), problems
+
+
+def _to_lonlat(gdf: gpd.GeoDataFrame, lv: Level, fname: str, problems: list[Problem]) \
+        -> tuple[gpd.GeoDataFrame | None, np.ndarray]:
+    """The layer in EPSG:4326. A layer without a CRS takes the manifest's ``crs``; without
+    one either, it is taken as longitude/latitude only when its coordinates fit (reported),
+    and refused when they look projected (metres or feet read as degrees would draw nowhere)."""
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds) if len(gdf) else (0, 0, 0, 0)
+        lonlat = all(np.isfinite([minx, miny, maxx, maxy])) and -180.5 <= minx <= maxx <= 360.5 \
+            and -90.5 <= miny <= maxy <= 90.5
+        if lv.crs:
+            problems.append(Problem("repaired", fname, f"the layer declares no CRS; {lv.crs} "
+                                    "assumed as the manifest says", code="no_crs"))
+            try:
+                gdf = gdf.set_crs(lv.crs)
+            except Exception as exc:  # noqa: BLE001 - an unknown CRS string
+                problems.append(Problem("error", fname, f"the manifest's crs {lv.crs!r} is not "
+                                        f"a CRS: {exc}", expected="e.g. EPSG:4326 or EPSG:26986",
+                                        code="bad_crs"))
+                return None, np.array([], dtype=bool)
+        elif lonlat:
+            problems.append(Problem(
+                "repaired", fname, "the layer declares no CRS; its coordinates are within "
+                "longitude/latitude ranges, so EPSG:4326 is assumed",
+                expected="crs = \"EPSG:4326\" (or the right CRS) in the level's manifest entry",
+                code="no_crs"))
+            gdf = gdf.set_crs(4326)
+        else:
+            problems.append(Problem(
+                "error", fname, "the layer declares no CRS and its coordinates are not "
+                f"longitude/latitude (x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to "
+                f"{maxy:,.0f}: a projected CRS in metres or feet?); it cannot be placed",
+                expected="the CRS of the coordinates as crs = \"EPSG:….\" in the level's "
+                         "manifest entry, or a .prj file beside a Shapefile",
+                code="projected_without_crs"))
+            return None, np.array([], dtype=bool)
+    try:
+        if gdf.crs.to_epsg() != 4326:
+            gdf = gdf.to_crs(4326)
+    except Exception as exc:  # noqa: BLE001 - pyproj cannot transform
+        problems.append(Problem("error", fname, f"cannot be transformed to longitude/latitude: "
+                                f"{exc}", code="bad_crs"))
+        return None, np.array([], dtype=bool)
+    bounds = gdf.geometry.bounds
+    lost = ~np.isfinite(bounds.to_numpy(dtype="float64")).all(axis=1) & \
+        ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if lost.any():
+        problems.append(problem_for_rows(
+            "error", fname, f"{int(lost.sum()):,} feature(s) have coordinates that cannot be "
+            f"placed on the globe in {gdf.crs.to_string() if gdf.crs else 'this CRS'}; left out",
+            column="geometry", line_numbers=np.flatnonzero(lost) + 1,
+            expected="coordinates in the layer's CRS", code="bad_coordinates"))
+        gdf = gdf.set_geometry(gdf.geometry.where(~lost, None))
+    return gdf, lost
+
+
+_AREA_TYPES = ("Polygon", "MultiPolygon")
+
+
+def _areas_only(out: gpd.GeoDataFrame, fname: str, problems: list[Problem]) -> gpd.GeoDataFrame:
+    """Regions are areas: the polygon parts of a geometry collection are kept (reported); points
+    and lines are reported and left out, so their amounts count as not placed."""
+    types = out.geometry.geom_type
+    coll = types == "GeometryCollection"
+    if coll.any():
+        parts = _polygonal(out.geometry.values[coll.to_numpy()])
+        problems.append(problem_for_rows(
+            "repaired", fname, f"{int(coll.sum()):,} feature(s) are geometry collections; their "
+            "polygon parts are used as the region", column="geometry",
+            line_numbers=_feature_numbers(out, coll), values=out.loc[coll, "region_id"],
+            expected="a Polygon or MultiPolygon", code="geometry_collection"))
+        out = out.copy()
+        out.loc[coll, "geometry"] = parts
+        types = out.geometry.geom_type
+    not_area = ~types.isin(_AREA_TYPES)
+    if not_area.any():
+        found = sorted(set(types[not_area].astype(str)))
+        problems.append(problem_for_rows(
+            "error", fname, f"{int(not_area.sum()):,} feature(s) are not areas "
+            f"({', '.join(found)}); they cannot be drawn as regions and their amounts count as "
+            "not placed", column="geometry", line_numbers=_feature_numbers(out, not_area),
+            values=out.loc[not_area, "region_id"], expected="a Polygon or MultiPolygon",
+            code="not_an_area"))
+        out = out[~not_area]
+    return out
+
+
+def _merge_duplicates(out: gpd.GeoDataFrame, fname: str, key: str,
+                      problems: list[Problem]) -> gpd.GeoDataFrame:
+    """Features sharing an id are parts of one region (islands, exclaves): merged into one
+    multi-part shape, never dropped, so money keyed to the id is placed on all of it."""
+    dup = out["region_id"].duplicated(keep=False)
+    if not dup.any():
+        return out
+    later = out["region_id"].duplicated(keep="first")
+    names = out.loc[dup].groupby("region_id")["name"].agg(lambda s: sorted(set(s)))
+    differing = {rid: n for rid, n in names.items() if len(n) > 1}
+    msg = (f"{int(later.sum()):,} feature(s) share their id with an earlier feature; the shapes "
+           "of each id are merged into one region")
+    if differing:
+        sample = "; ".join(f"{rid}: {' / '.join(map(str, n))}" for rid, n in
+                           list(differing.items())[:3])
+        msg += f" (the names differ for {len(differing):,} id(s), the first name is used: {sample})"
+    problems.append(problem_for_rows(
+        "warning" if differing else "repaired", fname, msg, column=key,
+        line_numbers=_feature_numbers(out, later), values=out.loc[later, "region_id"],
+        expected="one feature per id, or parts of the same region", code="duplicate_key"))
+    first = out[~later].copy()
+    merged = out.loc[dup].groupby("region_id").geometry.agg(
+        lambda g: shapely.union_all(g.values))
+    pos = first["region_id"].isin(merged.index).to_numpy()
+    first.loc[pos, "geometry"] = merged.reindex(first.loc[pos, "region_id"]).values
+    return first
 
 
 def _feature_numbers(frame: pd.DataFrame, mask: pd.Series) -> np.ndarray:

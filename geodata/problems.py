@@ -8,6 +8,7 @@ its file. Severity tells the page how to show it:
 ``error``     the rows were kept out (the amount is still counted in the diagnostics)
 ``warning``   the rows were kept, but something looks wrong (duplicates, unknown keys)
 ``repaired``  the value was mended on read (a FIPS code padded, a geometry made valid)
+``note``      nothing wrong, but worth knowing (negative amounts kept and summed)
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-SEVERITIES = ("error", "warning", "repaired")
+SEVERITIES = ("error", "warning", "repaired", "note")
 _MAX_ROWS_SHOWN = 8
 
 
@@ -89,3 +90,11 @@ def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
         "lines": " ".join(str(r) for r in p.rows), "row_count": p.row_count,
         "message": p.message, "values": "; ".join(p.values), "expected": p.expected,
     } for p in problems], columns=cols)
+
+
+def problem_summary(problems: Sequence[Problem]) -> dict[str, int]:
+    """Counts for the Data quality page: rows left out (the rows of every error, and one per
+    file that could not be read at all), and the number of problems of each other severity."""
+    out = {sev: sum(1 for p in problems if p.severity == sev) for sev in SEVERITIES}
+    out["rows_left_out"] = sum(p.row_count or 1 for p in problems if p.severity == "error")
+    return out

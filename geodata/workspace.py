@@ -6,6 +6,7 @@ problem it found; :func:`discover_workspaces` finds the workspaces under one or 
 """
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -32,6 +33,50 @@ OPTIONAL_COLUMNS = {
 }
 KEY_COLUMNS = ("region_id", "region_name")
 
+WORKSPACE_KEYS = ("title", "description", "currency", "fiscal_year_start_month",
+                  "fiscal_year_label", "default_level", "data_date", "max_file_mb")
+LEVEL_KEYS = ("id", "label", "label_plural", "file", "layer", "key", "name", "key_width", "crs",
+              "parent_level", "parent_key_chars", "parent_column")
+TABLE_KEYS = ("id", "kind", "level", "file", "label", "unit", "encoding", "layer", "decimal",
+              "columns", "constants", "separator", "sheet", "year_span", "absent_regions",
+              "max_file_mb", "crs")
+SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "files", "notes")
+TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources")
+
+
+def unknown_keys(d: dict, known: tuple[str, ...], where: str) -> list[str]:
+    """One message per key of ``d`` that is not in ``known``, with the nearest valid key."""
+    out = []
+    for key in d:
+        if key in known:
+            continue
+        near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f"; did you mean `{near[0]}`?" if near else f"; valid keys: {', '.join(known)}"
+        out.append(f"`{key}`: unknown key in {where}{hint}")
+    return out
+
+
+def confined_file(root: Path, file: str, where: str, problems: list[str]) -> Path | None:
+    """``root / file`` if it stays inside the workspace folder (symlinks resolved), else a
+    problem: a manifest may not read files elsewhere on the server."""
+    if Path(file).is_absolute() or "\x00" in file:
+        problems.append(f"{where}: file '{file}' must be a path inside the workspace folder, "
+                        "relative to it")
+        return None
+    base = root.resolve()
+    target = (root / file).resolve()
+    if not target.is_relative_to(base):
+        problems.append(f"{where}: file '{file}' points outside the workspace folder; "
+                        "copy the file into the folder")
+        return None
+    if not target.exists():
+        problems.append(f"{where}: file '{file}' not found in the workspace folder")
+        return None
+    if not target.is_file():
+        problems.append(f"{where}: '{file}' is not a file")
+        return None
+    return root / file
+
 
 class ManifestError(ValueError):
     """A manifest that cannot be used; ``problems`` lists every reason."""
@@ -52,7 +97,7 @@ class Level:
     name: str
     layer: str | None = None
     key_width: int | None = None
-    crs: str = "EPSG:4326"
+    crs: str = ""                       # assumed when the file declares none; "" = undeclared
     parent_level: str | None = None
     parent_key_chars: int | None = None
     parent_column: str | None = None
@@ -79,7 +124,7 @@ class TableSpec:
     constants: dict[str, Any] = field(default_factory=dict)
     label: str = ""
     unit: str = ""
-    encoding: str = "utf-8"
+    encoding: str = ""                  # "" = not declared: UTF-8, else detected and reported
     layer: str | None = None
     decimal: str = "."
     options: dict[str, Any] = field(default_factory=dict)
@@ -119,6 +164,7 @@ class Workspace:
     tables: tuple[TableSpec, ...] = ()
     sources: tuple[Source, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    max_file_mb: float | None = None    # None: FISCALMAP_WORKSPACES's default (200 MB)
 
     def level(self, level_id: str) -> Level:
         for lv in self.levels:
@@ -172,6 +218,16 @@ def _int(d: dict, key: str, where: str, problems: list[str], *, lo: int, hi: int
     return v
 
 
+def _positive(d: dict, key: str, where: str, problems: list[str]) -> float | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e6:
+        problems.append(f"{where}: '{key}' must be a positive number, got {v!r}")
+        return None
+    return float(v)
+
+
 def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | None:
     where = f"[[levels]] #{i + 1}"
     lid = _str(d, "id", where, problems, required=True)
@@ -179,19 +235,19 @@ def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | No
     file = _str(d, "file", where, problems, required=True)
     key = _str(d, "key", where, problems, required=True)
     name = _str(d, "name", where, problems, required=True)
-    if file and not (root / file).exists():
-        problems.append(f"{where}: file '{file}' not found in {root}")
+    problems += unknown_keys(d, LEVEL_KEYS, where)
+    path = confined_file(root, file, where, problems) if file else None
     level = Level(
         id=lid, label=_str(d, "label", where, problems, default=lid.capitalize()),
         file=root / file, key=key, name=name, layer=d.get("layer") or None,
         key_width=_int(d, "key_width", where, problems, lo=1, hi=64),
-        crs=_str(d, "crs", where, problems, default="EPSG:4326"),
+        crs=_str(d, "crs", where, problems, default=""),
         parent_level=d.get("parent_level") or None,
         parent_key_chars=_int(d, "parent_key_chars", where, problems, lo=1, hi=64),
         parent_column=d.get("parent_column") or None,
         label_plural=_str(d, "label_plural", where, problems),
     )
-    return level if lid and file and key and name else None
+    return level if lid and path and key and name else None
 
 
 def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
@@ -207,8 +263,8 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
         problems.append(f"{where}: level {level!r} is not one of the levels "
                         f"({', '.join(sorted(level_ids)) or 'none defined'})")
     file = _str(d, "file", where, problems, required=True)
-    if file and not (root / file).exists():
-        problems.append(f"{where}: file '{file}' not found in {root}")
+    problems += unknown_keys(d, TABLE_KEYS, where)
+    path = confined_file(root, file, where, problems) if file else None
     columns = d.get("columns", {})
     constants = d.get("constants", {})
     if not isinstance(columns, dict) or not isinstance(constants, dict):
@@ -229,13 +285,22 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
     decimal = _str(d, "decimal", where, problems, default=".")
     if decimal not in (".", ","):
         problems.append(f"{where}: 'decimal' must be '.' or ',', got {decimal!r}")
-    if not (tid and kind and level and file):
+    year_span = d.get("year_span")
+    if year_span is not None and year_span not in ("start", "end"):
+        problems.append(f"{where}: 'year_span' must be \"start\" or \"end\" (which year "
+                        f"\"2022-23\" means), got {year_span!r}")
+    absent = d.get("absent_regions")
+    if absent is not None and absent not in ("zero", "no_data"):
+        problems.append(f"{where}: 'absent_regions' must be \"zero\" or \"no_data\", "
+                        f"got {absent!r}")
+    _positive(d, "max_file_mb", where, problems)
+    if not (tid and kind and level and path):
         return None
     return TableSpec(
         id=tid, kind=kind, level=level, file=root / file,
         columns={str(k): str(v) for k, v in columns.items()}, constants=dict(constants),
         label=_str(d, "label", where, problems), unit=_str(d, "unit", where, problems),
-        encoding=_str(d, "encoding", where, problems, default="utf-8"),
+        encoding=_str(d, "encoding", where, problems, default=""),
         layer=d.get("layer") or None, decimal=decimal,
         options={k: v for k, v in d.items() if k not in {
             "id", "kind", "level", "file", "columns", "constants", "label", "unit",
@@ -263,7 +328,14 @@ def load_manifest(path: Path | str) -> Workspace:
     if not isinstance(head, dict):
         problems.append("the [workspace] table is missing")
         head = {}
+    problems += unknown_keys(head, WORKSPACE_KEYS, "[workspace]")
     title = _str(head, "title", "[workspace]", problems, required=True)
+    max_mb = _positive(head, "max_file_mb", "[workspace]", problems)
+    for key in ("levels", "tables", "sources"):
+        if key in raw and not (isinstance(raw[key], list) and
+                               all(isinstance(x, dict) for x in raw[key])):
+            problems.append(f"'{key}' must be a list of tables ([[{key}]] blocks)")
+            raw[key] = []
     fy_month = _int(head, "fiscal_year_start_month", "[workspace]", problems, lo=1, hi=12) or 1
 
     levels = [lv for i, d in enumerate(raw.get("levels", []))
@@ -291,7 +363,8 @@ def load_manifest(path: Path | str) -> Workspace:
         problems.append(f"[workspace]: default_level {default_level!r} is not a level")
 
     sources = []
-    for d in raw.get("sources", []):
+    for i, d in enumerate(raw.get("sources", [])):
+        problems += unknown_keys(d, SOURCE_KEYS, f"[[sources]] #{i + 1}")
         sources.append(Source(
             name=str(d.get("name", "")), publisher=str(d.get("publisher", "")),
             url=str(d.get("url", "")), licence=str(d.get("licence", d.get("license", ""))),
@@ -309,6 +382,7 @@ def load_manifest(path: Path | str) -> Workspace:
         levels=tuple(levels), tables=tuple(tables), sources=tuple(sources),
         settings={k: v for k, v in raw.items()
                   if k not in {"workspace", "levels", "tables", "sources"}},
+        max_file_mb=max_mb,
     )
 
 
@@ -320,16 +394,28 @@ def workspace_roots(extra: Iterable[Path | str] = ()) -> list[Path]:
     return roots
 
 
+def missing_workspace_roots() -> list[Path]:
+    """Folders named in FISCALMAP_WORKSPACES that do not exist or are not folders."""
+    return [r for r in workspace_roots()[1:] if not r.is_dir()]
+
+
 def discover_workspaces(roots: Iterable[Path | str] | None = None) -> dict[str, Path]:
     """Map workspace id (folder name) → folder, for every folder holding a manifest."""
     found: dict[str, Path] = {}
     for root in (workspace_roots() if roots is None else [Path(r) for r in roots]):
-        if (root / MANIFEST_NAME).exists():
-            found.setdefault(root.name, root)
+        try:
+            if (root / MANIFEST_NAME).is_file():
+                found.setdefault(root.name, root)
+                continue
+            if not root.is_dir():
+                continue
+            subs = sorted(root.iterdir())
+        except OSError:
             continue
-        if not root.is_dir():
-            continue
-        for sub in sorted(root.iterdir()):
-            if (sub / MANIFEST_NAME).exists():
-                found.setdefault(sub.name, sub)
+        for sub in subs:
+            try:
+                if (sub / MANIFEST_NAME).is_file():
+                    found.setdefault(sub.name, sub)
+            except OSError:
+                continue
     return found

@@ -57,12 +57,9 @@ def metric(at: AppTest, label: str) -> str:
 
 @pytest.fixture
 def bad_workspace(monkeypatch):
-    """Point FISCALMAP_WORKSPACES at the bad-input fixture (and forget the cached list)."""
+    """Point FISCALMAP_WORKSPACES at the bad-input fixture (the list is read on every rerun)."""
     from tests.fixtures.helpers import BAD_WORKSPACE
-    from ui import cache
 
     monkeypatch.setenv("FISCALMAP_WORKSPACES", str(BAD_WORKSPACE))
-    cache.workspace_paths.clear()
     yield BAD_WORKSPACE.name
     monkeypatch.delenv("FISCALMAP_WORKSPACES")
-    cache.workspace_paths.clear()

@@ -24,7 +24,11 @@ def test_data_quality_lists_every_problem(bad_workspace):
         "regions.geojson, column 'geometry', line 3: 1 region(s) have an empty geometry",
         "regions.geojson, column 'geometry', line 2: 1 invalid geometr",
         "allocations.csv, column 'county_fips', lines 2, 4: 2 key(s) had lost their leading zeros",
-        "allocations.csv, column 'amount', line 5: 1 value(s) are not numbers",
+        "allocations.csv, column 'amount', line 5: 1 value(s): not a number",
+        "allocations.csv, column 'county_fips', lines 8, 9: 2 key(s) on 2 row(s) match no "
+        "county of the boundary layer; 125.25 USD is not placed on the map",
+        "allocations.csv, column 'county_fips', line 10: 1 row(s) have no region; 20.00 USD",
+        "allocations.csv, column 'amount', line 6: 1 negative amount(s)",
         "allocations.csv, column 'amount', line 11: 1 blank value(s)",
         "population.csv, column 'population', line 3: 1 zero population",
         "population.csv, column 'population', line 4: 1 negative population",
@@ -32,7 +36,8 @@ def test_data_quality_lists_every_problem(bad_workspace):
         assert expected in shown, expected
     assert int(metric(at, "Rows left out")) == 2
     assert int(metric(at, "Repaired on read")) == 3
-    assert int(metric(at, "Warnings")) == 3
+    assert int(metric(at, "Warnings")) == 5
+    assert int(metric(at, "Notes")) == 1
     assert at.download_button(key="dl_problems") is not None
 
 

@@ -45,10 +45,15 @@ def test_data_quality_counts_and_lists_problems():
     # Retired county codes in the 2009 unemployment file are reported... or the page is clean.
     assert "Line numbers are as a spreadsheet shows them" in shown or \
         "No problems found" in shown
-    counts = {label: int(metric(at, label)) for label in ("Rows left out", "Warnings",
-                                                          "Repaired on read")}
-    listed = [t.value for t in at.text if t.value[:1] in ("⛔", "⚠", "🔧")]
-    assert sum(counts.values()) == len(listed)
+    counts = {label: int(metric(at, label).replace(",", ""))
+              for label in ("Rows left out", "Warnings", "Repaired on read", "Notes")}
+    listed = {icon: [t.value for t in at.text if t.value.startswith(icon)]
+              for icon in ("⛔", "⚠", "🔧", "ℹ")}
+    assert counts["Warnings"] == len(listed["⚠"])
+    assert counts["Repaired on read"] == len(listed["🔧"])
+    assert counts["Notes"] == len(listed["ℹ"])
+    # Rows, not problems: every listed error accounts for at least one row.
+    assert counts["Rows left out"] >= len(listed["⛔"])
 
 
 def test_sources_lists_each_source():

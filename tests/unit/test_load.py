@@ -113,7 +113,10 @@ def test_load_table_mixed_amounts(tmp_path):
     assert df.loc[df["_line"].isin([6, 7]), "_bad_amount"].all()
     blank = by_code(problems, "blank_value")
     assert blank.rows == (8,) and blank.severity == "warning"
-    assert {p.code for p in problems} == {"padded_key", "bad_number", "blank_value"}
+    assert {p.code for p in problems} == {"padded_key", "bad_number", "blank_value",
+                                          "negative_amount"}
+    neg = by_code(problems, "negative_amount")
+    assert (neg.rows, neg.severity) == ((4, 9), "note")
 
 
 def test_load_table_missing_required_column(tmp_path):
@@ -144,13 +147,14 @@ def test_latin1_file_with_encoding_set(tmp_path):
     assert df["agency"].tolist() == ["Département"]
 
 
-def test_latin1_file_read_as_utf8_is_a_clear_problem(tmp_path):
+def test_undeclared_latin1_file_is_read_and_the_encoding_used_is_reported(tmp_path):
     csv = "fips,fy,agency,amount\n01001,2023,Département,10\n".encode("latin-1")
     df, problems = load(tmp_path, csv, {**ALLOC, "agency": "agency"})
-    assert df.empty
+    assert df["agency"].tolist() == ["Département"] and df["amount"].tolist() == [10.0]
     (p,) = problems
-    assert p.severity == "error" and p.file == "t.csv" and p.code == "unreadable"
-    assert "utf-8" in p.message and "encoding" in p.expected
+    assert p.severity == "warning" and p.file == "t.csv" and p.code == "encoding_detected"
+    assert "not UTF-8" in p.message and "cp1252" in p.message and p.rows == (2,)
+    assert 'encoding = "cp1252"' in p.expected
 
 
 def test_region_name_keyed_table_matches_case_and_space_insensitively(tmp_path):

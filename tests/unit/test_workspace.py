@@ -154,6 +154,9 @@ def test_bad_workspace_reports_every_problem_with_file_column_lines():
         ("allocations.csv", "padded_key", "county_fips", (2, 4)),
         ("allocations.csv", "bad_number", "amount", (5,)),
         ("allocations.csv", "blank_value", "amount", (11,)),
+        ("allocations.csv", "negative_amount", "amount", (6,)),
+        ("allocations.csv", "unmatched_key", "county_fips", (8, 9)),
+        ("allocations.csv", "blank_region", "county_fips", (10,)),
         ("population.csv", "bad_population", "population", (3,)),
         ("population.csv", "bad_population", "population", (4,)),
     }
