@@ -7,12 +7,14 @@ import json
 import pandas as pd
 
 from geodata.dataset import WorkspaceData
+from geodata.files import csv_bytes, spreadsheet_safe
 
 from .compose import Composed, map_table
 
 
 def to_csv(data: WorkspaceData, c: Composed) -> bytes:
-    return map_table(data, c).to_csv(index=False).encode("utf-8")
+    """The map table as CSV; text a spreadsheet would run as a formula is kept as text."""
+    return csv_bytes(map_table(data, c), index=False)
 
 
 def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
@@ -31,7 +33,9 @@ def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
 
 def to_excel(data: WorkspaceData, c: Composed) -> bytes:
     """Workbook: the map data, the view (title, link parameters, key figures) and the
-    reconciliation of the money (when the measure is an amount)."""
+    reconciliation of the money (when the measure is an amount). Every sheet goes through
+    :func:`geodata.files.spreadsheet_safe`: names, notes and link parameters that look like
+    formulas are written as text, never as live formulas."""
     buf = io.BytesIO()
     about = [("Title", c.title), ("Subtitle", c.subtitle), ("Source", c.source)]
     about += [(k, v) for k, v in c.figures.texts().items()]
@@ -39,11 +43,11 @@ def to_excel(data: WorkspaceData, c: Composed) -> bytes:
     about += [("Note", n) for n in c.mv.notes]
     about += [("Ignored link parameter", m) for m in c.ignored]
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        map_table(data, c).to_excel(xw, sheet_name="Map data", index=False)
-        pd.DataFrame(about, columns=["item", "value"]).to_excel(xw, sheet_name="View",
-                                                                 index=False)
+        spreadsheet_safe(map_table(data, c)).to_excel(xw, sheet_name="Map data", index=False)
+        spreadsheet_safe(pd.DataFrame(about, columns=["item", "value"])).to_excel(
+            xw, sheet_name="View", index=False)
         if c.mv.join is not None:
             rec = c.mv.join.reconciliation()
-            pd.DataFrame(list(rec.items()), columns=["item", "amount"]).to_excel(
+            spreadsheet_safe(pd.DataFrame(list(rec.items()), columns=["item", "amount"])).to_excel(
                 xw, sheet_name="Reconciliation", index=False)
     return buf.getvalue()

@@ -3,7 +3,12 @@
 Every change is read-modify-write under a lock file, and the new file is written to a
 temporary file then renamed over the old one, so two sessions saving at once lose nothing
 and a crash never leaves half a file. A file that is corrupt or belongs to another workspace
-is refused with a clear message and the views already saved stay as they are.
+is refused with a clear message and the views already saved stay as they are: so is a file
+larger than :data:`MAX_FILE_BYTES` or nested deeper than :data:`MAX_DEPTH` (checked before
+the JSON is parsed). Two views with the same id (a file edited by hand, or merged by a
+program) are repaired when read: the later ones get a new id, derived from the file so it is
+the same on every read, and a message says so (:meth:`ViewsStore.read`); the new ids are
+written with the next change.
 
 File format (JSON)::
 
@@ -13,6 +18,7 @@ File format (JSON)::
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -22,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
+
+import numpy as np
 
 from geodata.files import write_atomic
 
@@ -35,6 +43,11 @@ VERSION = 1
 FILE_NAME = "views.json"
 MAX_TITLE = 120
 MAX_NOTE = 300
+#: Largest views file read or imported (bytes); a hearing's views take a few kilobytes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Deepest nesting of JSON arrays/objects accepted; a views file needs 4
+#: (document → views → view → query).
+MAX_DEPTH = 16
 
 
 class ViewsError(ValueError):
@@ -65,17 +78,57 @@ def _clean_note(note: str) -> str:
     return n[:MAX_NOTE]
 
 
-def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views file") \
-        -> list[SavedView]:
+def _size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _too_large(name: str, size: int) -> ViewsError:
+    return ViewsError(f"{name} was refused: it is {_size_text(size)}; a saved-views file may "
+                      f"be at most {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest (brackets inside strings do not
+    count). Exact for valid JSON; for anything else a value the parser then refuses."""
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if not b.size:
+        return 0
+    pos = np.arange(b.size)
+    backslash = b == 0x5C
+    # a quote ends or starts a string unless an odd run of backslashes stands before it
+    last_other = np.maximum.accumulate(np.where(backslash, -1, pos))
+    run = pos - 1 - np.concatenate(([-1], last_other[:-1]))
+    run[0] = 0
+    quote = (b == 0x22) & (run % 2 == 0)
+    inside = (np.cumsum(quote) % 2) == 1
+    step = (((b == 0x5B) | (b == 0x7B)).astype(np.int64)
+            - ((b == 0x5D) | (b == 0x7D)).astype(np.int64))
+    step[inside] = 0
+    return int(np.cumsum(step).max(initial=0))
+
+
+def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views file",
+                repairs: list[str] | None = None) -> list[SavedView]:
     """Check a views file and return its views; raise :class:`ViewsError` listing every
-    problem. Nothing is changed anywhere."""
+    problem. Nothing is changed anywhere. Views sharing an id are repaired (the later ones
+    get a new id); what was repaired is appended to ``repairs`` when given."""
+    raw = blob.encode("utf-8", "surrogatepass") if isinstance(blob, str) else bytes(blob)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(name, len(raw))
+    depth = json_depth(raw)
+    if depth > MAX_DEPTH:
+        raise ViewsError(f"{name} is not a saved-views file: its JSON nests {depth} levels "
+                         f"deep; a saved-views file nests at most {MAX_DEPTH}.")
     try:
-        doc = json.loads(blob.decode("utf-8-sig") if isinstance(blob, bytes) else blob)
+        doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ViewsError(f"{name} is not a saved-views file: it is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
         raise ViewsError(f"{name} is not a saved-views file: it is not valid JSON "
                          f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except RecursionError:
+        raise ViewsError(f"{name} is not a saved-views file: its JSON nests too deeply; a "
+                         f"saved-views file nests at most {MAX_DEPTH} levels.") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ViewsError(f"{name} is not a saved-views file (expected \"format\": "
                          f"\"{FORMAT}\").")
@@ -88,7 +141,7 @@ def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views fil
     raw = doc.get("views")
     if not isinstance(raw, list):
         raise ViewsError(f"{name}: \"views\" must be a list.")
-    problems, views, seen = [], [], set()
+    problems, views, seen, odd_ids = [], [], set(), []
     for i, v in enumerate(raw, start=1):
         where = f"view {i}"
         if not isinstance(v, dict):
@@ -108,14 +161,64 @@ def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views fil
             problems.append(f"{where}: the title {title!r} is used twice")
             continue
         seen.add(title.casefold())
-        vid = str(v.get("id") or uuid.uuid4().hex[:8])
+        vid = _raw_id(v.get("id"))
+        if not vid and v.get("id") not in (None, ""):
+            odd_ids.append(len(views))
         views.append(SavedView(title=title, note=_clean_note(v.get("note", "")),
                                query={k: str(x) for k, x in q.items()}, id=vid,
                                saved=str(v.get("saved", ""))))
     if problems:
         raise ViewsError(f"{name} was refused ({len(problems)} problem(s)): " +
                          "; ".join(problems))
+    views = _unique_ids(views, name, repairs)
+    if repairs is not None:
+        repairs += [f"{name}: view {j + 1} ({views[j].title!r}) had an id that is not a short "
+                    f"text (expected a text of at most 64 characters); it now has the id "
+                    f"{views[j].id!r} (saved with the next change)." for j in odd_ids]
     return views
+
+
+def _raw_id(value) -> str:
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        text = str(value).strip()
+        if text and len(text) <= 64:
+            return text
+    return ""
+
+
+def _derived_id(view: SavedView, position: int, taken: set[str]) -> str:
+    """A new id for a view, the same on every read of the same file."""
+    n = 0
+    while True:
+        seed = f"{position}\x00{view.title}\x00{view.id}\x00{n}".encode("utf-8")
+        vid = hashlib.sha1(seed).hexdigest()[:8]
+        if vid not in taken:
+            return vid
+        n += 1
+
+
+def _unique_ids(views: list[SavedView], name: str, repairs: list[str] | None) \
+        -> list[SavedView]:
+    """Give views without an id, or with the id of an earlier view, an id of their own."""
+    taken = {v.id for v in views if v.id}
+    seen: dict[str, int] = {}
+    out: list[SavedView] = []
+    for i, v in enumerate(views, start=1):
+        if v.id and v.id not in seen:
+            seen[v.id] = i
+            out.append(v)
+            continue
+        vid = _derived_id(v, i, taken)
+        taken.add(vid)
+        seen[vid] = i
+        if v.id and repairs is not None:
+            repairs.append(f"{name}: view {i} ({v.title!r}) had the id {v.id!r} of view "
+                           f"{seen[v.id]} ({out[seen[v.id] - 1].title!r}); each view needs "
+                           f"its own id, so it now has the id {vid!r} (saved with the next "
+                           "change).")
+        out.append(SavedView(title=v.title, note=v.note, query=v.query, id=vid,
+                             saved=v.saved))
+    return out
 
 
 def dump_views(views: list[SavedView], workspace: str) -> bytes:
@@ -138,11 +241,27 @@ class ViewsStore:
     def list(self) -> list[SavedView]:
         """The saved views in order; [] when none were saved. Raises ViewsError if the file
         cannot be read (it is then left untouched)."""
+        return self.read()[0]
+
+    def read(self) -> tuple[list[SavedView], list[str]]:
+        """The saved views in order and what had to be repaired to read them (views that
+        shared an id), as messages for the user. Raises ViewsError if the file cannot be
+        read (it is then left untouched)."""
+        name = str(self.path.name)
         try:
+            size = self.path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise _too_large(name, size)
             blob = self.path.read_bytes()
         except FileNotFoundError:
-            return []
-        return parse_views(blob, self.workspace, name=str(self.path.name))
+            return [], []
+        except IsADirectoryError:
+            raise ViewsError(f"{self.path} is a folder, not a saved-views file.") from None
+        except OSError as exc:
+            raise ViewsError(f"{name} cannot be read: {exc.strerror}.") from None
+        repairs: list[str] = []
+        views = parse_views(blob, self.workspace, name=name, repairs=repairs)
+        return views, repairs
 
     def get(self, key: str) -> SavedView:
         """A view by id or by title (letter case ignored)."""
@@ -252,10 +371,11 @@ class ViewsStore:
         self._change(fn)
 
     def import_bytes(self, blob: bytes | str, *, replace: bool = False,
-                     name: str = "the imported file") -> int:
+                     name: str = "the imported file", repairs: list[str] | None = None) -> int:
         """Add the views of an exported file (titles already saved get " (2)"...), or replace
-        all views with them. Returns the number of views imported. A bad file changes nothing."""
-        incoming = parse_views(blob, self.workspace, name=name)
+        all views with them. Returns the number of views imported. A bad file changes nothing.
+        Views of the file that share an id are given ids of their own (said in ``repairs``)."""
+        incoming = parse_views(blob, self.workspace, name=name, repairs=repairs)
 
         def fn(views):
             if replace:

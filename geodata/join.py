@@ -6,11 +6,11 @@ the ledger total in whole cents. :func:`diagnostics_csv` writes the lot as one C
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .files import csv_bytes
 from .problems import Problem, problems_frame
 
 DUPLICATE_CODES = ("duplicate_key",)
@@ -125,6 +125,6 @@ def diagnostics_frame(result: JoinResult | None, problems: list[Problem],
 
 
 def diagnostics_csv(frame: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
+    """The diagnostics as CSV; keys and names a spreadsheet would run as formulas are kept as
+    text (:func:`geodata.files.csv_bytes`)."""
+    return csv_bytes(frame, index=False)

@@ -8,6 +8,7 @@ widgets and the resolver agree on what is valid.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Mapping
 
@@ -96,19 +97,34 @@ class ViewState:
         return out
 
 
+#: Most breaks a user may give (each break adds a class and a legend row).
+MAX_BREAKS = 20
+
+
 def parse_breaks(text: str) -> tuple[tuple[float, ...] | None, str | None]:
-    """"10, 20, 50" → (10.0, 20.0, 50.0); or an error message when invalid."""
+    """"10, 20, 50" → (10.0, 20.0, 50.0); or an error message when invalid: not numbers,
+    not finite (nan, inf, or too large for a number such as 1e309), more than
+    :data:`MAX_BREAKS`, or not increasing."""
     parts = [p.strip().replace(",", "") for p in
              str(text).replace(";", " ").replace("|", " ").split()]
     parts = [p for p in parts if p]
     if not parts:
         return None, "Enter at least one break, e.g. 10 20 50."
+    if len(parts) > MAX_BREAKS:
+        return None, f"Enter at most {MAX_BREAKS} breaks; got {len(parts)}."
+    shown = repr(text if len(str(text)) <= 80 else str(text)[:80] + "…")
     try:
         vals = tuple(float(p) for p in parts)
     except ValueError:
-        return None, f"Breaks must be numbers separated by spaces; got {text!r}."
-    if list(vals) != sorted(set(vals)):
-        return None, "Breaks must increase from left to right."
+        return None, f"Breaks must be numbers separated by spaces; got {shown}."
+    bad = [p if len(p) <= 40 else p[:40] + "…" for p, v in zip(parts, vals)
+           if not math.isfinite(v)]
+    if bad:
+        return None, (f"Breaks must be finite numbers, e.g. 10 20 50; got "
+                      f"{', '.join(repr(b) for b in bad)} (not a number, infinite, or beyond "
+                      "the largest number, about 1.8e308).")
+    if any(b <= a for a, b in zip(vals, vals[1:])):
+        return None, f"Breaks must increase from left to right; got {shown}."
     return vals, None
 
 

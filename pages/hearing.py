@@ -28,9 +28,9 @@ state.init("present", False, parse=state.parse_bool)
 state.init("slide", 1, parse=int)
 state.init("screen", "1920x1080", options=list(SCREENS))
 try:
-    views, views_error = store.list(), None
+    (views, views_repairs), views_error = store.read(), None
 except ViewsError as exc:
-    views, views_error = [], str(exc)
+    views, views_repairs, views_error = [], [], str(exc)
 n = len(views)
 if not 1 <= int(st.session_state["slide"]) <= max(n, 1):
     st.session_state["slide"] = 1
@@ -38,6 +38,15 @@ if not 1 <= int(st.session_state["slide"]) <= max(n, 1):
 
 def _go(step: int) -> None:
     st.session_state["slide"] = max(1, min(n, int(st.session_state["slide"]) + step))
+
+
+def _change(fn, *args) -> None:
+    """Change the saved views; a file another session broke or changed is said, not raised."""
+    try:
+        fn(*args)
+    except ViewsError as exc:
+        st.session_state["_views_change_error"] = f"{exc} Your saved views were not changed."
+    st.rerun()
 
 
 def _present(on: bool, start: int | None = None) -> None:
@@ -135,6 +144,13 @@ st.caption("Save views from the One map page (the “Export or save this view”
            "order, then present them full screen and hand out the hearing pack (PDF).")
 if views_error:
     st.error(views_error + " The file was left as it is; fix it or remove it to save new views.")
+for msg in views_repairs:
+    st.warning(md(msg))
+change_error = st.session_state.pop("_views_change_error", None)
+if change_error:
+    st.error(md(change_error))
+for j, msg in enumerate(st.session_state.pop("_views_import_notes", [])):
+    (st.success if j == 0 else st.warning)(md(msg))
 for msg in frame_problems(data):
     st.warning(f"Map frame option ignored: {md(msg)}")
 
@@ -156,11 +172,9 @@ for i, sv in enumerate(views, start=1):
         a.caption("?" + md("&".join(f"{k}={v}" for k, v in sv.query.items())))
         up, down, ren, dele = b.columns(4)
         if up.button("Up", icon=":material/arrow_upward:", key=f"up_{sv.id}", disabled=i == 1, help="Earlier in the sequence"):
-            store.move(sv.id, -1)
-            st.rerun()
+            _change(store.move, sv.id, -1)
         if down.button("Down", icon=":material/arrow_downward:", key=f"down_{sv.id}", disabled=i == n, help="Later in the sequence"):
-            store.move(sv.id, 1)
-            st.rerun()
+            _change(store.move, sv.id, 1)
         with ren.popover("Rename", icon=":material/edit:"):
             with st.form(f"ren_{sv.id}", border=False):
                 t = st.text_input("Title", sv.title, key=f"rt_{sv.id}")
@@ -172,8 +186,7 @@ for i, sv in enumerate(views, start=1):
                     except ViewsError as exc:
                         st.error(str(exc))
         if dele.button("Delete", icon=":material/delete:", key=f"del_{sv.id}", help="Delete this saved view"):
-            store.delete(sv.id)
-            st.rerun()
+            _change(store.delete, sv.id)
 
 st.subheader("Save a view")
 tab_cur, tab_link = st.tabs(["The current view", "A view link"])
@@ -221,12 +234,14 @@ with f2.form("import_views", clear_on_submit=True, border=False):
     up = st.file_uploader("Import a views file", type=["json"], key="import_file")
     replace_all = st.checkbox("Replace all saved views (otherwise add to them)", key="import_replace")
     if st.form_submit_button("Import") and up is not None:
+        import_repairs: list[str] = []
         try:
-            k = store.import_bytes(up.getvalue(), replace=replace_all, name=up.name)
+            k = store.import_bytes(up.getvalue(), replace=replace_all, name=up.name,
+                                   repairs=import_repairs)
         except ViewsError as exc:
-            st.error(f"{exc} Your saved views were not changed.")
+            st.error(md(f"{exc} Your saved views were not changed."))
         else:
-            st.success(f"Imported {k} view(s).")
+            st.session_state["_views_import_notes"] = [f"Imported {k} view(s)."] + import_repairs
             st.rerun()
 
 state.to_url(["present", "slide", "screen"])

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 
 from geodata import measures as M
 from geodata.dataset import MeasureSpec
+from geodata.files import csv_bytes
 from layers.assets import localize_folium
 from layers.choropleth import build_choropleth
 from layers.classify import format_number
@@ -309,7 +310,7 @@ if view_mode == "time":
     st.markdown(f"**Ranking, {span_text}** — highest {rate_word} first")
     st.dataframe(tbl.sort_values("rank"), width="stretch", key="pc_rank_table",
                  column_config=money_columns(tbl, money_unit))
-    st.download_button("Download (CSV)", tbl.to_csv().encode("utf-8"),
+    st.download_button("Download (CSV)", csv_bytes(tbl, index=True),
                        file_name=f"{ws.id}_{level}_per_resident.csv", mime="text/csv",
                        key="pc_dl_rank")
 
@@ -373,6 +374,25 @@ else:  # side by side
                parse=parse)
     left = c1.selectbox("Left map", opts_lr, format_func=fmt_lr, key="pc_left")
     right = c2.selectbox("Right map", opts_lr, format_func=fmt_lr, key="pc_right")
+    same = left == right
+    if same and cmp == "years" and len(years) == 1:
+        ways = ["widen the span of fiscal years in the sidebar"] if len(year_opts) > 1 else []
+        others = [modes[m].lower() for m in modes if m != "years"]
+        if others:
+            ways.append("compare " + " or ".join(others) + " (“Compare” above)")
+        st.info(f"Both maps show {md(str(fmt_lr(left)))}: it is the only fiscal year in the "
+                "chosen span" + (" and in this table" if len(year_opts) == 1 else "") + ". "
+                + (f"To see a difference, {', or '.join(ways)}." if ways else
+                   "There is nothing else to compare at this level: one funding table, "
+                   "without agencies."))
+    elif same:
+        what = {"years": "year", "tables": "funding table", "agencies": "agency"}[cmp]
+        st.info(f"Both maps show {md(str(fmt_lr(left)))}: choose another {what} for the left "
+                "or the right map to compare.")
+    # column labels of the two sides; told apart when the two choices read the same
+    lab_l, lab_r = str(fmt_lr(left)), str(fmt_lr(right))
+    if lab_l == lab_r:
+        lab_l, lab_r = f"{lab_l} (left)", f"{lab_r} (right)"
 
     def side(choice) -> MeasureSpec:
         if cmp == "years":
@@ -389,26 +409,27 @@ else:  # side by side
         st.stop()
     vals = {"L": ml.values.reindex(ids), "R": mr.values.reindex(ids)}
     cen = {"L": overall(ml, sl), "R": overall(mr, sr)} if relative else None
-    views = frame_views(ids, vals, titles={"L": fmt_lr(left), "R": fmt_lr(right)},
+    views = frame_views(ids, vals, titles={"L": lab_l, "R": lab_r},
                         unit=money_unit, subtitle=unit, scheme=scheme, k=k, palette=palette, fixed=True, centres=cen,
                         population={"L": ml.population.reindex(ids),
                                     "R": mr.population.reindex(ids)})
     fl = [M.small_population(x.population.reindex(ids), small).tolist() if small else None
           for x in (ml, mr)]
-    m = build_compare_map(layer, views[0], views[1], opts, titles=(fmt_lr(left), fmt_lr(right)),
+    m = build_compare_map(layer, views[0], views[1], opts, titles=(lab_l, lab_r),
                           flags=fl, flag_style=flag_style, flag_label=flag_label)
     clicked = _show(m, "pc_compare_map", opts.height)
     st.caption("Both maps use the same classes and move together. " +
                ("" if cmp == "years" else f"Each side: {span_text}"
                 f"{', average per year' if average else ''}."))
-    mov = M.movers(vals["L"], vals["R"])
-    mov.insert(0, "name", [names[r] for r in mov.index])
-    mov = mov.rename(columns={"left": f"{fmt_lr(left)} ({unit})",
-                              "right": f"{fmt_lr(right)} ({unit})",
-                              "change": f"change ({unit})", "percent": "change %"})
-    st.markdown("**Regions that moved most** (places in the ranking, then amount)")
-    st.dataframe(mov, width="stretch", key="pc_movers",
-                 column_config=money_columns(mov, money_unit))
+    if not same:
+        mov = M.movers(vals["L"], vals["R"])
+        mov.insert(0, "name", [names[r] for r in mov.index])
+        mov = mov.rename(columns={"left": f"{lab_l} ({unit})",
+                                  "right": f"{lab_r} ({unit})",
+                                  "change": f"change ({unit})", "percent": "change %"})
+        st.markdown("**Regions that moved most** (places in the ranking, then amount)")
+        st.dataframe(mov, width="stretch", key="pc_movers",
+                     column_config=money_columns(mov, money_unit))
 
 # ------------------------------------------------------------------ drill-down
 if children and not parent:
