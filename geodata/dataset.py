@@ -194,7 +194,8 @@ class WorkspaceData:
             usable = not df.empty and {"fiscal_year", "amount"} <= set(df.columns) and \
                 bool((df["fiscal_year"].notna() & df["amount"].notna()).any())
             if usable:
-                led.add(spec.id, df)
+                # Rows without a readable year are reported and kept out, as bad amounts are.
+                led.add(spec.id, df[df["fiscal_year"].notna()])
             elif f"table:{spec.id}" in self.problems_by_source:
                 from .load import relative_name
                 self.problems_by_source[f"table:{spec.id}"].append(Problem(

@@ -17,7 +17,7 @@ import shapely
 from .problems import Problem, problem_for_rows
 from .readers.numbers import BLANK, NUMBER_REASONS, YEAR_REASONS, percent_mask, parse_quarters
 from .readers.numbers import parse_numbers as _parse_numbers
-from .readers.numbers import parse_years
+from .readers.numbers import by_unique, parse_years
 from .readers.text import max_file_bytes, read_table_file, size_note
 from .workspace import REQUIRED_COLUMNS, Level, TableSpec, Workspace
 
@@ -58,14 +58,9 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
     A key like "1001" for a 5-wide FIPS lost its leading zero when a spreadsheet stored it as a
     number; "1001.0" lost it through a float column. Both are mended and reported.
     """
-    k = keys.astype("string").str.strip()
-    k = k.where(~k.fillna("").str.lower().isin(BLANK))
-    floaty = k.fillna("").str.fullmatch(r"\d+\.0+")
-    if floaty.any():
-        k = k.where(~floaty, k.str.replace(r"\.0+$", "", regex=True))
+    k, short = by_unique(keys, _normalised_keys, width)
+    short = short.astype(bool)
     if width:
-        short = (k.fillna("").str.fullmatch(r"\d+") & (k.fillna("").str.len() < width)) \
-            .fillna(False).astype(bool)
         if short.any():
             problems.append(problem_for_rows(
                 "repaired", file,
@@ -73,9 +68,23 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
                 f"(stored as numbers?); padded to {width} digits",
                 column=column, line_numbers=(lines[short] if lines is not None else
                                              _line_numbers(k.index[short], first_line)),
-                values=k[short].head(5), expected=f"{width}-character codes", code="padded_key"))
-            k = k.where(~short, k.str.zfill(width))
+                values=keys[short].head(5), expected=f"{width}-character codes",
+                code="padded_key"))
     return k
+
+
+def _normalised_keys(keys: pd.Series, width: int | None) -> tuple[pd.Series, pd.Series]:
+    k = keys.astype("string").str.strip()
+    k = k.where(~k.fillna("").str.lower().isin(BLANK))
+    floaty = k.fillna("").str.fullmatch(r"\d+\.0+")
+    if floaty.any():
+        k = k.where(~floaty, k.str.replace(r"\.0+$", "", regex=True))
+    short = pd.Series(False, index=k.index)
+    if width:
+        short = (k.fillna("").str.fullmatch(r"\d+") & (k.fillna("").str.len() < width)) \
+            .fillna(False).astype(bool)
+        k = k.where(~short, k.str.zfill(width))
+    return k, short
 
 
 def load_table(ws: Workspace, spec: TableSpec,
@@ -180,9 +189,11 @@ def load_table(ws: Workspace, spec: TableSpec,
             parsed, reason, spans = parse_years(out[col],
                                                 year_span=spec.options.get("year_span"))
         for code, rows in reason.dropna().groupby(reason.dropna()).groups.items():
+            left_out = "those rows are left out of the map and listed here" \
+                if col != "quarter" else "the rows count in yearly sums, without a quarter"
             problems.append(problem_for_rows(
-                "error", fname, f"{len(rows):,} value(s): {YEAR_REASONS[code]}; those rows are "
-                "left out of the map and listed here", column=src,
+                "error" if col != "quarter" else "warning", fname,
+                f"{len(rows):,} value(s): {YEAR_REASONS[code]}; {left_out}", column=src,
                 line_numbers=out.loc[rows, "_line"], values=out.loc[rows, col],
                 expected="1, 2, 3 or 4 (or Q1-Q4)" if col == "quarter" else
                 "a year such as 2024, FY2024 or 2024年", code="bad_year"))
@@ -241,8 +252,8 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
     lookup: dict[str, str] = {}
     for rid, nm in zip(regions["region_id"], regions["name"]):
         lookup.setdefault(normalise_name(nm), rid)
-    ids = names.map(lambda n: lookup.get(normalise_name(n)) if pd.notna(n) else None)
-    ids = ids.astype("string")
+    ids = by_unique(names, lambda s: (s.map(
+        lambda n: lookup.get(normalise_name(n)) if pd.notna(n) else None).astype("string"),))[0]
     unmatched = ids.isna() & names.notna() & (names.astype("string").str.strip() != "")
     if unmatched.any():
         problems.append(problem_for_rows(
@@ -375,15 +386,21 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, lv: Level, fname: str, problems: list[Prob
     """The layer in EPSG:4326. A layer without a CRS takes the manifest's ``crs``; without
     one either, it is taken as longitude/latitude only when its coordinates fit (reported),
     and refused when they look projected (metres or feet read as degrees would draw nowhere)."""
-    if gdf.crs is None:
-        minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds) if len(gdf) else (0, 0, 0, 0)
-        lonlat = all(np.isfinite([minx, miny, maxx, maxy])) and -180.5 <= minx <= maxx <= 360.5 \
-            and -90.5 <= miny <= maxy <= 90.5
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds) if len(gdf) else (0, 0, 0, 0)
+    lonlat = bool(np.isfinite([minx, miny, maxx, maxy]).all()) and \
+        -180.5 <= minx <= maxx <= 360.5 and -90.5 <= miny <= maxy <= 90.5
+    extent = f"x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to {maxy:,.0f}"
+    # GeoJSON always declares longitude/latitude: coordinates far outside it are another CRS.
+    says_lonlat_but_is_not = gdf.crs is not None and gdf.crs.is_geographic and not lonlat
+    if gdf.crs is None or says_lonlat_but_is_not:
+        declared = "declares no CRS" if gdf.crs is None else \
+            f"declares {gdf.crs.to_string()} (GeoJSON always does) but its coordinates are not " \
+            f"longitude/latitude ({extent})"
         if lv.crs:
-            problems.append(Problem("repaired", fname, f"the layer declares no CRS; {lv.crs} "
+            problems.append(Problem("repaired", fname, f"the layer {declared}; {lv.crs} "
                                     "assumed as the manifest says", code="no_crs"))
             try:
-                gdf = gdf.set_crs(lv.crs)
+                gdf = gdf.set_crs(lv.crs, allow_override=True)
             except Exception as exc:  # noqa: BLE001 - an unknown CRS string
                 problems.append(Problem("error", fname, f"the manifest's crs {lv.crs!r} is not "
                                         f"a CRS: {exc}", expected="e.g. EPSG:4326 or EPSG:26986",
@@ -397,10 +414,11 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, lv: Level, fname: str, problems: list[Prob
                 code="no_crs"))
             gdf = gdf.set_crs(4326)
         else:
+            what = "declares no CRS and its coordinates are not longitude/latitude " \
+                f"({extent})" if gdf.crs is None else declared
             problems.append(Problem(
-                "error", fname, "the layer declares no CRS and its coordinates are not "
-                f"longitude/latitude (x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to "
-                f"{maxy:,.0f}: a projected CRS in metres or feet?); it cannot be placed",
+                "error", fname, f"the layer {what}: a projected CRS in metres or feet? It "
+                "cannot be placed on the map",
                 expected="the CRS of the coordinates as crs = \"EPSG:….\" in the level's "
                          "manifest entry, or a .prj file beside a Shapefile",
                 code="projected_without_crs"))

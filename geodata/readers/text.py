@@ -264,7 +264,8 @@ def _parse(utf8: bytes, text: str, delim: str) -> tuple[pd.DataFrame, np.ndarray
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    header_line = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    head = text[:_SNIFF_BYTES]
+    header_line = next(csv.reader(io.StringIO(head), delimiter=delim), [])
     if not header_line:
         return pd.DataFrame(), np.array([], dtype=np.int64), []
     names, dup_note = _dedupe(header_line)
