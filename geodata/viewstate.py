@@ -169,6 +169,11 @@ def choices(data: WorkspaceData, level: str, measure: str | None = None,
                    indicator_years=catalogue[ind]["years"] if ind else [])
 
 
+def drawable_levels(data: WorkspaceData, allowed: tuple[str, ...] | None = None) -> list[str]:
+    """The levels with at least one measure to map (allocations or indicators)."""
+    return [lv.id for lv in data.ws.levels if choices(data, lv.id, allowed=allowed).measures]
+
+
 def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
                  allowed: tuple[str, ...] | None = None) -> tuple[ViewState, list[str]]:
     """The nearest valid view for ``params``; the second value lists what was ignored."""
@@ -195,7 +200,13 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     level = pick("level", levels, ws.default_level or levels[0])
     ch = choices(data, level, allowed=allowed)
     if not ch.measures:
-        return ViewState(ws=ws.id, level=level, measure="total"), ignored
+        drawable = drawable_levels(data, allowed)
+        if not drawable:
+            return ViewState(ws=ws.id, level=level, measure="total"), ignored
+        if params.get("level"):
+            ignored.append(f"level={params['level']!r}: nothing to map at this level")
+        level = drawable[0]
+        ch = choices(data, level, allowed=allowed)
     measure = pick("measure", ch.measures, ch.measures[0])
     table = pick("table", ch.tables, ch.tables[0] if ch.tables else None)
     ch = choices(data, level, measure, table, params.get("indicator"), allowed=allowed)

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import streamlit as st
 
 from exports.compose import compose
+from geodata.viewstate import drawable_levels
 from exports.maps import MIME, frame_problems
 from exports.pack import hearing_pack
 from exports.views_store import ViewsError, store_for
@@ -21,6 +22,11 @@ data, path = controls.page_setup()
 if data is None:
     st.stop()
 ws = data.ws
+if not drawable_levels(data):
+    st.title("Hearing")
+    st.info("This workspace has no allocations or indicators to map yet, so there is no view "
+            "to save or present. The Data quality page lists what could not be read.")
+    st.stop()
 store = store_for(ws)
 kw = cached(path)
 

@@ -1,0 +1,56 @@
+"""Every page on workspaces that are valid but broken in one way: each page shows what it can
+and says what is missing; none ends in an exception."""
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import open_page, registered_pages, texts
+from tests.catalogue import CASES, SPEND, Case, build
+from tests.fixtures.helpers import write_geojson, write_workspace
+
+KINDS = ("every year unreadable 'FY22'", "projected coordinates without a CRS",
+         "a table id with a hyphen", "amount 'inf'", "header only")
+BROKEN = [c for c in CASES if c.kind in KINDS]
+
+ONLY_BOUNDARIES = """
+[workspace]
+title = "Only boundaries"
+
+[[levels]]
+id = "ward"
+label = "Ward"
+label_plural = "Wards"
+file = "regions.geojson"
+key = "id"
+name = "name"
+"""
+
+
+@pytest.fixture(scope="module")
+def broken_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("broken")
+    for i, case in enumerate(BROKEN):
+        build(case, root / f"broken_{i}")
+    only = write_workspace(root / "only_boundaries", ONLY_BOUNDARIES)
+    from tests.catalogue import REGIONS
+    write_geojson(only / "regions.geojson", REGIONS)
+    return root
+
+
+def test_the_broken_set_is_complete():
+    assert len(BROKEN) == len(KINDS)
+
+
+@pytest.mark.parametrize("page", registered_pages())
+@pytest.mark.parametrize("ws", [f"broken_{i}" for i in range(len(KINDS))] + ["only_boundaries"])
+def test_every_page_survives(page, ws, broken_root, monkeypatch):
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(broken_root))
+    at = open_page(page, ws)
+    assert at.session_state["ws"] == ws
+    assert texts(at)
+
+
+def test_a_missing_workspace_folder_is_reported(monkeypatch, tmp_path):
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "no-such-folder"))
+    at = open_page("pages/data_quality.py", "us_federal")
+    assert "no-such-folder" in texts(at)
