@@ -195,7 +195,8 @@ class WorkspaceData:
                 bool((df["fiscal_year"].notna() & df["amount"].notna()).any())
             if usable:
                 # Rows without a readable year are reported and kept out, as bad amounts are.
-                led.add(spec.id, df[df["fiscal_year"].notna()])
+                no_year = df["fiscal_year"].isna()
+                led.add(spec.id, df[~no_year] if no_year.any() else df)
             elif f"table:{spec.id}" in self.problems_by_source:
                 from .load import relative_name
                 self.problems_by_source[f"table:{spec.id}"].append(Problem(

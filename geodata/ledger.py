@@ -44,7 +44,7 @@ class Ledger:
         missing = {"region_id", "fiscal_year", "amount"} - set(keep)
         if missing:
             raise ValueError(f"allocations table {table_id!r} lacks {sorted(missing)}")
-        df = frame[keep].copy()
+        df = pd.DataFrame({c: frame[c] for c in keep}, copy=False)
         df["region_id"] = df["region_id"].astype("string")
         df["fiscal_year"] = pd.to_numeric(df["fiscal_year"], errors="coerce").astype("Int32")
         if "quarter" in df:

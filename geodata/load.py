@@ -133,6 +133,7 @@ def load_table(ws: Workspace, spec: TableSpec,
     for canon, value in spec.constants.items():
         out[canon] = value
     out["_line"] = res.lines
+    del res, raw        # the text cells not mapped to a column are not kept
 
     level = ws.level(spec.level)
     if "region_id" in out:

@@ -239,15 +239,47 @@ def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: st
     if not data.strip():
         return _empty([ReadNote("error", "empty_file", "the file is empty",
                                 expected="a header line and data lines")])
+
+    def delimiter(sample: str) -> str:
+        if separator is None or separator == "":
+            return "\t" if suffix in (".tsv", ".tab") else sniff_delimiter(sample)
+        return "\t" if separator in ("\\t", "tab", "TAB") else str(separator)
+
+    if _is_utf8_name(encoding) and not data.startswith((codecs.BOM_UTF16_LE,
+                                                         codecs.BOM_UTF16_BE)):
+        # The common case, without a decoded copy of the file: pyarrow checks the UTF-8 and
+        # splits the rows; anything irregular goes the long way below.
+        body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else memoryview(data)
+        head = bytes(body[:_SNIFF_BYTES]).decode("utf-8", errors="ignore")
+        delim = delimiter(head)
+        fast = _parse_fast(body, head, delim)
+        if fast is not None:
+            frame, lines, notes = fast
+            return _checked(frame, lines, notes, "utf-8", delim)
     text, used, notes = decode(data, encoding)
-    if separator is None or separator == "":
-        delim = "\t" if suffix in (".tsv", ".tab") else sniff_delimiter(text[:_SNIFF_BYTES])
+    del data
+    delim = delimiter(text[:_SNIFF_BYTES])
+    fast = _parse_fast(memoryview(text.encode("utf-8")), text[:_SNIFF_BYTES], delim)
+    if fast is not None:
+        frame, lines, more = fast
     else:
-        delim = "\t" if separator in ("\\t", "tab", "TAB") else str(separator)
-    utf8 = data if (used == "utf-8" and not data.startswith(codecs.BOM_UTF8)) else \
-        text.encode("utf-8")
-    frame, lines, row_notes = _parse(utf8, text, delim)
-    notes += row_notes
+        names, dup_note = _header(text[:_SNIFF_BYTES], delim)
+        frame, lines, more = _parse_python(text, delim, names) if names else \
+            (pd.DataFrame(), np.array([], dtype=np.int64), [])
+        more = ([dup_note] if dup_note else []) + more
+    return _checked(frame, lines, notes + more, used, delim)
+
+
+def _is_utf8_name(encoding: str) -> bool:
+    if not encoding:
+        return True
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _checked(frame, lines, notes, used, delim) -> ReadResult:
     if frame.shape[1] == 0:
         notes.append(ReadNote("error", "empty_file", "the file has no header line",
                               expected="a header line and data lines"))
@@ -258,18 +290,22 @@ def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: st
     return _finish(frame, lines, notes, used, delim)
 
 
-def _parse(utf8: bytes, text: str, delim: str) -> tuple[pd.DataFrame, np.ndarray, list[ReadNote]]:
-    """Fast path through pyarrow when every line is one row; else Python's csv module, which
-    knows the line each row starts on."""
+def _header(head: str, delim: str) -> tuple[list[str], ReadNote | None]:
+    header_line = next(csv.reader(io.StringIO(head), delimiter=delim), [])
+    if not header_line:
+        return [], None
+    return _dedupe(header_line)
+
+
+def _parse_fast(body: memoryview, head: str, delim: str) \
+        -> tuple[pd.DataFrame, np.ndarray, list[ReadNote]] | None:
+    """pyarrow, when every line is one row and the text is valid UTF-8; else None."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    head = text[:_SNIFF_BYTES]
-    header_line = next(csv.reader(io.StringIO(head), delimiter=delim), [])
-    if not header_line:
+    names, dup_note = _header(head, delim)
+    if not names:
         return pd.DataFrame(), np.array([], dtype=np.int64), []
-    names, dup_note = _dedupe(header_line)
-    notes = [dup_note] if dup_note else []
     invalid = [0]
 
     def on_invalid(_row) -> str:
@@ -278,21 +314,22 @@ def _parse(utf8: bytes, text: str, delim: str) -> tuple[pd.DataFrame, np.ndarray
 
     try:
         table = pcsv.read_csv(
-            io.BytesIO(utf8),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
             parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True,
                                             invalid_row_handler=on_invalid),
             convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                column_types={n: pa.large_string() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
-        newlines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
-        if invalid[0] == 0 and table.num_rows == newlines - 1:
-            frame = table.to_pandas()
-            return frame, np.arange(len(frame), dtype=np.int64) + 2, notes
     except (pa.ArrowInvalid, ValueError):
-        pass
-    frame, lines, more = _parse_python(text, delim, names)
-    return frame, lines, notes + more
+        return None
+    raw = body.obj if isinstance(body.obj, bytes) and len(body) == len(body.obj) else bytes(body)
+    newlines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if invalid[0] or table.num_rows != newlines - 1:
+        return None
+    frame = table.to_pandas()
+    del table
+    return frame, np.arange(len(frame), dtype=np.int64) + 2, [dup_note] if dup_note else []
 
 
 def _parse_python(text: str, delim: str, names: list[str]) \
