@@ -8,6 +8,7 @@ from geodata.dataset import MeasureSpec
 from layers.bivariate import build_bivariate, legend_html
 from ui import cache, controls, state
 from ui.mapview import map_options, show_map
+from ui.text import md
 
 data, path = controls.page_setup()
 if data is None:
@@ -21,12 +22,12 @@ if money is None:
     st.stop()
 catalogue = data.indicator_catalogue(money.level)
 if not catalogue:
-    st.info(f"There is no outcome indicator at the {ws.level(money.level).label.lower()} level "
+    st.info(f"There is no outcome indicator at the {md(ws.level(money.level).label.lower())} level "
             "of this workspace. Pick another level.")
     st.stop()
 names = list(catalogue)
 state.init("bv_indicator", names[0], options=names)
-ind = st.sidebar.selectbox("Outcome indicator", names, key="bv_indicator")
+ind = st.sidebar.selectbox("Outcome indicator", names, key="bv_indicator")   # options: plain text
 years = catalogue[ind]["years"]
 state.init("bv_indicator_year", years[-1], options=years, parse=int)
 ind_year = st.sidebar.selectbox("Outcome year", years, key="bv_indicator_year")
@@ -40,17 +41,19 @@ view, legend = build_bivariate(layer.region_ids, x.values, y.values, x_label="Mo
                                y_label=ind, x_unit=x.unit, y_unit=y.unit,
                                population=x.population)
 
-st.caption(f"Money: {x.label}. Outcome: {y.label}"
-           + (f" ({direction.replace('_', ' ')})" if direction else "") + ".")
+st.caption(f"Money: {md(x.label)}. Outcome: {md(y.label)}"
+           + (f" ({md(direction.replace('_', ' '))})" if direction else "") + ".")
 for note in (*x.notes, *y.notes):
-    st.caption(note)
+    st.caption(md(note))
 col_map, col_legend = st.columns([4, 1])
 with col_map:
     # The 3×3 grid beside the map is the legend; a list of nine classes on the map would
     # only hide part of it.
     show_map(layer, replace(view, legend=()), map_options(ws.settings), key="bivariate_map")
 with col_legend:
-    st.markdown(legend_html(legend), unsafe_allow_html=True)
+    # st.html, not st.markdown: the legend's labels (escaped by legend_html) are never read as
+    # Markdown, which a blank line inside an HTML block in st.markdown would allow.
+    st.html(legend_html(legend))
     st.caption("Each region is placed in a third (low, middle, high) of money and of the "
                "outcome. Dark: much money and a high outcome value; one hue: much money, low "
                "outcome; the other hue: high outcome, little money; light grey: low on both.")
@@ -61,7 +64,7 @@ both = pd.DataFrame({"money": x.values, "outcome": y.values}).dropna()
 st.subheader("Where money and results diverge")
 if len(both) >= 3:
     corr = both["money"].corr(both["outcome"], method="spearman")
-    st.write(f"Rank correlation between money and {ind.lower()}: {corr:+.2f} "
+    st.write(f"Rank correlation between money and {md(ind.lower())}: {corr:+.2f} "
              f"over {len(both):,} regions with both values.")
 nm = data.names(money.level)
 both["name"] = [nm.get(i, i) for i in both.index]

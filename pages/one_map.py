@@ -7,11 +7,10 @@ import streamlit as st
 from geodata.dataset import region_detail
 from geodata.join import diagnostics_csv, diagnostics_frame
 from geodata.viewstate import colour_view
-from layers.classify import format_number
 from ui import cache, controls, state
 from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, tracked_map
-from ui.text import md
+from ui.text import md, md_number
 
 data, path = controls.page_setup()
 if data is None:
@@ -25,7 +24,7 @@ if spec is None:
 try:
     mv = cache.values(path, spec)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(md(str(exc)))
     st.stop()
 cls = controls.class_controls(diverging=mv.diverging)
 layer = cache.encoded_layer(path, spec.level)
@@ -51,7 +50,9 @@ if clicked:
     st.rerun()
 
 with header:
-    st.title(mv.label)
+    # Every string below that comes from the workspace's files or the link goes through md():
+    # titles, metric labels, values and help, captions and alerts all render Markdown.
+    st.title(md(mv.label))
 
     # ---------------------------------------------------------------- KPIs
     k1, k2, k3, k4 = st.columns(4)
@@ -59,37 +60,37 @@ with header:
     pop_total = float(mv.population.where(mv.values.notna()).sum()) if mv.population.notna().any() else 0.0
     if mv.join is not None:
         on_map = mv.join.placed_cents / 100
-        k1.metric("Total on the map", format_number(on_map, ws.currency))
+        k1.metric("Total on the map", md_number(on_map, ws.currency))
         if mv.overall is not None:      # per capita: the jurisdiction-wide rate, as mapped
-            k2.metric("Overall rate", format_number(mv.overall, ws.currency),
-                      help=f"All money over all residents, the way the map divides ({mv.unit})")
+            k2.metric("Overall rate", md_number(mv.overall, ws.currency),
+                      help=f"All money over all residents, the way the map divides ({md(mv.unit)})")
         else:
             # Money and residents of the same regions: those with both.
             with_pop = mv.population.dropna()
             placed = mv.join.placed.set_index("region_id")["cents"]
             both = placed.index.intersection(with_pop.index)
             pop_sum = float(with_pop.reindex(both).sum())
-            k2.metric("Per resident", format_number(placed.reindex(both).sum() / 100 / pop_sum,
-                                                    ws.currency) if pop_sum else "No data",
+            k2.metric("Per resident", md_number(placed.reindex(both).sum() / 100 / pop_sum,
+                                                ws.currency) if pop_sum else "No data",
                       help="Money on the map over the residents of the same regions "
                            "(regions with a population)")
-        k4.metric("Not placed on the map", format_number(mv.join.not_placed_cents / 100, ws.currency),
+        k4.metric("Not placed on the map", md_number(mv.join.not_placed_cents / 100, ws.currency),
                   help="Rows whose region id is blank or matches no region; see Join diagnostics")
     else:
-        k1.metric("Median", format_number(float(mv.values.median()), mv.unit))
+        k1.metric("Median", md_number(float(mv.values.median()), mv.unit))
         k2.metric("Population covered", f"{int(pop_total):,}" if pop_total else "No data")
         k4.metric("Values not placed", f"{len(mv.indicator_unmatched):,}",
                   help="Values whose region id is not in the boundary layer")
-    k3.metric(f"{ws.level(spec.level).plural} with data", f"{n_with:,} of {len(names):,}")
+    k3.metric(f"{md(ws.level(spec.level).plural)} with data", f"{n_with:,} of {len(names):,}")
 
     for note in mv.notes:
-        st.caption(note)
+        st.caption(md(note))
     ignored = state.ignored_params()
     if ignored:
         st.warning("Some link parameters were ignored: " +
                    "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
-st.caption(f"{ws.title} · {view.scheme.replace('_', ' ')} classes · "
-           f"{ws.fiscal_year_text()} · click a {level_label} for its detail")
+st.caption(f"{md(ws.title)} · {view.scheme.replace('_', ' ')} classes · "
+           f"{md(ws.fiscal_year_text())} · click a {md(level_label)} for its detail")
 
 state.to_url([key for key in controls.VIEW_KEYS] + ["average"])
 remember_view(data, path, "one_map")
@@ -104,13 +105,14 @@ panel = st.segmented_control("Below the map", list(PANELS), format_func=PANELS.g
                              label_visibility="collapsed")
 state.to_url(["panel"])
 if panel is None:
-    st.caption(f"Click a {level_label} on the map for its detail, or open a section above.")
+    st.caption(f"Click a {md(level_label)} on the map for its detail, or open a section above.")
 
 if panel == "detail":
     options = [""] + sorted(names, key=lambda r: names[r])
     # The picker mirrors the "region" state (a click on the map sets it too).
     st.session_state["region_pick"] = st.session_state["region"]
-    st.selectbox(f"{ws.level(spec.level).label}", options, key="region_pick",
+    # The label renders Markdown; the options (region names) are plain text.
+    st.selectbox(md(ws.level(spec.level).label), options, key="region_pick",
                  on_change=lambda: st.session_state.update(region=st.session_state["region_pick"]),
                  format_func=lambda r: names.get(r, "— pick one, or click the map —") if r else
                  "— pick one, or click the map —")
@@ -121,7 +123,7 @@ if panel == "detail":
         rank = mv.values.rank(ascending=False, method="min").get(rid)
         st.subheader(md(det.name))
         c1, c2, c3 = st.columns(3)
-        c1.metric(mv.label, format_number(value, mv.unit))
+        c1.metric(md(mv.label), md_number(value, mv.unit))
         c2.metric("Rank", f"{int(rank):,} of {n_with:,}" if pd.notna(rank) else "—")
         popv = mv.population.get(rid)
         c3.metric("Population", f"{int(popv):,}" if pd.notna(popv) else "No data")
@@ -153,20 +155,20 @@ elif panel == "diagnostics":
             f"— {ok} to the cent")
         c1, c2 = st.columns(2)
         with c1:
-            st.markdown(f"**Keys that matched no {level_label}** ({len(jr.unmatched):,})")
+            st.markdown(f"**Keys that matched no {md(level_label)}** ({len(jr.unmatched):,})")
             st.dataframe(jr.unmatched, hide_index=True, width="stretch")
             st.markdown(f"**Rows with a blank key**: {jr.blank_rows:,} row(s), "
-                        f"{format_number(jr.blank_cents / 100, ws.currency, compact=False)}")
+                        f"{md_number(jr.blank_cents / 100, ws.currency, compact=False)}")
         with c2:
-            st.markdown(f"**{ws.level(spec.level).plural} with no data** "
+            st.markdown(f"**{md(ws.level(spec.level).plural)} with no data** "
                         f"({len(jr.regions_without_data):,})")
             st.dataframe(jr.regions_without_data, hide_index=True, width="stretch")
     else:
         unmatched = mv.indicator_unmatched
-        st.markdown(f"**Values whose key matched no {level_label}** ({len(unmatched):,})")
+        st.markdown(f"**Values whose key matched no {md(level_label)}** ({len(unmatched):,})")
         st.dataframe(unmatched.rename("value").reset_index(), hide_index=True)
         missing = [r for r in layer.region_ids if pd.isna(mv.values.get(r))]
-        st.markdown(f"**{ws.level(spec.level).plural} with no value** ({len(missing):,})")
+        st.markdown(f"**{md(ws.level(spec.level).plural)} with no value** ({len(missing):,})")
         st.dataframe(pd.DataFrame({"region_id": missing, "name": [names[r] for r in missing]}),
                      hide_index=True)
     problems = data.problems_for(spec)

@@ -12,7 +12,7 @@ ws = data.ws
 st.title(md(ws.title))
 if ws.description:
     st.write(md(ws.description))
-st.caption(f"{ws.fiscal_year_text()} · currency {md(ws.currency)}"
+st.caption(f"{md(ws.fiscal_year_text())} · currency {md(ws.currency)}"
            + (f" · data up to {md(ws.data_date)}" if ws.data_date else ""))
 
 st.page_link("pages/one_map.py", label="Open the one map", icon=":material/map:")

@@ -44,7 +44,8 @@ sb = st.sidebar
 # ---------------------------------------------------------------- controls
 classes = R.road_classes(cfg, has_lines)
 state.init("rd_class", next(iter(classes)), options=list(classes))
-road_class = sb.radio("Roads", list(classes), format_func=classes.get, key="rd_class")
+# Radio options and widget labels render Markdown; selectbox options are plain text.
+road_class = sb.radio("Roads", list(classes), format_func=lambda c: md(classes[c]), key="rd_class")
 schemes = cfg.scheme_choices()
 state.init("rd_condition", cfg.scheme, options=schemes)
 scheme_id = sb.selectbox("Condition classes", schemes, key="rd_condition",
@@ -64,7 +65,7 @@ layers["measure"] = "Another measure (crashes, indicators …)"
 state.init("rd_layer", next(iter(layers)), options=list(layers))
 layer_id = sb.selectbox("Town layer", list(layers), format_func=layers.get, key="rd_layer")
 state.init("rd_overlay", True, parse=state.parse_bool)
-overlay = sb.toggle(f"Show {cfg.road_class.lower()} segments", key="rd_overlay",
+overlay = sb.toggle(f"Show {md(cfg.road_class.lower())} segments", key="rd_overlay",
                     disabled=not has_lines,
                     help=None if has_lines else "This workspace has no segment geometry.")
 overlay = overlay and has_lines
@@ -87,11 +88,11 @@ if fund_tables:
 fig = rc.figure
 st.markdown(f"**{md(fig.sentence(rc.road_class, rc.targets, uw))}**")
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(f"Road {uw} in the areas", f"{fig.miles:,.1f}")
+k1.metric(f"Road {md(uw)} in the areas", f"{fig.miles:,.1f}")
 k2.metric("Good or better", f"{fig.good_share:.1f}%" if fig.rated else "No data",
-          help=f"Share of rated {uw}; target {rc.targets.text()}")
+          help=f"Share of rated {md(uw)}; target {md(rc.targets.text())}")
 k3.metric("Poor", f"{fig.poor_share:.1f}%" if fig.rated else "No data")
-k4.metric(f"No data ({uw})", f"{fig.no_data:,.1f}",
+k4.metric(f"No data ({md(uw)})", f"{fig.no_data:,.1f}",
           help="Road length with no condition score: counted, shown as No data")
 
 # ---------------------------------------------------------------- town layer
@@ -126,7 +127,7 @@ else:
         if spec is None:
             st.stop()
         if spec.level != level:
-            st.warning(f"Road condition is by {ws.level(level).label.lower()}; showing that level.")
+            st.warning(f"Road condition is by {md(ws.level(level).label.lower())}; showing that level.")
             spec = replace(spec, level=level)
         mv = cache.values(path, spec)
         values, title, unit, pop, notes = mv.values, mv.label, mv.unit, mv.population, mv.notes
@@ -143,7 +144,7 @@ else:
                                 subtitle=unit, notes=notes)
     view = replace(view, tooltip_rows=view.tooltip_rows + extra_rows)
     for note in notes:
-        st.caption(note)
+        st.caption(md(note))
 
 # ---------------------------------------------------------------- segment overlay
 extra_layers = []
@@ -155,7 +156,7 @@ if overlay:
     overlay_bytes = enc.nbytes + vals_bytes
 
 show_map(layer, view, map_options(ws.settings), key="roads_map", extra_layers=extra_layers)
-st.caption(rc.methodology)
+st.caption(md(rc.methodology))
 if overlay:
     st.caption(f"Overlay: {len(enc.segment_ids):,} segments drawn as lines; adds "
                f"{overlay_bytes / 1024:,.0f} KB to the map ({enc.nbytes / 1024:,.0f} KB of "
@@ -164,7 +165,7 @@ else:
     st.caption("Overlay off: the map shows the town layer only." if has_lines else
                "No segment geometry in this workspace: condition comes from the town bin table.")
 for note in rc.notes:
-    st.caption(note)
+    st.caption(md(note))
 state.to_url(["ws", "rd_class", "rd_condition", "rd_layer", "rd_overlay", "rd_scheme",
               "rd_k", "rd_palette", "rd_reverse", "rd_level", "rd_measure", "rd_table",
               "rd_years", "rd_indicator", "rd_indicator_year", "rd_per", "rd_trend",
@@ -187,11 +188,11 @@ with t_targets:
     for rid, label in classes.items():
         other = rc if rid == road_class else cache.road_condition(path, scheme_id, rid)
         st.markdown(f"- {md(other.figure.sentence(other.road_class, other.targets, uw))}")
-    st.caption(f"Target for {md(rc.road_class.lower())} {uw}: {md(rc.targets.text())}. Rule: "
+    st.caption(f"Target for {md(rc.road_class.lower())} {md(uw)}: {md(rc.targets.text())}. Rule: "
                "missed when a target is not reached; at risk when both are reached but "
                f"within {rc.targets.at_risk_good_pp:g} points (good or better) or "
                f"{rc.targets.at_risk_poor_pp:g} point(s) (poor) of failing; met otherwise. "
-               f"Shares are of rated {uw}.")
+               f"Shares are of rated {md(uw)}.")
     tt = table.reset_index()
     tt.insert(1, "name", [names.get(r, r) for r in tt["region_id"]])
     tt = tt[tt["total"].fillna(0) > 0]
@@ -199,7 +200,8 @@ with t_targets:
     tt = tt.sort_values(["status", "poor_share"], ascending=[True, False])
     counts = tt["status"].value_counts()
     st.markdown(" · ".join(f"**{s}**: {int(counts.get(s, 0))}" for s in STATUS_ORDER)
-                + f" of {len(tt):,} {ws.level(level).label.lower()}s with {rc.road_class.lower()} {uw}")
+                + f" of {len(tt):,} {md(ws.level(level).label.lower())}s with "
+                  f"{md(rc.road_class.lower())} {md(uw)}")
     show = ["region_id", "name", "total", "rated", *scheme.labels, "No data", "good_share",
             "poor_share", "status"] if road_class == "segments" else \
         ["region_id", "name", "total", "rated", "good_or_better", "poor", "No data",
@@ -224,25 +226,29 @@ with t_trend:
         if st.session_state["rd_trend"] not in opts:
             st.session_state["rd_trend"] = ""
 
-        def _fmt(o: str) -> str:
+        # Route and town of each segment, looked up once (not one table scan per option).
+        first = net.segments.drop_duplicates("segment_id")
+        seg_info = dict(zip(first["segment_id"], zip(first["route"], first["region_attr"])))
+
+        def _fmt(o: str) -> str:     # selectbox options: plain text, not Markdown
             if not o:
                 return "Whole region"
             kind, _, key = o.partition(":")
             if kind == "town":
                 return f"{ws.level(level).label}: {names.get(key, key)}"
-            s = net.segments[net.segments["segment_id"] == key].iloc[0]
-            return f"Segment {key} ({s['route'] or ''}, {names.get(str(s['region_attr']), '')})"
+            route, town = seg_info[key]
+            return f"Segment {key} ({route or ''}, {names.get(str(town), '')})"
         pick = st.selectbox("Trend for", opts, format_func=_fmt, key="rd_trend")
         kind, _, key = pick.partition(":")
         if kind == "seg":
             tr = R.segment_trend(tl, key)
-            st.markdown(f"**{cfg.score_label} of segment {md(key)} by survey year**")
+            st.markdown(f"**{md(cfg.score_label)} of segment {md(key)} by survey year**")
             st.line_chart(tr.set_index("year")["score"], height=260)
         else:
             tr = R.area_trend(tl, net, scheme, region_id=key or None)
             where = names.get(key, key) if key else "the whole region"
-            st.markdown(f"**{md(cfg.road_class)}: length-weighted {cfg.score_label} and share of "
-                        f"{uw} good or better / poor, {md(where)}**")
+            st.markdown(f"**{md(cfg.road_class)}: length-weighted {md(cfg.score_label)} and share of "
+                        f"{md(uw)} good or better / poor, {md(where)}**")
             c1, c2 = st.columns(2)
             c1.line_chart(tr.set_index("year")[["mean_score"]], height=260)
             c2.line_chart(tr.set_index("year")[["good_share", "poor_share"]], height=260)
@@ -276,7 +282,7 @@ with t_change:
             step = 1.0 if scheme.hi <= 10 else 20.0
             st.markdown(f"{len(per_seg):,} segments surveyed in both years: "
                         f"{int((per_seg > 0).sum()):,} better, {int((per_seg < 0).sum()):,} worse; "
-                        f"median change {per_seg.median():+.2f} {cfg.score_label}.")
+                        f"median change {per_seg.median():+.2f} {md(cfg.score_label)}.")
             if show_change:
                 cview = build_choropleth(layer.region_ids, per_area,
                                          title=f"Change in length-weighted {cfg.score_label}, {ya} → {yb}",
@@ -299,8 +305,8 @@ with t_change:
                 show_map(layer, cview, map_options(ws.settings), key="roads_change_map",
                          extra_layers=[RoadLines(enc, vals)])
                 st.caption(f"Change between survey years {ya} and {yb}: towns by the change of "
-                           f"their length-weighted mean {cfg.score_label} (segments surveyed in both "
-                           "years), lines by segment. " + rc.methodology)
+                           f"their length-weighted mean {md(cfg.score_label)} (segments surveyed in "
+                           "both years), lines by segment. " + md(rc.methodology))
             st.download_button("Download segment changes (CSV)",
                                _csv(per_seg.rename_axis("segment_id").reset_index()),
                                file_name=f"{ws.id}_road_change_{ya}_{yb}.csv", mime="text/csv",
@@ -340,14 +346,14 @@ with t_problems:
         out = net.outside.assign(
             outside=net.outside["outside_m"] / R.METRES_PER[cfg.length_unit],
             route=net.segments["route"].to_numpy()[net.outside["_i"].to_numpy()])
-        st.markdown(f"**Segments outside every {ws.level(level).label.lower()}** "
-                    f"({len(out):,}; {out['outside'].sum():,.2f} {cfg.length_unit} not counted)")
+        st.markdown(f"**Segments outside every {md(ws.level(level).label.lower())}** "
+                    f"({len(out):,}; {out['outside'].sum():,.2f} {md(cfg.length_unit)} not counted)")
         st.dataframe(out[["segment_id", "route", "outside_m", "length_m", "outside"]]
                      .rename(columns={"outside": f"outside_{cfg.length_unit}"}),
                      hide_index=True, width="stretch")
     if net is not None and net.attribute_mismatch:
         st.caption(f"{net.attribute_mismatch:,} segments carry a region id that differs from the "
-                   f"{ws.level(level).label.lower()} holding most of their length; the map uses "
+                   f"{md(ws.level(level).label.lower())} holding most of their length; the map uses "
                    "the geometry.")
     st.download_button("Download problems (CSV)", problems_frame(rd.problems).to_csv(index=False)
                        .encode("utf-8"), file_name=f"{ws.id}_road_problems.csv", mime="text/csv",

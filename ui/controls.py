@@ -17,6 +17,7 @@ from layers.classify import SCHEMES
 from layers.palettes import palette_names
 
 from . import cache, state
+from .text import md
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.png"
 SCHEME_LABELS = {
@@ -50,7 +51,7 @@ def workspace_picker() -> WorkspaceData | None:
     state.init("ws", ids[0], options=ids)
     st.sidebar.selectbox("Workspace", ids, format_func=lambda w: titles[w], key="ws")
     for wid, exc in broken.items():
-        st.sidebar.warning(f"Workspace '{wid}' cannot be opened: {len(exc.problems)} problem(s) "
+        st.sidebar.warning(f"Workspace '{md(wid)}' cannot be opened: {len(exc.problems)} problem(s) "
                            "in its manifest (see Data quality).")
     return cache.load(paths[st.session_state["ws"]])
 
@@ -90,10 +91,12 @@ def measure_controls(data: WorkspaceData, *, prefix: str = "", allowed: tuple[st
     labels = {lv.id: lv.label for lv in ws.levels}
     levels = list(labels)
     state.init(k("level"), ws.default_level or levels[0], options=levels)
-    level = sb.radio("Level", levels, format_func=labels.get, key=k("level"), horizontal=True)
+    # Radio options render Markdown (selectbox and multiselect options do not).
+    level = sb.radio("Level", levels, format_func=lambda lv: md(labels[lv]), key=k("level"),
+                     horizontal=True)
     ch = choices(data, level, allowed=allowed)
     if not ch.measures:
-        sb.info(f"No allocations or indicators at the {labels[level].lower()} level.")
+        sb.info(f"No allocations or indicators at the {md(labels[level].lower())} level.")
         return None
     state.init(k("measure"), ch.measures[0], options=ch.measures)
     measure = sb.selectbox("Measure", ch.measures, format_func=MEASURE_LABELS.get, key=k("measure"))
@@ -122,7 +125,7 @@ def measure_controls(data: WorkspaceData, *, prefix: str = "", allowed: tuple[st
         cur = last
     if len(year_opts) > 1:
         span = sb.select_slider("Fiscal years", options=year_opts, value=cur, key=k("years"),
-                                format_func=lambda y: f"{fy}{y}")
+                                format_func=lambda y: md(f"{fy}{y}"))
     else:
         span = st.session_state[k("years")] = last
     agencies = None
@@ -168,7 +171,10 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
                                  placeholder="e.g. 1000 5000 20000")
             breaks, err = parse_breaks(text) if text.strip() else (None, "Enter your breaks.")
             if err:
-                st.warning(err + " Showing quantiles meanwhile.")
+                # The message quotes what was typed or linked: escaped, and cut to a line.
+                if len(err) > 300:
+                    err = err[:300] + f"… ({len(err):,} characters)"
+                st.warning(md(err) + " Showing quantiles meanwhile.")
                 scheme = "quantiles"
         n = st.slider("Number of classes", 3, 9, key=k("k"), disabled=scheme == "user_defined")
         kind = "diverging" if scheme == "diverging" else "sequential"

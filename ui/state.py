@@ -13,8 +13,23 @@ _KEEP = "_kept_"
 _MISSING = object()
 
 
+#: How much of an ignored value the page quotes back (a link can carry any amount of text).
+QUOTE_CHARS = 60
+
+
+def quote(raw: object) -> str:
+    """A link value as the "ignored" note quotes it: repr, cut to QUOTE_CHARS characters.
+
+    Plain text: the pages pass it through ui.text.md before it reaches Markdown.
+    """
+    text = str(raw)
+    if len(text) > QUOTE_CHARS:
+        return repr(text[:QUOTE_CHARS]) + f" … ({len(text):,} characters)"
+    return repr(text)
+
+
 def _note_ignored(key: str, raw: str, why: str) -> None:
-    st.session_state.setdefault(_IGNORED, {})[key] = f"{raw!r} ({why})"
+    st.session_state.setdefault(_IGNORED, {})[key] = f"{quote(raw)} ({why})"
 
 
 def ignored_params() -> dict[str, str]:
