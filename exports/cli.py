@@ -110,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _open_workspace(arg: str):
     from geodata.dataset import WorkspaceData
-    from geodata.workspace import ManifestError, discover_workspaces, load_manifest
+    from geodata.workspace import (ManifestError, discover_workspaces, load_manifest,
+                                   missing_workspace_roots)
 
+    for root in missing_workspace_roots():
+        print(f"warning: FISCALMAP_WORKSPACES names a folder that does not exist: {root}",
+              file=sys.stderr)
     path = Path(arg)
     if not (path / "workspace.toml").exists():
         found = discover_workspaces()

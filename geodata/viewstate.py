@@ -101,6 +101,18 @@ class ViewState:
 MAX_BREAKS = 20
 
 
+QUOTE_CHARS = 60
+
+
+def quote(raw: object) -> str:
+    """A value from a link as a message quotes it: repr, cut to QUOTE_CHARS characters (a
+    100 KB parameter must not become a 100 KB message)."""
+    text = str(raw)
+    if len(text) > QUOTE_CHARS:
+        return repr(text[:QUOTE_CHARS]) + f" … ({len(text):,} characters)"
+    return repr(text)
+
+
 def parse_breaks(text: str) -> tuple[tuple[float, ...] | None, str | None]:
     """"10, 20, 50" → (10.0, 20.0, 50.0); or an error message when invalid: not numbers,
     not finite (nan, inf, or too large for a number such as 1e309), more than
@@ -187,15 +199,15 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         try:
             value = parse(raw)
         except (TypeError, ValueError):
-            ignored.append(f"{key}={raw!r}: not understood")
+            ignored.append(f"{key}={quote(raw)}: not understood")
             return default
         if options is not None and value not in options:
-            ignored.append(f"{key}={raw!r}: not available here")
+            ignored.append(f"{key}={quote(raw)}: not available here")
             return default
         return value
 
     if params.get("ws") and params.get("ws") != ws.id:
-        ignored.append(f"ws={params['ws']!r}: unknown workspace, showing {ws.id!r}")
+        ignored.append(f"ws={quote(params['ws'])}: unknown workspace, showing {ws.id!r}")
     levels = [lv.id for lv in ws.levels]
     level = pick("level", levels, ws.default_level or levels[0])
     ch = choices(data, level, allowed=allowed)
@@ -204,7 +216,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         if not drawable:
             return ViewState(ws=ws.id, level=level, measure="total"), ignored
         if params.get("level"):
-            ignored.append(f"level={params['level']!r}: nothing to map at this level")
+            ignored.append(f"level={quote(params['level'])}: nothing to map at this level")
         level = drawable[0]
         ch = choices(data, level, allowed=allowed)
     measure = pick("measure", ch.measures, ch.measures[0])
@@ -221,7 +233,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         default_years = (ch.years[-1], ch.years[-1])
         years = pick("years", None, default_years, _parse_span)
         if years[0] not in ch.years or years[1] not in ch.years:
-            ignored.append(f"years={params.get('years')!r}: outside "
+            ignored.append(f"years={quote(params.get('years'))}: outside "
                            f"{ch.years[0]}–{ch.years[-1]}")
             years = default_years
         raw_ag = params.get("agencies", "")
@@ -238,7 +250,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     k = pick("k", list(range(3, 10)), 5, int)
     region = params.get("region", "") or ""
     if region and region not in data.names(level):
-        ignored.append(f"region={region!r}: no such region at this level")
+        ignored.append(f"region={quote(region)}: no such region at this level")
         region = ""
     center = pick("center", None, None, _parse_center)
     zoom = pick("zoom", None, None, _parse_zoom)
@@ -252,7 +264,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
         road_layer=params.get("road_layer", "") or "")
     if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
-        ignored.append(f"breaks={vs.breaks!r}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
+        ignored.append(f"breaks={quote(vs.breaks)}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
     return vs, ignored
 
 

@@ -149,7 +149,7 @@ st.title("Hearing")
 st.caption("Save views from the One map page (the “Export or save this view” switch) or below, put them in "
            "order, then present them full screen and hand out the hearing pack (PDF).")
 if views_error:
-    st.error(views_error + " The file was left as it is; fix it or remove it to save new views.")
+    st.error(md(views_error) + " The file was left as it is; fix it or remove it to save new views.")
 for msg in views_repairs:
     st.warning(md(msg))
 change_error = st.session_state.pop("_views_change_error", None)
@@ -190,7 +190,7 @@ for i, sv in enumerate(views, start=1):
                         store.rename(sv.id, t, nt)
                         st.rerun()
                     except ViewsError as exc:
-                        st.error(str(exc))
+                        st.error(md(str(exc)))
         if dele.button("Delete", icon=":material/delete:", key=f"del_{sv.id}", help="Delete this saved view"):
             _change(store.delete, sv.id)
 

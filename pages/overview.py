@@ -2,10 +2,12 @@
 import streamlit as st
 
 from layers.classify import format_number
-from ui import controls
+from ui import cache, controls
 from ui.text import md
 
 data, path = controls.page_setup()
+for root in cache.missing_roots():
+    st.warning(f"FISCALMAP\\_WORKSPACES names a folder that does not exist: {md(root)}")
 if data is None:
     st.stop()
 ws = data.ws

@@ -18,7 +18,7 @@ from layers.render_compare import build_compare_map
 from layers.render_timeslider import build_time_map, frame_views
 from ui import cache, controls, state
 from ui.mapview import map_options, show_map
-from ui.text import md
+from ui.text import md, md_number
 
 PC_KEYS = ["ws", "pc_level", "pc_parent", "pc_table", "pc_years", "pc_agencies", "pc_per",
            "pc_average", "pc_relative", "pc_fixed", "pc_small", "pc_flag", "pc_scheme", "pc_k",
@@ -86,7 +86,7 @@ if parent and (not lv.parent_level or parent not in data.names(lv.parent_level))
     parent = st.session_state["pc_parent"] = ""
 children = [c.id for c in ws.levels if c.parent_level == level and c.id in levels]
 
-sb.radio("Level", levels, format_func=lambda i: ws.level(i).label, key="pc_level",
+sb.radio("Level", levels, format_func=lambda i: md(ws.level(i).label), key="pc_level",
          horizontal=True, on_change=lambda: st.session_state.update(pc_parent=""))
 
 if parent:
@@ -104,7 +104,7 @@ def _go(level_id: str, parent_id: str) -> None:
 
 
 if parent:
-    bc2.button(f"⬆ Back to all {plural(ws.level(lv.parent_level).label)}", key="pc_up",
+    bc2.button(f"⬆ Back to all {md(plural(ws.level(lv.parent_level).label))}", key="pc_up",
                on_click=_go, args=(lv.parent_level, ""))
 
 # ------------------------------------------------------------------ funding, years, rate
@@ -131,13 +131,13 @@ if "pc_years" not in st.session_state and "pc_years" in st.query_params:
             raise ValueError
     except (TypeError, ValueError):
         st.session_state.setdefault("_ignored_params", {})["pc_years"] = \
-            f"{st.query_params['pc_years']!r} (not available here)"
+            f"{state.quote(st.query_params['pc_years'])} (not available here)"
 if len(year_opts) > 1:
     span = sb.select_slider("Fiscal years", options=year_opts, value=start_span, key="pc_years",
-                            format_func=lambda y: f"{fy}{y}")
+                            format_func=lambda y: md(f"{fy}{y}"))
 else:
     span = (lo, hi)
-    sb.caption(f"Fiscal year: {fy}{lo} (the only year in this table)")
+    sb.caption(f"Fiscal year: {md(fy)}{lo} (the only year in this table)")
 span = (int(span[0]), int(span[1]))
 agencies_all = data.agencies(table)
 agencies = None
@@ -190,7 +190,7 @@ try:
         spec = replace(spec, per=per)
         mv = cache.values(path, spec)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(md(str(exc)))
     st.stop()
 
 if parent:
@@ -239,7 +239,7 @@ if relative and any(pd.isna(c) for c in centres.values()):
     relative, centres = False, None
     palette = "YlGnBu"
 
-st.subheader(f"{tlabels[table]} {rate_word}, {span_text}"
+st.subheader(f"{md(tlabels[table])} {md(rate_word)}, {md(span_text)}"
              + (" (average per year)" if average else (" (cumulative)" if len(years) > 1 else "")))
 where = crumbs[1] if parent else ""
 st.caption(f"Unit: **{md(unit)}**. Each year's amount is divided by that year's population"
@@ -255,17 +255,19 @@ if ignored:
 flag_span = M.small_population(span_pop, small) if small else pd.Series(False, index=ids)
 ranked = span_vals.dropna().sort_values(ascending=False)
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(f"Overall rate ({rate_word})", format_number(overall_span, money_unit),
+k1.metric(f"Overall rate ({md(rate_word)})", md_number(overall_span, money_unit),
           help="All money over all residents of the regions shown, year by year")
 if len(ranked):
-    k2.metric(f"Highest ({rate_word})", format_number(ranked.iloc[0], money_unit), names.get(ranked.index[0], ""),
+    k2.metric(f"Highest ({md(rate_word)})", md_number(ranked.iloc[0], money_unit),
+              md(names.get(ranked.index[0], "")),
               delta_color="off")
-    k3.metric(f"Lowest ({rate_word})", format_number(ranked.iloc[-1], money_unit), names.get(ranked.index[-1], ""),
+    k3.metric(f"Lowest ({md(rate_word)})", md_number(ranked.iloc[-1], money_unit),
+              md(names.get(ranked.index[-1], "")),
               delta_color="off")
 k4.metric(f"Small populations (< {int(small):,})", f"{int(flag_span.sum()):,} of {len(ids):,}")
 no_data = [r for r in ids if pd.isna(span_vals.get(r))]
 if no_data:
-    st.caption(f"No data for {len(no_data):,} {lv.label.lower()}(s) (no population, or no money "
+    st.caption(f"No data for {len(no_data):,} {md(lv.label.lower())}(s) (no population, or no money "
                "and no population): " + ", ".join(md(names[r]) for r in no_data[:8]) +
                (" …" if len(no_data) > 8 else ""))
 
@@ -294,7 +296,8 @@ if view_mode == "time":
     st.caption(f"Press ▶ Play or drag the slider to step through the years. Classes are "
                f"{'the same in every year' if fixed else 'recomputed for each year'}"
                f"{'; colours are centred on each year’s overall rate' if relative else ''}."
-               + (f" Click a {lv.label.lower()} to see its {plural(ws.level(children[0]).label)}."
+               + (f" Click a {md(lv.label.lower())} to see its "
+                  f"{md(plural(ws.level(children[0]).label))}."
                   if children else ""))
     # ranking over the span, with the change from the first to the last year
     first, last = frame_vals[years[0]], frame_vals[years[-1]]
@@ -307,7 +310,7 @@ if view_mode == "time":
         "population": span_pop.to_numpy(),
         "small population": flag_span.reindex(ids).to_numpy(),
     }, index=pd.Index(ids, name="region_id"))
-    st.markdown(f"**Ranking, {span_text}** — highest {rate_word} first")
+    st.markdown(f"**Ranking, {md(span_text)}** — highest {md(rate_word)} first")
     st.dataframe(tbl.sort_values("rank"), width="stretch", key="pc_rank_table",
                  column_config=money_columns(tbl, money_unit))
     st.download_button("Download (CSV)", csv_bytes(tbl, index=True),
@@ -326,7 +329,7 @@ elif view_mode == "change":
         y1 = c2.selectbox("To", years, format_func=ylabels.get, key="pc_to")
         state.init("pc_change", "amount", options=["amount", "percent"])
         how = c3.radio("Change in", ["amount", "percent"], key="pc_change", horizontal=True,
-                       format_func={"amount": unit, "percent": "percent"}.get)
+                       format_func={"amount": md(unit), "percent": "percent"}.get)
         ch = M.change_between(frame_vals[y0], frame_vals[y1])
         cunit = money_unit if how == "amount" else "%"
         title = f"Change {ylabels[y0]} → {ylabels[y1]}, {rate_word}"
@@ -405,7 +408,7 @@ else:  # side by side
         sl, sr = side(left), side(right)
         ml, mr = cache.values(path, sl), cache.values(path, sr)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         st.stop()
     vals = {"L": ml.values.reindex(ids), "R": mr.values.reindex(ids)}
     cen = {"L": overall(ml, sl), "R": overall(mr, sr)} if relative else None
@@ -419,7 +422,7 @@ else:  # side by side
                           flags=fl, flag_style=flag_style, flag_label=flag_label)
     clicked = _show(m, "pc_compare_map", opts.height)
     st.caption("Both maps use the same classes and move together. " +
-               ("" if cmp == "years" else f"Each side: {span_text}"
+               ("" if cmp == "years" else f"Each side: {md(span_text)}"
                 f"{', average per year' if average else ''}."))
     if not same:
         mov = M.movers(vals["L"], vals["R"])
@@ -435,7 +438,7 @@ else:  # side by side
 if children and not parent:
     child = ws.level(children[0])
     drill_opts = [""] + sorted(ids, key=lambda r: names[r])
-    st.selectbox(f"Show the {plural(child.label)} of", drill_opts, key="pc_drill",
+    st.selectbox(f"Show the {md(plural(child.label))} of", drill_opts, key="pc_drill",
                  format_func=lambda r: names.get(r, f"— pick a {lv.label.lower()} —") if r else
                  f"— pick a {lv.label.lower()}, or click the map —",
                  on_change=lambda: _go(child.id, st.session_state["pc_drill"])

@@ -9,7 +9,7 @@ if data is None:
     st.stop()
 ws = data.ws
 st.title("Sources")
-st.caption(f"Workspace folder: {md_code(ws.path)}")
+st.caption(f"Workspace: {md_code(ws.id)}")
 for s in ws.sources:
     st.subheader(md(s.name))
     # The address as code: shown and copyable as it is, but not a link (nothing from a

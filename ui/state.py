@@ -7,25 +7,11 @@ from typing import Any, Callable, Sequence
 import streamlit as st
 
 from geodata.viewstate import _parse_bool, _parse_center, _parse_span, _parse_zoom
+from geodata.viewstate import quote  # noqa: F401 - pages quote link values through ui.state
 
 _IGNORED = "_ignored_params"
 _KEEP = "_kept_"
 _MISSING = object()
-
-
-#: How much of an ignored value the page quotes back (a link can carry any amount of text).
-QUOTE_CHARS = 60
-
-
-def quote(raw: object) -> str:
-    """A link value as the "ignored" note quotes it: repr, cut to QUOTE_CHARS characters.
-
-    Plain text: the pages pass it through ui.text.md before it reaches Markdown.
-    """
-    text = str(raw)
-    if len(text) > QUOTE_CHARS:
-        return repr(text[:QUOTE_CHARS]) + f" … ({len(text):,} characters)"
-    return repr(text)
 
 
 def _note_ignored(key: str, raw: str, why: str) -> None:

@@ -50,7 +50,16 @@ def test_every_page_survives(page, ws, broken_root, monkeypatch):
     assert texts(at)
 
 
-def test_a_missing_workspace_folder_is_reported(monkeypatch, tmp_path):
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/data_quality.py"])
+def test_a_missing_workspace_folder_is_reported(page, monkeypatch, tmp_path):
     monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "no-such-folder"))
-    at = open_page("pages/data_quality.py", "us_federal")
-    assert "no-such-folder" in texts(at)
+    at = open_page(page, "us_federal")
+    from ui.text import md
+    assert "names a folder that does not exist: " + md(tmp_path / "no-such-folder") in texts(at)
+
+
+def test_the_command_line_names_a_missing_workspace_folder(monkeypatch, tmp_path, capsys):
+    from exports import cli
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "no-such-folder"))
+    assert cli.main(["-w", "us_federal", "--list"]) == 0
+    assert "no-such-folder" in capsys.readouterr().err

@@ -429,15 +429,8 @@ DATA_VIEWS = [
 ]
 
 
-PER_CAPITA_UNESCAPED = pytest.mark.xfail(strict=True, reason=(
-    "pages/per_capita.py puts the table label (subheader), level labels (Level radio, back "
-    "button), the fiscal-year label (select slider, ranking heading, captions) and region names "
-    "(metric deltas) into Markdown without ui.text.md"))
-
-
 @pytest.mark.parametrize("page,params", [
-    pytest.param(page, params, id=f"{page.split('/')[-1][:-3]}-{'-'.join(params.values())}",
-                 marks=[PER_CAPITA_UNESCAPED] if page == "pages/per_capita.py" else [])
+    pytest.param(page, params, id=f"{page.split('/')[-1][:-3]}-{'-'.join(params.values())}")
     for page, params in DATA_VIEWS])
 def test_hostile_data_stays_text(hostile_data, page, params):
     """Text from a workspace's files (titles, level labels, region, table, indicator and agency
