@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.dataset import region_detail
+from geodata.files import csv_bytes
 from geodata.join import diagnostics_csv, diagnostics_frame
 from geodata.viewstate import colour_view
 from ui import cache, controls, state
@@ -196,6 +197,6 @@ elif panel == "data":
     })
     table["rank"] = table["value"].rank(ascending=False, method="min")
     st.dataframe(table.sort_values("rank"), hide_index=True, width="stretch")
-    st.download_button("Download map data (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download map data (CSV)", csv_bytes(table),
                        file_name=f"{ws.id}_{spec.level}_map_data.csv", mime="text/csv",
                        key="dl_table")

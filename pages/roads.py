@@ -9,6 +9,7 @@ import streamlit as st
 from exports.roads import screen_overlay
 from geodata import roads as R
 from geodata.dataset import MeasureSpec
+from geodata.files import csv_bytes
 from geodata.problems import problems_frame
 from layers.choropleth import build_choropleth
 from layers.classify import format_number
@@ -176,7 +177,7 @@ export_panel(data, path, page="roads")
 
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV with the methodology line on top (read back with ``comment='#'``)."""
-    return (f"# {rc.methodology}\n" + frame.to_csv(index=False)).encode("utf-8")
+    return f"# {rc.methodology}\r\n".encode("utf-8") + csv_bytes(frame)
 
 
 # ---------------------------------------------------------------- below the map
@@ -355,6 +356,6 @@ with t_problems:
         st.caption(f"{net.attribute_mismatch:,} segments carry a region id that differs from the "
                    f"{md(ws.level(level).label.lower())} holding most of their length; the map uses "
                    "the geometry.")
-    st.download_button("Download problems (CSV)", problems_frame(rd.problems).to_csv(index=False)
-                       .encode("utf-8"), file_name=f"{ws.id}_road_problems.csv", mime="text/csv",
+    st.download_button("Download problems (CSV)", csv_bytes(problems_frame(rd.problems)),
+                       file_name=f"{ws.id}_road_problems.csv", mime="text/csv",
                        key="dl_rd_problems")
