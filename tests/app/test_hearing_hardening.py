@@ -4,29 +4,10 @@ numbers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from exports.views_store import VIEWS_DIR_ENV, ViewsStore
-
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "hearing.py")
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path))
-    return ViewsStore(tmp_path / "us_federal", "us_federal")
-
-
-def _run(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.app.test_hearing_page import _run, store  # noqa: F401 - the page's fixture and runner
 
 
 def _write(store, views) -> None:

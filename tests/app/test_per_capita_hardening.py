@@ -2,23 +2,9 @@
 county level (one fiscal year) that is the default, and it once raised."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/per_capita.py"
-
-
-def open_page(ws: str = "us_federal", **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.session_state["ws"] = ws
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+from tests.app.test_per_capita_page import open_page  # noqa: F401 - the page's runner
 
 
 def components(node):
