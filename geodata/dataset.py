@@ -18,7 +18,7 @@ import pandas as pd
 from . import measures as M
 from .join import JoinResult, join_amounts
 from .ledger import Ledger
-from .load import load_boundaries, load_table
+from .load import load_boundaries, load_table, relative_name
 from .problems import Problem, problem_for_rows
 from .workspace import TableSpec, Workspace
 
@@ -129,7 +129,6 @@ class WorkspaceData:
         spec = self.ws.table(table_id)
         out: list[Problem] = []
         if table_id in self.ledger.tables():
-            from .load import relative_name
             frame = self._frame(table_id)
             regions = self._level(spec.level)
             sums = self.ledger.sum_by(table_id, ["region_id"])
@@ -198,8 +197,7 @@ class WorkspaceData:
                 no_year = df["fiscal_year"].isna()
                 led.add(spec.id, df[~no_year] if no_year.any() else df)
             elif f"table:{spec.id}" in self.problems_by_source:
-                from .load import relative_name
-                self.problems_by_source[f"table:{spec.id}"].append(Problem(
+                    self.problems_by_source[f"table:{spec.id}"].append(Problem(
                     "error", relative_name(self.ws, spec.file),
                     "no row has both a fiscal year and an amount that could be read, so the "
                     "table is not offered on the map (see the problems above)",

@@ -164,7 +164,7 @@ class Workspace:
     tables: tuple[TableSpec, ...] = ()
     sources: tuple[Source, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
-    max_file_mb: float | None = None    # None: FISCALMAP_WORKSPACES's default (200 MB)
+    max_file_mb: float | None = None    # None: FISCALMAP_MAX_FILE_MB, else 200 MB
 
     def level(self, level_id: str) -> Level:
         for lv in self.levels:

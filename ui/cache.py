@@ -38,7 +38,6 @@ def missing_roots() -> list[str]:
 
 @dataclass
 class _Entry:
-    manifest_stamp: tuple
     stamp: tuple
     data: WorkspaceData
 
@@ -91,7 +90,7 @@ def load(path: str) -> WorkspaceData:
     with _REGISTRY_LOCK:
         entry = _LOADED.get(path)
         if entry is None or entry.stamp != current:
-            entry = _Entry(current[0], current, WorkspaceData(manifest(path)))
+            entry = _Entry(current, WorkspaceData(manifest(path)))
             _LOADED[path] = entry
     return entry.data
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import open_page, registered_pages, texts
-from tests.catalogue import CASES, SPEND, Case, build
+from tests.catalogue import CASES, build
 from tests.fixtures.helpers import write_geojson, write_workspace
 
 KINDS = ("every year unreadable 'FY22'", "projected coordinates without a CRS",

@@ -7,7 +7,8 @@ import pytest
 
 from exports import cli
 from exports.views_store import VIEWS_DIR_ENV, ViewsStore
-from tests.fixtures.helpers import LEVEL_TOML, squares_geojson, write_geojson, write_workspace
+from tests.fixtures.helpers import GRANTS_TOML, LEVEL_TOML, squares_geojson, write_geojson, \
+    write_workspace
 
 pytest.importorskip("matplotlib")
 
@@ -93,17 +94,7 @@ def tiny(tmp_path, tables: str = "", files: dict | None = None):
     return root
 
 
-ALLOCATIONS = """
-[[tables]]
-id = "grants"
-kind = "allocations"
-level = "county"
-file = "grants.csv"
-[tables.columns]
-region_id = "fips"
-fiscal_year = "fy"
-amount = "amount"
-"""
+ALLOCATIONS = GRANTS_TOML
 
 
 def test_a_level_with_nothing_to_map_is_one_line(tmp_path, capsys):

@@ -5,19 +5,10 @@ import numpy as np
 import pytest
 
 from geodata.workspace import ManifestError, discover_workspaces, load_manifest
-from tests.fixtures.helpers import LEVEL_TOML, squares_geojson, write_geojson, write_workspace
+from tests.fixtures.helpers import GRANTS_TOML, LEVEL_TOML, squares_geojson, write_geojson, \
+    write_workspace
 
-GOOD_TABLE = """
-[[tables]]
-id = "grants"
-kind = "allocations"
-level = "county"
-file = "grants.csv"
-[tables.columns]
-region_id = "fips"
-fiscal_year = "fy"
-amount = "amount"
-"""
+GOOD_TABLE = GRANTS_TOML
 
 
 def _ws(tmp_path, tables: str, files: dict | None = None, name: str = "ws"):
