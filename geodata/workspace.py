@@ -41,7 +41,9 @@ TABLE_KEYS = ("id", "kind", "level", "file", "label", "unit", "encoding", "layer
               "columns", "constants", "separator", "sheet", "year_span", "absent_regions",
               "max_file_mb", "crs")
 SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "files", "notes")
-TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources")
+OVERLAY_KEYS = ("id", "label", "file", "layer", "crs", "category", "name", "tooltip", "colour",
+                "level", "max_file_mb")
+TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads")
 
 
 def unknown_keys(d: dict, known: tuple[str, ...], where: str) -> list[str]:
@@ -139,6 +141,26 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class OverlaySpec:
+    """A layer of lines, points or polygons drawn over any map (rail lines, project sites)."""
+    id: str
+    file: Path
+    label: str = ""
+    layer: str | None = None
+    crs: str = ""                       # as for levels: assumed when the file declares none
+    category: str | None = None         # column whose values colour the features (legend)
+    name: str | None = None             # column naming each feature (tooltip title)
+    tooltip: tuple[str, ...] = ()       # further columns shown in the tooltip
+    colour: str = ""                    # one colour when there is no category ("#7b3294")
+    level: str | None = None            # offered only on this level's maps; None: every level
+    max_file_mb: float | None = None
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.id.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     publisher: str = ""
@@ -163,6 +185,7 @@ class Workspace:
     levels: tuple[Level, ...] = ()
     tables: tuple[TableSpec, ...] = ()
     sources: tuple[Source, ...] = ()
+    overlays: tuple[OverlaySpec, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     max_file_mb: float | None = None    # None: FISCALMAP_MAX_FILE_MB, else 200 MB
 
@@ -308,6 +331,43 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
     )
 
 
+_COLOUR = __import__("re").compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
+                   problems: list[str]) -> OverlaySpec | None:
+    where = f"[[overlays]] #{i + 1}"
+    oid = _str(d, "id", where, problems, required=True)
+    where = f"overlay '{oid}'" if oid else where
+    file = _str(d, "file", where, problems, required=True)
+    problems += unknown_keys(d, OVERLAY_KEYS, where)
+    path = confined_file(root, file, where, problems) if file else None
+    tooltip = d.get("tooltip", [])
+    if isinstance(tooltip, str):
+        tooltip = [tooltip]
+    if not isinstance(tooltip, list) or not all(isinstance(t, str) for t in tooltip):
+        problems.append(f"{where}: 'tooltip' must be a list of column names")
+        tooltip = []
+    colour = _str(d, "colour", where, problems)
+    if colour and not _COLOUR.match(colour):
+        problems.append(f"{where}: 'colour' must be a hex colour such as \"#7b3294\", "
+                        f"got {colour!r}")
+        colour = ""
+    level = d.get("level") or None
+    if level is not None and level not in level_ids:
+        problems.append(f"{where}: level {level!r} is not one of the levels "
+                        f"({', '.join(sorted(level_ids)) or 'none defined'})")
+    max_mb = _positive(d, "max_file_mb", where, problems)
+    if not (oid and path):
+        return None
+    return OverlaySpec(
+        id=oid, file=root / file, label=_str(d, "label", where, problems),
+        layer=d.get("layer") or None, crs=_str(d, "crs", where, problems),
+        category=_str(d, "category", where, problems) or None,
+        name=_str(d, "name", where, problems) or None, tooltip=tuple(tooltip),
+        colour=colour, level=level, max_file_mb=max_mb)
+
+
 def load_manifest(path: Path | str) -> Workspace:
     """Read and check a workspace manifest (a folder or its ``workspace.toml``).
 
@@ -331,7 +391,8 @@ def load_manifest(path: Path | str) -> Workspace:
     problems += unknown_keys(head, WORKSPACE_KEYS, "[workspace]")
     title = _str(head, "title", "[workspace]", problems, required=True)
     max_mb = _positive(head, "max_file_mb", "[workspace]", problems)
-    for key in ("levels", "tables", "sources"):
+    problems += unknown_keys(raw, TOP_LEVEL_KEYS, "the manifest's top level (sections)")
+    for key in ("levels", "tables", "sources", "overlays"):
         if key in raw and not (isinstance(raw[key], list) and
                                all(isinstance(x, dict) for x in raw[key])):
             problems.append(f"'{key}' must be a list of tables ([[{key}]] blocks)")
@@ -358,6 +419,12 @@ def load_manifest(path: Path | str) -> Workspace:
     dupes = sorted({x for x in tids if tids.count(x) > 1})
     if dupes:
         problems.append(f"table id(s) used twice: {', '.join(dupes)}")
+    overlays = [o for i, d in enumerate(raw.get("overlays", []))
+                if (o := _parse_overlay(d, i, root, set(ids), problems)) is not None]
+    oids = [o.id for o in overlays]
+    dupes = sorted({x for x in oids if oids.count(x) > 1})
+    if dupes:
+        problems.append(f"overlay id(s) used twice: {', '.join(dupes)}")
     default_level = head.get("default_level") or (ids[0] if ids else None)
     if default_level and default_level not in ids:
         problems.append(f"[workspace]: default_level {default_level!r} is not a level")
@@ -380,8 +447,9 @@ def load_manifest(path: Path | str) -> Workspace:
         fiscal_year_label=str(head.get("fiscal_year_label", "FY")),
         default_level=default_level, data_date=str(head.get("data_date", "")),
         levels=tuple(levels), tables=tuple(tables), sources=tuple(sources),
+        overlays=tuple(overlays),
         settings={k: v for k, v in raw.items()
-                  if k not in {"workspace", "levels", "tables", "sources"}},
+                  if k not in {"workspace", "levels", "tables", "sources", "overlays"}},
         max_file_mb=max_mb,
     )
 
