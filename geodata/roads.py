@@ -344,8 +344,23 @@ def load_segments(path: Path | str, columns: Mapping[str, str], *,
     if len(geom) and shapely.has_z(geom).any():
         geom = shapely.force_2d(geom)
         out = out.set_geometry(gpd.GeoSeries(geom, crs=4326, index=out.index))
-    present = ~(out.geometry.isna() | out.geometry.is_empty).to_numpy()
     types = np.array([g.geom_type if g is not None else "" for g in geom], dtype=object)
+    coll = types == "GeometryCollection"
+    if coll.any():      # a collection's line parts are the segment; its points/areas are not
+        geom = np.asarray(geom, dtype=object).copy()
+        lines = [_line_parts(g) for g in geom[coll]]
+        has = np.array([g.geom_type != "GeometryCollection" for g in lines], dtype=bool)
+        if has.any():
+            problems.append(problem_for_rows(
+                "repaired", fname, f"{int(has.sum()):,} feature(s) are geometry collections; "
+                "their line parts are used as the segment, anything else in them is left out",
+                column="geometry", line_numbers=line_no[coll][has],
+                values=pd.Series(out["segment_id"])[coll][has], expected="LineString or "
+                "MultiLineString", code="geometry_collection"))
+        geom[coll] = np.array(lines, dtype=object)
+        out = out.set_geometry(gpd.GeoSeries(geom, crs=4326, index=out.index))
+        types = np.array([g.geom_type if g is not None else "" for g in geom], dtype=object)
+    present = ~(out.geometry.isna() | out.geometry.is_empty).to_numpy()
     is_line = np.isin(types, ["LineString", "MultiLineString", "LinearRing"])
     not_line = present & ~is_line
     if not_line.any():
@@ -398,6 +413,15 @@ def load_segments(path: Path | str, columns: Mapping[str, str], *,
     out.attrs["metric_crs"] = str(crs_m)
     out.attrs["source_crs"] = source_crs.to_string()
     return out, problems
+
+
+def _line_parts(g):
+    """The lines of a geometry collection (one line, or a multi-line), else the collection."""
+    lines = [p for p in shapely.get_parts(shapely.get_parts(g)) if p.geom_type == "LineString"
+             and not p.is_empty]
+    if not lines:
+        return g
+    return lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
 
 
 def _empty_segments() -> gpd.GeoDataFrame:

@@ -31,6 +31,8 @@ __all__ = [
     "NO_DATA_LABEL",
     "PALETTES",
     "PaletteInfo",
+    "QUALITATIVE",
+    "QUALITATIVE_OTHER",
     "get_palette",
     "palette_names",
     "text_colour_for",
@@ -46,6 +48,13 @@ NO_DATA_COLOUR = "#d9d9d9"
 #: Suggested hatch pattern for no-data regions (matplotlib hatch syntax).
 NO_DATA_HATCH = "///"
 NO_DATA_LABEL = "No data"
+
+#: Colours for categories (overlay legends): Paul Tol's "muted" qualitative scheme, nine
+#: colours told apart with the common colour-vision deficiencies (personal.sron.nl/~pault).
+#: Categories beyond these nine are drawn together as "Other" in ``QUALITATIVE_OTHER``.
+QUALITATIVE: tuple[str, ...] = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE",
+                                "#882255", "#44AA99", "#999933", "#AA4499")
+QUALITATIVE_OTHER = "#7F7F7F"
 
 #: Joshua Stevens' 3x3 bivariate scheme (blue for variable A, pink for
 #: variable B). Indexed ``BIVARIATE_3X3[b][a]`` where ``a`` is the class of the

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.dataset import region_detail
+from geodata.dataset import vintage_note, region_detail
 from geodata.files import csv_bytes
 from geodata.join import diagnostics_csv, diagnostics_frame
 from geodata.viewstate import colour_view
-from ui import cache, controls, state
+from ui import cache, controls, overlays, state
 from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, tracked_map
 from ui.text import md, md_number
@@ -28,6 +28,7 @@ except ValueError as exc:
     st.error(md(str(exc)))
     st.stop()
 cls = controls.class_controls(diverging=mv.diverging)
+drawn = overlays.overlay_picker(data, path, spec.level)
 layer = cache.encoded_layer(path, spec.level)
 names = data.names(spec.level)
 
@@ -44,7 +45,8 @@ level_label = ws.level(spec.level).label.lower()
 header = st.container()
 
 # ---------------------------------------------------------------- map
-clicked = tracked_map(layer, view, map_options(ws.settings), key="one_map", level=spec.level)
+clicked = tracked_map(layer, view, map_options(ws.settings), key="one_map", level=spec.level,
+                      overlays=overlays.payload(drawn))
 if clicked:
     st.session_state["region"] = clicked
     st.session_state["panel"] = "detail"
@@ -84,16 +86,18 @@ with header:
                   help="Values whose region id is not in the boundary layer")
     k3.metric(f"{md(ws.level(spec.level).plural)} with data", f"{n_with:,} of {len(names):,}")
 
+    vintage = vintage_note(data, spec)
     for note in mv.notes:
-        st.caption(md(note))
+        (st.warning if note == vintage else st.caption)(md(note))
     ignored = state.ignored_params()
     if ignored:
         st.warning("Some link parameters were ignored: " +
                    "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
 st.caption(f"{md(ws.title)} · {view.scheme.replace('_', ' ')} classes · "
            f"{md(ws.fiscal_year_text())} · click a {md(level_label)} for its detail")
+overlays.captions(drawn)
 
-state.to_url([key for key in controls.VIEW_KEYS] + ["average"])
+state.to_url([key for key in controls.VIEW_KEYS] + ["average", "overlays"])
 remember_view(data, path, "one_map")
 export_panel(data, path)
 

@@ -8,7 +8,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata import measures as M
-from geodata.dataset import MeasureSpec
+from geodata.workspace import plural_of
+from geodata.dataset import MeasureSpec, vintage_note
 from geodata.files import csv_bytes
 from layers.assets import localize_folium
 from layers.choropleth import build_choropleth
@@ -16,14 +17,14 @@ from layers.classify import format_number
 from layers.palettes import palette_names
 from layers.render_compare import build_compare_map
 from layers.render_timeslider import build_time_map, frame_views
-from ui import cache, controls, state
+from ui import cache, controls, overlays, state
 from ui.mapview import map_options, show_map
 from ui.text import md, md_number
 
 PC_KEYS = ["ws", "pc_level", "pc_parent", "pc_table", "pc_years", "pc_agencies", "pc_per",
            "pc_average", "pc_relative", "pc_fixed", "pc_small", "pc_flag", "pc_scheme", "pc_k",
            "pc_palette", "pc_view", "pc_from", "pc_to", "pc_change", "pc_cmp", "pc_left",
-           "pc_right"]
+           "pc_right", "pc_overlays"]
 VIEWS = {"time": "Over time", "change": "Change between two years", "compare": "Side by side"}
 FLAG_LABELS = {"hatch": "Hatched", "grey": "Greyed out", "none": "Not marked"}
 PER_LABELS = {"auto": "Automatic", "1": "Per resident", "1000": "Per 1,000 residents"}
@@ -55,7 +56,7 @@ def money_columns(frame: pd.DataFrame, money: str) -> dict:
 
 
 def plural(label: str) -> str:
-    return (label[:-1] + "ies" if label.endswith("y") else label + "s").lower()
+    return plural_of(label).lower()
 
 
 data, path = controls.page_setup()
@@ -179,6 +180,7 @@ with sb.expander("Honest rates and classes", expanded=False):
     if st.session_state["pc_palette"] not in pals:
         st.session_state["pc_palette"] = default_pal
     palette = st.selectbox("Palette (colour-blind safe)", pals, key="pc_palette")
+drawn = overlays.overlay_picker(data, path, level, key="pc_overlays")
 
 # ------------------------------------------------------------------ values
 spec = MeasureSpec(level=level, measure="per_capita", table=table, span=span, agencies=agencies,
@@ -244,8 +246,9 @@ st.subheader(f"{md(tlabels[table])} {md(rate_word)}, {md(span_text)}"
 where = crumbs[1] if parent else ""
 st.caption(f"Unit: **{md(unit)}**. Each year's amount is divided by that year's population"
            + (f"; {md(where)} only." if where else "."))
+vintage = vintage_note(data, spec)
 for note in mv.notes:
-    st.caption(md(note))
+    (st.warning if note == vintage else st.caption)(md(note))
 ignored = state.ignored_params()
 if ignored:
     st.warning("Some link parameters were ignored: " +
@@ -292,7 +295,9 @@ if view_mode == "time":
                        flags=None if not small else flags, flag_style=flag_style,
                        flag_label=flag_label,
                        centre_texts=[centre_note(centres[y]) for y in years] if centres else None)
+    overlays.add_to_folium(m, drawn)
     clicked = _show(m, "pc_time_map", opts.height)
+    overlays.captions(drawn)
     st.caption(f"Press ▶ Play or drag the slider to step through the years. Classes are "
                f"{'the same in every year' if fixed else 'recomputed for each year'}"
                f"{'; colours are centred on each year’s overall rate' if relative else ''}."
@@ -336,7 +341,8 @@ elif view_mode == "change":
         view = build_choropleth(ids, ch[how], title=title, unit=cunit, scheme="diverging", k=k,
                                 palette="RdBu", centre=0.0, population=frame_pop[y1],
                                 subtitle=f"change in {unit if how == 'amount' else '%'}")
-        clicked = show_map(layer, view, opts, key="pc_change_map")
+        clicked = show_map(layer, view, opts, key="pc_change_map", overlays=overlays.payload(drawn))
+        overlays.captions(drawn)
         st.caption("Diverging colours centred on no change; blue = more per resident, red = less. "
                    "Regions without a rate in either year are No data.")
         out = pd.DataFrame({"name": [names[r] for r in ids],
@@ -421,6 +427,8 @@ else:  # side by side
     m = build_compare_map(layer, views[0], views[1], opts, titles=(lab_l, lab_r),
                           flags=fl, flag_style=flag_style, flag_label=flag_label)
     clicked = _show(m, "pc_compare_map", opts.height)
+    if drawn:
+        st.caption("Overlays are drawn on the other views, not on the side-by-side maps.")
     st.caption("Both maps use the same classes and move together. " +
                ("" if cmp == "years" else f"Each side: {md(span_text)}"
                 f"{', average per year' if average else ''}."))

@@ -16,7 +16,7 @@ from layers.classify import format_number
 from layers.render_roads import RoadLines, lines_values
 from layers.road_condition import (CHANGE_CLASSES, NO_DATA_LINE_COLOUR, STATUS_ORDER,
                                    change_class, change_labels)
-from ui import cache, controls, state
+from ui import cache, controls, overlays, state
 from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, show_map
 from ui.text import md
@@ -44,6 +44,14 @@ sb = st.sidebar
 
 # ---------------------------------------------------------------- controls
 classes = R.road_classes(cfg, has_lines)
+if not classes:     # a segments file with no usable line (points, areas, zero lengths…)
+    found = f" ({len(net.segments):,} feature(s) in {md(net.file)})" if net is not None else ""
+    st.warning(f"No road can be shown: the segments table has no line that can be drawn and "
+               f"measured{found}, and there is no town bin table. What was found in the file "
+               "is listed below and on the Data quality page.")
+    for p in rd.problems:
+        st.text(p.text())
+    st.stop()
 state.init("rd_class", next(iter(classes)), options=list(classes))
 # Radio options and widget labels render Markdown; selectbox options are plain text.
 road_class = sb.radio("Roads", list(classes), format_func=lambda c: md(classes[c]), key="rd_class")
@@ -70,6 +78,7 @@ overlay = sb.toggle(f"Show {md(cfg.road_class.lower())} segments", key="rd_overl
                     disabled=not has_lines,
                     help=None if has_lines else "This workspace has no segment geometry.")
 overlay = overlay and has_lines
+drawn = overlays.overlay_picker(data, path, level, key="rd_overlays")
 
 rc = cache.road_condition(path, scheme_id, road_class)
 table = rc.table
@@ -156,8 +165,10 @@ if overlay:
     extra_layers.append(lines)
     overlay_bytes = enc.nbytes + vals_bytes
 
-show_map(layer, view, map_options(ws.settings), key="roads_map", extra_layers=extra_layers)
+show_map(layer, view, map_options(ws.settings), key="roads_map", extra_layers=extra_layers,
+         overlays=overlays.payload(drawn))
 st.caption(md(rc.methodology))
+overlays.captions(drawn)
 if overlay:
     st.caption(f"Overlay: {len(enc.segment_ids):,} segments drawn as lines; adds "
                f"{overlay_bytes / 1024:,.0f} KB to the map ({enc.nbytes / 1024:,.0f} KB of "
@@ -170,7 +181,7 @@ for note in rc.notes:
 state.to_url(["ws", "rd_class", "rd_condition", "rd_layer", "rd_overlay", "rd_scheme",
               "rd_k", "rd_palette", "rd_reverse", "rd_level", "rd_measure", "rd_table",
               "rd_years", "rd_indicator", "rd_indicator_year", "rd_per", "rd_trend",
-              "rd_year_a", "rd_year_b", "rd_change"])
+              "rd_year_a", "rd_year_b", "rd_change", "rd_overlays"])
 remember_view(data, path, "roads")
 export_panel(data, path, page="roads")
 
@@ -201,7 +212,7 @@ with t_targets:
     tt = tt.sort_values(["status", "poor_share"], ascending=[True, False])
     counts = tt["status"].value_counts()
     st.markdown(" · ".join(f"**{s}**: {int(counts.get(s, 0))}" for s in STATUS_ORDER)
-                + f" of {len(tt):,} {md(ws.level(level).label.lower())}s with "
+                + f" of {len(tt):,} {md(ws.level(level).plural.lower())} with "
                   f"{md(rc.road_class.lower())} {md(uw)}")
     show = ["region_id", "name", "total", "rated", *scheme.labels, "No data", "good_share",
             "poor_share", "status"] if road_class == "segments" else \

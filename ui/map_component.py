@@ -34,9 +34,10 @@ def layer_id(layer: EncodedLayer) -> str:
 
 def fiscal_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
                center: tuple[float, float] | None = None, zoom: float | None = None,
-               report_view: bool = False) -> MapEvent:
+               report_view: bool = False, overlays: str | None = None) -> MapEvent:
     """Draw the map. ``center``/``zoom`` open it on a given view; ``report_view`` sends the
-    view back after the user pans or zooms (each move is then a rerun)."""
+    view back after the user pans or zooms (each move is then a rerun); ``overlays`` is the
+    JSON list of overlay payloads (:func:`layers.overlay.overlays_json`) drawn on top."""
     if tuple(view.region_ids) != tuple(layer.region_ids):
         raise ValueError("the view's features are not in the layer's order; build the view "
                          "from layer.region_ids")
@@ -45,7 +46,7 @@ def fiscal_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *
     out = _component(geometry=layer.json, gid=layer_id(layer), values=values_payload(view),
                      options=opts, height=options.height, key=key, default=None,
                      center=list(center) if center else None, zoom=zoom,
-                     report_view=report_view)
+                     report_view=report_view, overlays=overlays or "")
     out = out if isinstance(out, dict) else {}
     seen_key = f"_{key}_click"
     clicked = None

@@ -45,15 +45,20 @@ def offline_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, 
 
 def show_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
              extra_layers: list | None = None, center: tuple[float, float] | None = None,
-             zoom: float | None = None) -> str | None:
+             zoom: float | None = None, overlays: str | None = None) -> str | None:
     """Draw the map; return the region id the user clicked since the last rerun, if any.
 
     A plain choropleth is drawn by the app's own map component (ui.map_component), which
     loads Leaflet with its page and stays mounted across reruns; maps with extra folium
-    layers (road overlays) go through streamlit-folium. ``center``/``zoom`` open the map there.
+    layers (road overlays) go through streamlit-folium. ``center``/``zoom`` open the map there;
+    ``overlays`` (layers.overlay.overlays_json) are drawn on top by either.
     """
     if not extra_layers:
-        return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom).clicked
+        return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom,
+                          overlays=overlays).clicked
+    if overlays:
+        from layers.overlay import folium_overlays
+        extra_layers = [*extra_layers, folium_overlays(overlays)]
     from streamlit_folium import st_folium
 
     m = offline_map(layer, view, options, extra_layers=extra_layers,
@@ -68,7 +73,7 @@ def show_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, 
 
 
 def tracked_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
-                level: str) -> str | None:
+                level: str, overlays: str | None = None) -> str | None:
     """The map of a page whose view lives in the URL, centre and zoom included.
 
     The map opens on the link's ``center``/``zoom`` (when it has them) and reports where the
@@ -86,7 +91,7 @@ def tracked_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, 
         opened = (level, st.session_state["center"], st.session_state["zoom"])
         st.session_state[opened_key] = opened
     ev = fiscal_map(layer, view, options, key=key, center=opened[1], zoom=opened[2],
-                    report_view=True)
+                    report_view=True, overlays=overlays)
     if ev.center is not None:
         st.session_state["center"], st.session_state["zoom"] = ev.center, ev.zoom
     state.to_url(["center", "zoom"])

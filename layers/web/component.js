@@ -1,12 +1,12 @@
 /* The map as a Streamlit component: the Streamlit side sends the encoded shapes (with an id),
- * the per-region values and the options; a click sends back the region id (with an id of
- * its own, so a second click on the same region still counts), and, when asked, the map's
- * centre and zoom after the user moved it. The map and its decoded shapes stay in the page
- * across reruns: when only the values change, only the choropleth layer and legend are
- * drawn again. */
+ * the per-region values, the options and the overlays; a click sends back the region id (with
+ * an id of its own, so a second click on the same region still counts), and, when asked, the
+ * map's centre and zoom after the user moved it. The map and its decoded shapes stay in the
+ * page across reruns: when only the values change, only the choropleth layer and legend are
+ * drawn again (the overlays only when they change). */
 (function() {
-  var S = {map: null, gid: null, G: null, drawn: null, height: 0, view: null,
-           last: {region_id: null, click: null, center: null, zoom: null}, report: false};
+  var S = {map: null, gid: null, G: null, drawn: null, height: 0, view: null, ov: null,
+           ovKey: null, last: {region_id: null, click: null, center: null, zoom: null}, report: false};
 
   function send(type, data) {
     var msg = {isStreamlitMessage: true, type: type};
@@ -54,6 +54,17 @@
       value({region_id: e.layer.feature.properties.region_id,
              click: Date.now() + "-" + Math.random().toString(36).slice(2)});
     });
+    // Overlays sit in a pane above the choropleth: drawn again only when they change.
+    var ovKey = a.overlays || "";
+    if (ovKey !== S.ovKey) {
+      if (S.ov) {
+        S.map.removeLayer(S.ov.layer);
+        if (S.ov.legend) { S.map.removeControl(S.ov.legend); }
+        S.ov = null;
+      }
+      S.ovKey = ovKey;
+      if (ovKey) { S.ov = fmOverlays(S.map, JSON.parse(ovKey), O); }
+    }
     // A view asked for (a link or a saved view) wins over fitting the shapes, once.
     var want = a.center && a.zoom !== null && a.zoom !== undefined ?
       JSON.stringify([a.center, a.zoom]) : null;

@@ -98,3 +98,73 @@ def test_road_class_bins_uses_town_table(boston):
 def test_us_workspace_has_no_segments():
     at = _open("us_federal")
     assert any("has no road segments" in str(i.value) for i in at.info)
+
+
+def _mixed_segments_workspace(root, features: list[dict]) -> str:
+    """A workspace whose segments file holds ``features`` (GeoJSON dicts)."""
+    import json
+
+    from tests.fixtures.helpers import LEVEL_TOML, squares_geojson, write_geojson, write_workspace
+
+    ws = root / "mixed_segments"
+    write_geojson(ws / "regions.geojson", squares_geojson(3))
+    (ws / "segs.geojson").write_text(json.dumps({"type": "FeatureCollection",
+                                                 "features": features}), encoding="utf-8")
+    write_workspace(ws, LEVEL_TOML + """
+[[tables]]
+id = "segs"
+kind = "segments"
+level = "county"
+file = "segs.geojson"
+unit = "PSI (0-5)"
+[tables.columns]
+segment_id = "sid"
+score = "psi"
+""")
+    return ws.name
+
+
+def _seg(sid, geometry, psi=3.0) -> dict:
+    return {"type": "Feature", "properties": {"sid": sid, "psi": psi}, "geometry": geometry}
+
+
+POINT = {"type": "Point", "coordinates": [1.5, 0.5]}
+AREA = {"type": "Polygon", "coordinates": [[[2.1, 0.1], [2.9, 0.1], [2.9, 0.9], [2.1, 0.1]]]}
+STUB = {"type": "LineString", "coordinates": [[0.5, 0.5], [0.5, 0.5]]}
+
+
+def test_a_line_file_of_points_and_areas_says_what_it_found(tmp_path, monkeypatch):
+    """It once raised StopIteration (no road class to offer) while Data quality said
+    "No problems found"."""
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path))
+    ws = _mixed_segments_workspace(tmp_path, [_seg("p1", POINT), _seg("a1", AREA),
+                                              _seg("z1", STUB)])
+    at = _open(ws)
+    warning = " ".join(w.value for w in at.warning)
+    assert "No road can be shown" in warning and "(3 feature(s) in segs.geojson)" in warning
+    shown = [t.value for t in at.text]
+    assert any("lines 1, 2: 2 feature(s) are not lines" in t and "'Point', 'Polygon'" in t
+               for t in shown), shown
+    assert any("line 3: 1 segment(s) have zero length" in t for t in shown), shown
+    at.switch_page("pages/data_quality.py")
+    _run(at)
+    assert "Road segments" in [h.value for h in at.subheader]
+    listed = [t.value for t in at.text]
+    assert any(t.startswith("⛔ segs.geojson, column 'geometry', lines 1, 2: 2 feature(s) are "
+                            "not lines") for t in listed), listed
+    assert not any("No problems found in this workspace" in s.value for s in at.success)
+
+
+def test_lines_among_points_and_areas_are_drawn_and_the_rest_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path))
+    collection = {"type": "GeometryCollection", "geometries": [
+        POINT, {"type": "LineString", "coordinates": [[1.1, 0.2], [1.9, 0.2]]}]}
+    ws = _mixed_segments_workspace(tmp_path, [
+        _seg("l1", {"type": "LineString", "coordinates": [[0.1, 0.5], [0.9, 0.5]]}),
+        _seg("p1", POINT), _seg("a1", AREA), _seg("c1", collection)])
+    at = _open(ws)
+    assert "Overlay: 2 segments drawn as lines" in _text(at)
+    problems = [t.value for t in at.text]
+    assert any("line 4: 1 feature(s) are geometry collections; their line parts are used" in t
+               for t in problems), problems
+    assert any("lines 2, 3: 2 feature(s) are not lines" in t for t in problems), problems

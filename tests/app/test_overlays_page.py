@@ -1,0 +1,191 @@
+"""Overlays on the pages (AppTest): the One map sidebar offers the workspace's overlays, the
+choice travels in the link, the map component receives the overlay payload, and Data quality
+lists each overlay's problems."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP, TIMEOUT, metric, rerun, texts
+from tests.fixtures.helpers import GRANTS_TOML, LEVEL_TOML, squares_geojson, write_geojson, \
+    write_workspace
+
+ONE_MAP = "pages/one_map.py"
+
+
+def components(node):
+    if getattr(node, "type", None) == "component_instance":
+        yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from components(child)
+
+
+def map_args(at: AppTest) -> dict:
+    """The arguments of the page's one map component."""
+    found = [json.loads(c.proto.json_args) for c in components(at._tree[0])]
+    assert len(found) == 1, len(found)
+    return found[0]
+
+
+def drawn_overlays(at: AppTest) -> list[dict]:
+    raw = map_args(at)["overlays"]
+    return json.loads(raw) if raw else []
+
+
+def open_with(page: str, ws: str, query: dict[str, str] | None = None, **state) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["ws"] = ws
+    for k, v in state.items():
+        at.session_state[k] = v
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    return rerun(at)
+
+
+def test_overlay_in_the_link_is_drawn_with_its_legend():
+    at = open_with(ONE_MAP, "boston_region", {"overlays": "express_highways"})
+    assert at.multiselect(key="overlays").value == ["express_highways"]
+    assert at.multiselect(key="overlays").options == ["Express highways (CMP 2019)"]
+    (ov,) = drawn_overlays(at)
+    assert ov["id"] == "express_highways" and ov["label"] == "Express highways (CMP 2019)"
+    assert len(ov["k"]) == 829 and set(ov["k"]) == {0}            # 829 lines
+    assert ov["legend"][0] == ["I-95", "#332288", "184"]
+    assert ov["legend"][-1] == ["Other", "#7F7F7F", "10"] and len(ov["legend"]) == 10
+    assert [r[0] for r in ov["rows"]] == ["Community", "From", "To",
+                                          "AM peak travel time index",
+                                          "PM peak travel time index"]
+    assert ov["h"][0] == "I93 NB"
+    shown = texts(at).replace("\\", "")      # as it reads, Markdown escapes aside
+    assert "Overlay “Express highways (CMP 2019)”: 829 feature(s) drawn" in shown
+    assert "the other 2 (US-3, MA-24) are drawn as “Other”" in shown
+    assert at.query_params["overlays"] == "express_highways"
+
+
+def test_removing_the_overlay_clears_the_map_and_the_link():
+    at = open_with(ONE_MAP, "boston_region", {"overlays": "express_highways"})
+    at.multiselect(key="overlays").set_value([])
+    rerun(at)
+    assert drawn_overlays(at) == []
+    assert "overlays" not in at.query_params
+    at.multiselect(key="overlays").select("express_highways")
+    rerun(at)
+    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
+
+
+def test_an_unknown_overlay_in_the_link_is_ignored_and_said():
+    at = open_with(ONE_MAP, "boston_region", {"overlays": "nope|express_highways"})
+    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
+    warning = " ".join(w.value for w in at.warning)
+    assert "Some link parameters were ignored" in warning and "overlays" in warning
+
+
+def test_a_workspace_without_overlays_shows_no_picker():
+    at = open_with(ONE_MAP, "us_federal")
+    assert not [m for m in at.multiselect if m.key == "overlays"]
+    assert map_args(at)["overlays"] == ""
+
+
+# --------------------------------------------------------------------------- a bad overlay
+
+BAD_OVERLAY = [
+    {"type": "Feature", "properties": {"kind": "rail", "title": "Good line"},
+     "geometry": {"type": "LineString", "coordinates": [[0.1, 0.5], [2.9, 0.5]]}},
+    {"type": "Feature", "properties": {"kind": "site", "title": "Depot"},
+     "geometry": {"type": "Point", "coordinates": [1.5, 0.5]}},
+    {"type": "Feature", "properties": {"kind": "rail", "title": "Stub"},
+     "geometry": {"type": "LineString", "coordinates": [[1, 0.5], [1, 0.5]]}},
+    {"type": "Feature", "properties": {"kind": "rail", "title": "Nothing"}, "geometry": None},
+    {"type": "Feature", "properties": {"kind": "site", "title": "Far"},
+     "geometry": {"type": "Point", "coordinates": [40, 40]}},
+]
+
+
+@pytest.fixture(scope="module")
+def bad_overlay_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("overlays")
+    ws = root / "overlay_problems"
+    write_geojson(ws / "regions.geojson", squares_geojson(3))
+    (ws / "things.geojson").write_text(json.dumps({"type": "FeatureCollection",
+                                                   "features": BAD_OVERLAY}), encoding="utf-8")
+    write_workspace(ws, LEVEL_TOML + GRANTS_TOML + """
+[[overlays]]
+id = "things"
+label = "Rail and depots"
+file = "things.geojson"
+category = "kind"
+name = "title"
+tooltip = ["owner"]
+""", {"grants.csv": "fips,fy,amount\n01001,2023,10\n01002,2023,20\n01003,2023,30\n"})
+    return root
+
+
+@pytest.fixture
+def bad_overlay(bad_overlay_root, monkeypatch):
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(bad_overlay_root))
+    return "overlay_problems"
+
+
+def test_data_quality_lists_the_overlay_problems(bad_overlay):
+    at = open_with("pages/data_quality.py", bad_overlay)
+    assert [h.value for h in at.subheader] == ["Overlay “Rail and depots”"]
+    lines = [t.value for t in at.text]
+    for expected in (
+        "⚠️ things.geojson, column 'owner': column(s) named in the manifest are not in the "
+        "file: owner (tooltip)",
+        "⛔ things.geojson, column 'geometry', line 4: 1 feature(s) have an empty geometry",
+        "⛔ things.geojson, column 'geometry', line 3: 1 line(s) have zero length",
+        "⚠️ things.geojson, column 'geometry', line 5: 1 feature(s) lie outside every area",
+    ):
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    assert len(lines) == 4
+    assert "No problems found in the boundary and table files." in texts(at)
+    # the summary counts the overlay's problems too
+    assert int(metric(at, "Warnings")) == 2 and int(metric(at, "Rows left out")) == 2
+    table = next(d.value for d in at.dataframe if "severity" in d.value.columns)
+    assert list(table["code"]) == ["missing_column", "empty_geometry", "zero_length",
+                                   "outside_areas"]
+    assert at.download_button(key="dl_overlay_things") is not None
+
+
+def test_one_map_draws_what_can_be_drawn_of_a_bad_overlay(bad_overlay):
+    at = open_with(ONE_MAP, bad_overlay, {"overlays": "things"})
+    (ov,) = drawn_overlays(at)
+    assert ov["k"] == [0, 1, 1]                          # the line, the depot, the far point
+    assert ov["h"] == ["Good line", "Depot", "Far"] and ov["rows"] == []
+    assert "Overlay “Rail and depots”: 3 feature(s) drawn" in texts(at).replace("\\", "")
+
+
+def test_boston_data_quality_has_a_section_for_the_express_highways():
+    at = open_with("pages/data_quality.py", "boston_region")
+    heads = [h.value.replace("\\", "") for h in at.subheader]
+    assert heads == ["Road segments", "Overlay “Express highways (CMP 2019)”"]
+    assert any("23 feature(s) lie outside every area" in t.value for t in at.text)
+
+
+def test_per_capita_draws_the_overlay_on_the_time_and_change_maps():
+    at = open_with("pages/per_capita.py", "boston_region", {"pc_overlays": "express_highways"})
+    assert at.multiselect(key="pc_overlays").value == ["express_highways"]
+    (time_map,) = [c.proto.json_args for c in components(at._tree[0])]
+    assert "fmOverlays(" in time_map and "express_highways" in time_map   # the folium map
+    at.radio(key="pc_view").set_value("change")
+    rerun(at)
+    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]  # the component
+    at.radio(key="pc_view").set_value("compare")
+    rerun(at)
+    assert "not on the side-by-side maps" in texts(at)
+    assert at.query_params["pc_overlays"] == "express_highways"
+
+
+def test_roads_page_draws_the_overlay_with_the_segments():
+    at = open_with("pages/roads.py", "boston_region", {"rd_overlays": "express_highways"})
+    (script,) = [c.proto.json_args for c in components(at._tree[0])]   # the folium road map
+    assert "fmOverlays(" in script and "express_highways" in script and "fm-road" in script
+    assert "Overlay “Express highways (CMP 2019)”" in texts(at).replace("\\", "")
+    at.toggle(key="rd_overlay").set_value(False)                       # segments off:
+    rerun(at)                                                          # the map component
+    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
