@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/sources.py", title="Sources",
             url_path="sources"),
     st.Page("pages/hearing.py", title="Hearing", url_path="hearing"),
+    st.Page("pages/import_data.py", title="Import data", url_path="import_data"),
 ]
 
 st.navigation(PAGES).run()

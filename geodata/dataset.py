@@ -7,7 +7,7 @@ region, the unit, the notes the map must print, and the join diagnostics.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import threading
 from functools import cached_property
 
@@ -294,6 +294,14 @@ class WorkspaceData:
 
 
 def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
+    """The mapped values of a view (see :func:`_map_values`), with a first note when the view's
+    years fall outside the years its boundaries hold for (:func:`vintage_note`)."""
+    mv = _map_values(data, spec)
+    vintage = vintage_note(data, spec)
+    return replace(mv, notes=(vintage, *mv.notes)) if vintage else mv
+
+
+def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
     """The values the map shows for one measure, with notes and join diagnostics."""
     regions = data.boundaries(spec.level)
     index = pd.Index(regions["region_id"].astype(str), name="region_id")
@@ -448,3 +456,27 @@ def region_detail(data: WorkspaceData, spec: MeasureSpec, region_id: str) -> Reg
                         by_agency=by_agency.reset_index(drop=True),
                         indicators=ind[cols].sort_values(cols[:2]).reset_index(drop=True),
                         population=pop.reset_index(drop=True))
+
+
+def vintage_note(data: WorkspaceData, spec: MeasureSpec) -> str | None:
+    """A sentence when the view's years fall outside the years the level's boundaries are
+    valid for ("2012–2014 money drawn on the 2015 on ward map"); None when they fit or the
+    manifest gives no ``years`` for the level."""
+    lv = data.ws.level(spec.level)
+    if lv.years is None:
+        return None
+    if spec.measure == "indicator":
+        if spec.indicator_year is None:
+            return None
+        first = last = int(spec.indicator_year)
+        what = "values"
+    else:
+        if spec.span is None:
+            return None
+        first, last = spec.span
+        what = "money"
+    if lv.covers(first, last):
+        return None
+    span = f"{first}" if first == last else f"{first}–{last}"
+    return (f"{span} {what} drawn on the {lv.label.lower()} boundaries of {lv.years_text}: "
+            "areas that changed since may not match")

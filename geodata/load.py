@@ -19,6 +19,9 @@ from .readers.numbers import BLANK, NUMBER_REASONS, YEAR_REASONS, percent_mask, 
 from .readers.numbers import parse_numbers as _parse_numbers
 from .readers.numbers import by_unique, parse_years
 from .readers.shapes import areas_only, feature_numbers, merge_duplicates, polygonal, to_lonlat
+from .readers.reshape import PERIOD_QUARTER, apply_scale, crosswalk_keys, long_columns
+from .readers.reshape import unpivot_periods
+from .readers.vector import VectorError, read_vector
 from .readers.text import max_file_bytes, read_table_file, size_note
 from .workspace import REQUIRED_COLUMNS, Level, TableSpec, Workspace
 
@@ -103,31 +106,46 @@ def load_table(ws: Workspace, spec: TableSpec,
                               separator=spec.options.get("separator"),
                               sheet=spec.options.get("sheet"),
                               max_bytes=max_file_bytes(spec.options.get("max_file_mb",
-                                                                        ws.max_file_mb)))
+                                                                        ws.max_file_mb)),
+                              layout=table_layout(spec))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one reported problem
         problems.append(Problem("error", fname, f"cannot be read: {exc}", code="unreadable"))
         return pd.DataFrame(), problems
     for n in res.notes:
         problems.append(Problem(n.severity, fname, n.message, rows=n.lines, values=n.values,
                                 expected=n.expected, code=n.code))
-    raw = res.frame
-    if raw.shape[1] == 0:
+    if res.frame.shape[1] == 0:
         return pd.DataFrame(), problems
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    res.frame.columns = [str(c).strip().lstrip("\ufeff") for c in res.frame.columns]
+    columns = long_columns(spec)
+    header = spec.columns.get({"allocations": "amount", "population": "population",
+                               "indicators": "value"}.get(spec.kind, ""), "")
+    if spec.wide_columns is not None:
+        periods = [c for c in res.frame.columns if c not in spec.columns.values()]
+        res.frame, res.lines = unpivot_periods(res, spec, fname, problems)
+        if res.frame.shape[1] == 0:
+            return pd.DataFrame(), problems
+        header = str(res.frame["_column"].iloc[0]) if len(res.frame) else \
+            (periods[0] if periods else "")
+        if res.frame[PERIOD_QUARTER].isna().all():
+            columns.pop("quarter", None)
+        for c in ("_year", "_quarter"):
+            res.frame[c] = res.frame[c].astype("string")
+    raw = res.frame
 
-    missing = [src for src in spec.columns.values() if src not in raw.columns]
+    missing = [src for src in columns.values() if src not in raw.columns]
     if missing:
         problems.append(Problem(
             "error", fname, f"mapped column(s) not in the file: {', '.join(missing)}",
             expected=f"one of the file's columns: {', '.join(raw.columns[:25])}",
             code="missing_column"))
     required = set(REQUIRED_COLUMNS[spec.kind]) | {"region_id", "region_name"}
-    lost_required = [c for c, src in spec.columns.items() if src in missing and c in required]
+    lost_required = [c for c, src in columns.items() if src in missing and c in required]
     if lost_required:
         return pd.DataFrame(), problems
 
     out = pd.DataFrame(index=raw.index)
-    for canon, src in spec.columns.items():
+    for canon, src in columns.items():
         if src in raw.columns:
             out[canon] = raw[src]
     for canon, value in spec.constants.items():
@@ -136,6 +154,9 @@ def load_table(ws: Workspace, spec: TableSpec,
     del res, raw        # the text cells not mapped to a column are not kept
 
     level = ws.level(spec.level)
+    for key_col in ("region_id", "region_name"):
+        if key_col in out:
+            out[key_col] = crosswalk_keys(out[key_col], spec, ws.path, out["_line"], problems)
     if "region_id" in out:
         out["region_id"] = normalise_keys(out["region_id"], width=level.key_width, file=fname,
                                           column=spec.columns["region_id"], problems=problems,
@@ -147,7 +168,7 @@ def load_table(ws: Workspace, spec: TableSpec,
     for col in _NUMERIC_COLUMNS.get(spec.kind, ()):
         if col not in out or col in spec.constants:
             continue
-        src = spec.columns[col]
+        src = spec.columns.get(col) or "period columns"
         is_amount = col == "amount"
         values, reason = _parse_numbers(out[col], decimal=spec.decimal,
                                         allow_percent=not is_amount and col != "population",
@@ -176,13 +197,14 @@ def load_table(ws: Workspace, spec: TableSpec,
                     code="blank_value"))
         out[col] = values
         out[f"_bad_{col}"] = bad.to_numpy()
+    apply_scale(out, spec, fname, ws.currency, header, problems)
     for col in (*_YEAR_COLUMNS, "quarter"):
         if col not in out:
             continue
         if col in spec.constants:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
             continue
-        src = spec.columns[col]
+        src = spec.columns.get(col) or "period columns"
         if col == "quarter":
             parsed, reason = parse_quarters(out[col])
             spans = None
@@ -221,6 +243,18 @@ def load_table(ws: Workspace, spec: TableSpec,
     return out.reset_index(drop=True), problems
 
 
+def table_layout(spec: TableSpec):
+    """The reader layout the manifest gives (header line, header lines, notes at the end)."""
+    from .readers.layout import Layout
+
+    o = spec.options
+    if not any(k in o for k in ("header_row", "header_rows", "skip_bottom", "stop_at_blank")):
+        return None
+    return Layout(header_row=int(o.get("header_row", 1)), header_rows=int(o.get("header_rows", 1)),
+                  skip_bottom=int(o.get("skip_bottom", 0)),
+                  stop_at_blank=bool(o.get("stop_at_blank", False)))
+
+
 def _number_expected(code: str, decimal: str) -> str:
     if code == "ambiguous_separator":
         return ("digits with the decimal mark '" + decimal + "' and thousands in groups of "
@@ -235,8 +269,8 @@ def _number_expected(code: str, decimal: str) -> str:
 
 def _report_non_positive(out: pd.DataFrame, fname: str, column: str,
                          problems: list[Problem]) -> None:
-    """Negative amounts (de-obligations, refunds) are kept and summed; they are counted here
-    so that a reader of the map knows they are in it."""
+    """Negative amounts (de-obligations, refunds) and zeros are kept and summed; they are
+    counted here so that a reader of the map knows they are in it."""
     neg = out["amount"] < 0
     if neg.any():
         problems.append(problem_for_rows(
@@ -244,6 +278,12 @@ def _report_non_positive(out: pd.DataFrame, fname: str, column: str,
             f"refunds), kept and summed: {out.loc[neg, 'amount'].sum():,.2f} in all",
             column=column, line_numbers=out.loc[neg, "_line"], values=out.loc[neg, "amount"],
             expected="", code="negative_amount"))
+    zero = out["amount"] == 0
+    if zero.any():
+        problems.append(problem_for_rows(
+            "note", fname, f"{int(zero.sum()):,} amount(s) of zero, kept", column=column,
+            line_numbers=out.loc[zero, "_line"], values=out.loc[zero, "amount"], expected="",
+            code="zero_amount"))
 
 
 def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, column: str,
@@ -251,11 +291,26 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
     if regions is None:
         raise ValueError("a table keyed by region_name needs the level's regions")
     lookup: dict[str, str] = {}
+    shared: dict[str, int] = {}
     for rid, nm in zip(regions["region_id"], regions["name"]):
-        lookup.setdefault(normalise_name(nm), rid)
+        k = normalise_name(nm)
+        if k in lookup and lookup[k] != rid:
+            shared[k] = shared.get(k, 1) + 1
+        lookup.setdefault(k, rid)
+    for k in shared:            # a name several regions bear names none of them: never a guess
+        lookup.pop(k)
     ids = by_unique(names, lambda s: (s.map(
         lambda n: lookup.get(normalise_name(n)) if pd.notna(n) else None).astype("string"),))[0]
     unmatched = ids.isna() & names.notna() & (names.astype("string").str.strip() != "")
+    ambiguous = unmatched & names.map(lambda n: normalise_name(n) in shared
+                                      if pd.notna(n) else False).astype(bool)
+    if ambiguous.any():
+        problems.append(problem_for_rows(
+            "error", fname, f"{int(ambiguous.sum()):,} row(s) name a region whose name several "
+            "regions share; they are not placed on the map", column=column,
+            line_numbers=lines[ambiguous], values=names[ambiguous],
+            expected="region ids, or a crosswalk from these names to ids", code="ambiguous_name"))
+        unmatched = unmatched & ~ambiguous
     if unmatched.any():
         problems.append(problem_for_rows(
             "warning", fname, f"{int(unmatched.sum()):,} row(s) name a region that is not "
@@ -265,6 +320,8 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
             code="unknown_name"))
         # Keep the name so the diagnostics can show which rows did not join.
         ids = ids.where(~unmatched, "name:" + names.astype("string").str.strip())
+    if ambiguous.any():
+        ids = ids.where(~ambiguous, "name:" + names.astype("string").str.strip())
     return ids
 
 
@@ -319,10 +376,9 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
                                 code=too_big.code))
         return empty, problems
     try:
-        gdf = gpd.read_file(lv.file, layer=lv.layer) if lv.layer else gpd.read_file(lv.file)
-    except Exception as exc:  # noqa: BLE001
-        problems.append(Problem("error", fname, f"cannot be read as a boundary layer: {exc}",
-                                code="unreadable"))
+        gdf = read_vector(lv.file, lv.layer)
+    except VectorError as exc:
+        problems.append(Problem("error", fname, f"{exc}", code="unreadable"))
         return empty, problems
     missing = [c for c in (lv.key, lv.name) if c not in gdf.columns]
     if missing:

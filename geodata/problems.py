@@ -97,4 +97,6 @@ def problem_summary(problems: Sequence[Problem]) -> dict[str, int]:
     file that could not be read at all), and the number of problems of each other severity."""
     out = {sev: sum(1 for p in problems if p.severity == sev) for sev in SEVERITIES}
     out["rows_left_out"] = sum(p.row_count or 1 for p in problems if p.severity == "error")
+    out["non_positive"] = sum(p.row_count for p in problems
+                              if p.code in ("negative_amount", "zero_amount"))
     return out

@@ -25,8 +25,8 @@ REQUIRED_COLUMNS = {
     "segments": ("segment_id",),
 }
 OPTIONAL_COLUMNS = {
-    "allocations": ("quarter", "agency", "program", "fund"),
-    "population": (),
+    "allocations": ("quarter", "agency", "program", "fund", "unit"),
+    "population": ("unit",),
     "indicators": ("unit", "direction", "target"),
     "segments": ("score", "survey_year", "road_class", "region_id", "route", "direction",
                  "traffic", "length_m"),
@@ -36,23 +36,42 @@ KEY_COLUMNS = ("region_id", "region_name")
 WORKSPACE_KEYS = ("title", "description", "currency", "fiscal_year_start_month",
                   "fiscal_year_label", "default_level", "data_date", "max_file_mb")
 LEVEL_KEYS = ("id", "label", "label_plural", "file", "layer", "key", "name", "key_width", "crs",
-              "parent_level", "parent_key_chars", "parent_column")
+              "parent_level", "parent_key_chars", "parent_column", "years")
+#: The scale key of each kind: the factor (or unit word) turning the file's numbers into base
+#: units (亿元 → yuan, 万人 → persons). Only the kind's own key is valid on a table.
+SCALE_KEYS = {"allocations": "amount_scale", "population": "population_scale",
+              "indicators": "value_scale"}
+#: The value column a wide table's period columns become, and its year column, by kind.
+WIDE_TARGETS = {"allocations": ("fiscal_year", "amount"), "population": ("year", "population"),
+                "indicators": ("year", "value")}
 TABLE_KEYS = ("id", "kind", "level", "file", "label", "unit", "encoding", "layer", "decimal",
               "columns", "constants", "separator", "sheet", "year_span", "absent_regions",
-              "max_file_mb", "crs")
+              "max_file_mb", "crs", "header_row", "header_rows", "skip_bottom", "stop_at_blank",
+              "wide_columns",
+              "crosswalk", *SCALE_KEYS.values())
+MAP_KEYS = ("tile_url", "tile_attribution", "crs", "bounds", "insets")
+ROADS_KEYS = ("segments_table", "level", "scheme", "score_label", "survey_year", "road_class",
+              "length_unit", "targets", "town_bins", "timeline", "trend_indicator")
+ROADS_TIMELINE_KEYS = ("file", "segment_id", "year", "score", "strip_prefix", "route")
+ROADS_BINS_KEYS = ("file", "level", "key", "name", "columns", "scheme", "road_class",
+                   "survey_year", "length_unit", "targets", "encoding")
 SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "files", "notes")
 OVERLAY_KEYS = ("id", "label", "file", "layer", "crs", "category", "name", "tooltip", "colour",
                 "level", "max_file_mb")
 TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads")
 
 
-def unknown_keys(d: dict, known: tuple[str, ...], where: str) -> list[str]:
-    """One message per key of ``d`` that is not in ``known``, with the nearest valid key."""
+def unknown_keys(d: dict, known: tuple[str, ...], where: str,
+                 aliases: dict[str, str] | None = None) -> list[str]:
+    """One message per key of ``d`` that is not in ``known``, with the nearest valid key
+    (``aliases``: words users write for a key, e.g. ``scale`` for ``amount_scale``)."""
     out = []
     for key in d:
         if key in known:
             continue
-        near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        near = [aliases[key]] if aliases and key in aliases else \
+            difflib.get_close_matches(str(key), known, n=1, cutoff=0.6) or \
+            [k for k in known if len(str(key)) >= 3 and str(key).lower() in k][:1]
         hint = f"; did you mean `{near[0]}`?" if near else f"; valid keys: {', '.join(known)}"
         out.append(f"`{key}`: unknown key in {where}{hint}")
     return out
@@ -90,6 +109,17 @@ class ManifestError(ValueError):
         super().__init__(f"{self.path}: {len(self.problems)} problem(s)\n{lines}")
 
 
+def plural_of(label: str) -> str:
+    """English plural of a label ("County" → "Counties"); a label not ending in a Latin
+    letter ("省份", "Kreis 1") is its own plural."""
+    lab = label.strip()
+    if not lab or not ("a" <= lab[-1].lower() <= "z"):
+        return lab
+    if lab.endswith("y") and len(lab) > 1 and lab[-2].lower() not in "aeiou":
+        return lab[:-1] + "ies"
+    return lab if lab.endswith("s") else lab + "s"
+
+
 @dataclass(frozen=True)
 class Level:
     id: str
@@ -104,16 +134,26 @@ class Level:
     parent_key_chars: int | None = None
     parent_column: str | None = None
     label_plural: str = ""
+    years: tuple[int, int | None] | None = None   # first and last year the boundaries hold for
+
+    def covers(self, first: int, last: int) -> bool:
+        """Whether the years first..last all fall within the boundaries' years (or none set)."""
+        if self.years is None:
+            return True
+        lo, hi = self.years
+        return first >= lo and (hi is None or last <= hi)
+
+    @property
+    def years_text(self) -> str:
+        if self.years is None:
+            return ""
+        lo, hi = self.years
+        return f"{lo}" if hi == lo else f"{lo}–{hi}" if hi is not None else f"{lo} on"
 
     @property
     def plural(self) -> str:
         """"Counties", "States", "Towns" — or the manifest's own ``label_plural``."""
-        if self.label_plural:
-            return self.label_plural
-        lab = self.label
-        if lab.endswith("y") and len(lab) > 1 and lab[-2].lower() not in "aeiou":
-            return lab[:-1] + "ies"
-        return lab if lab.endswith("s") else lab + "s"
+        return self.label_plural or plural_of(self.label)
 
 
 @dataclass(frozen=True)
@@ -130,6 +170,7 @@ class TableSpec:
     layer: str | None = None
     decimal: str = "."
     options: dict[str, Any] = field(default_factory=dict)
+    crosswalk: Path | None = None       # a from → to key table applied before matching
 
     @property
     def display_label(self) -> str:
@@ -138,6 +179,18 @@ class TableSpec:
     @property
     def keyed_by_name(self) -> bool:
         return "region_id" not in self.columns and "region_name" in self.columns
+
+    @property
+    def wide_columns(self) -> list[str] | str | None:
+        """The period columns to unpivot: a list of headers, "auto" (every header that is a
+        period), or None for a long table."""
+        return self.options.get("wide_columns")
+
+    @property
+    def scale(self) -> Any:
+        """The kind's scale (``amount_scale`` …) as written, or None."""
+        return self.options.get(SCALE_KEYS.get(self.kind, ""))
+
 
 
 @dataclass(frozen=True)
@@ -251,6 +304,18 @@ def _positive(d: dict, key: str, where: str, problems: list[str]) -> float | Non
     return float(v)
 
 
+def _level_years(v: Any, where: str, problems: list[str]) -> tuple[int, int | None] | None:
+    if v is None:
+        return None
+    ok = isinstance(v, list) and 1 <= len(v) <= 2 and all(
+        isinstance(y, int) and not isinstance(y, bool) and 1800 <= y <= 2199 for y in v)
+    if not ok or (len(v) == 2 and v[1] < v[0]):
+        problems.append(f"{where}: 'years' must be [first, last] (or [first] for no end yet), "
+                        f"years from 1800 to 2199 with first ≤ last, got {v!r}")
+        return None
+    return (v[0], v[1] if len(v) == 2 else None)
+
+
 def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | None:
     where = f"[[levels]] #{i + 1}"
     lid = _str(d, "id", where, problems, required=True)
@@ -269,8 +334,60 @@ def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | No
         parent_key_chars=_int(d, "parent_key_chars", where, problems, lo=1, hi=64),
         parent_column=d.get("parent_column") or None,
         label_plural=_str(d, "label_plural", where, problems),
+        years=_level_years(d.get("years"), where, problems),
     )
     return level if lid and path and key and name else None
+
+
+def _wide_columns(d: dict, kind: str, columns: dict, where: str,
+                  problems: list[str]) -> bool:
+    """Check ``wide_columns``; True when the table is wide (its periods are columns)."""
+    wide = d.get("wide_columns")
+    if wide is None:
+        return False
+    if not (wide == "auto" or (isinstance(wide, list) and wide and
+                               all(isinstance(c, str) and c for c in wide))):
+        problems.append(f"{where}: 'wide_columns' must be \"auto\" (every column whose header "
+                        "is a year or quarter) or a list of column names, got " + repr(wide)[:80])
+        return False
+    if kind not in WIDE_TARGETS:
+        problems.append(f"{where}: 'wide_columns' applies to allocations, population and "
+                        f"indicators tables, not {kind}")
+        return False
+    clash = [c for c in WIDE_TARGETS[kind] if c in columns]
+    if clash:
+        problems.append(f"{where}: with 'wide_columns' the {' and '.join(clash)} come from the "
+                        f"period columns; remove {', '.join(clash)} from 'columns'")
+    return True
+
+
+def _reader_layout(d: dict, where: str, problems: list[str]) -> None:
+    _int(d, "header_row", where, problems, lo=1, hi=100_000)
+    _int(d, "header_rows", where, problems, lo=1, hi=5)
+    _int(d, "skip_bottom", where, problems, lo=0, hi=100_000)
+    v = d.get("stop_at_blank")
+    if v is not None and not isinstance(v, bool):
+        problems.append(f"{where}: 'stop_at_blank' must be true or false, got {v!r}")
+
+
+def _scale(d: dict, kind: str, where: str, problems: list[str]) -> None:
+    for k, key in SCALE_KEYS.items():
+        if key not in d:
+            continue
+        if k != kind:
+            own = SCALE_KEYS.get(kind)
+            problems.append(f"{where}: '{key}' applies to {k} tables"
+                            + (f"; for a {kind} table use '{own}'" if own else ""))
+            continue
+        v = d[key]
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            problems.append(f"{where}: '{key}' must be a number or a unit word, got {v!r}")
+            continue
+        from geodata.readers.units import parse_scale
+        if parse_scale(v) is None:
+            problems.append(f"{where}: '{key}' = {v!r} is not a scale this reader knows; use a "
+                            "factor (1000, 1e8) or a unit such as thousand, million, billion, "
+                            "千, 万, 亿, 万元, 亿元, 万人")
 
 
 def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
@@ -286,15 +403,24 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
         problems.append(f"{where}: level {level!r} is not one of the levels "
                         f"({', '.join(sorted(level_ids)) or 'none defined'})")
     file = _str(d, "file", where, problems, required=True)
-    problems += unknown_keys(d, TABLE_KEYS, where)
+    own_scale = SCALE_KEYS.get(kind, "amount_scale")
+    problems += unknown_keys(d, TABLE_KEYS, where, aliases={
+        k: own_scale for k in ("scale", "multiplier", "factor", "unit_scale", "units")})
     path = confined_file(root, file, where, problems) if file else None
     columns = d.get("columns", {})
     constants = d.get("constants", {})
     if not isinstance(columns, dict) or not isinstance(constants, dict):
         problems.append(f"{where}: 'columns' and 'constants' must be tables (canonical = source)")
         return None
+    wide = _wide_columns(d, kind, columns, where, problems)
+    _reader_layout(d, where, problems)
+    _scale(d, kind, where, problems)
+    crosswalk = None
+    if d.get("crosswalk") is not None:
+        cw = _str(d, "crosswalk", where, problems)
+        crosswalk = confined_file(root, cw, f"{where} crosswalk", problems) if cw else None
     if kind in TABLE_KINDS:
-        have = set(columns) | set(constants)
+        have = set(columns) | set(constants) | (set(WIDE_TARGETS.get(kind, ())) if wide else set())
         missing = [c for c in REQUIRED_COLUMNS[kind] if c not in have]
         if kind != "segments" and not (set(KEY_COLUMNS) & set(columns)):
             missing.insert(0, "region_id (or region_name)")
@@ -327,7 +453,8 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
         layer=d.get("layer") or None, decimal=decimal,
         options={k: v for k, v in d.items() if k not in {
             "id", "kind", "level", "file", "columns", "constants", "label", "unit",
-            "encoding", "layer", "decimal"}},
+            "encoding", "layer", "decimal", "crosswalk"}},
+        crosswalk=crosswalk,
     )
 
 
@@ -366,6 +493,23 @@ def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
         category=_str(d, "category", where, problems) or None,
         name=_str(d, "name", where, problems) or None, tooltip=tuple(tooltip),
         colour=colour, level=level, max_file_mb=max_mb)
+
+
+def _settings_keys(raw: dict, problems: list[str]) -> None:
+    """Unknown keys of the [map] and [roads] sections (their values are checked where used)."""
+    for section, known, subs in (("map", MAP_KEYS, {}),
+                                 ("roads", ROADS_KEYS, {"timeline": ROADS_TIMELINE_KEYS,
+                                                        "town_bins": ROADS_BINS_KEYS})):
+        d = raw.get(section)
+        if d is None:
+            continue
+        if not isinstance(d, dict):
+            problems.append(f"[{section}] must be a table of settings")
+            continue
+        problems += unknown_keys(d, known, f"[{section}]")
+        for sub, sub_known in subs.items():
+            if isinstance(d.get(sub), dict):
+                problems += unknown_keys(d[sub], sub_known, f"[{section}.{sub}]")
 
 
 def load_manifest(path: Path | str) -> Workspace:
@@ -419,6 +563,7 @@ def load_manifest(path: Path | str) -> Workspace:
     dupes = sorted({x for x in tids if tids.count(x) > 1})
     if dupes:
         problems.append(f"table id(s) used twice: {', '.join(dupes)}")
+    _settings_keys(raw, problems)
     overlays = [o for i, d in enumerate(raw.get("overlays", []))
                 if (o := _parse_overlay(d, i, root, set(ids), problems)) is not None]
     oids = [o.id for o in overlays]
@@ -454,17 +599,32 @@ def load_manifest(path: Path | str) -> Workspace:
     )
 
 
+def env_roots() -> list[Path]:
+    """The folders named in FISCALMAP_WORKSPACES, in order."""
+    return [Path(p) for p in os.environ.get(ENV_ROOTS, "").split(os.pathsep) if p]
+
+
+def user_workspace_root() -> Path:
+    """Where the Import page saves workspaces: the first FISCALMAP_WORKSPACES folder, else
+    ``$XDG_DATA_HOME/fiscalmap/workspaces`` (``~/.local/share/fiscalmap/workspaces``)."""
+    named = env_roots()
+    if named:
+        return named[0]
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "fiscalmap" / "workspaces"
+
+
 def workspace_roots(extra: Iterable[Path | str] = ()) -> list[Path]:
-    roots = [BUNDLED_ROOT]
-    env = os.environ.get(ENV_ROOTS, "")
-    roots += [Path(p) for p in env.split(os.pathsep) if p]
+    roots = [BUNDLED_ROOT, *env_roots()]
+    if not env_roots():
+        roots.append(user_workspace_root())
     roots += [Path(p) for p in extra]
     return roots
 
 
 def missing_workspace_roots() -> list[Path]:
     """Folders named in FISCALMAP_WORKSPACES that do not exist or are not folders."""
-    return [r for r in workspace_roots()[1:] if not r.is_dir()]
+    return [r for r in env_roots() if not r.is_dir()]
 
 
 def discover_workspaces(roots: Iterable[Path | str] | None = None) -> dict[str, Path]:

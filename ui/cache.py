@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData, map_values
@@ -180,3 +181,210 @@ def _static_layer(path: str, stamp_: tuple, level: str):
     from exports.maps import static_layer as prepare
 
     return prepare(load(path), level)
+
+
+# --------------------------------------------------------------------------- Import page
+# Reads of files being imported (not yet a workspace), keyed by the file's path, size and
+# modification time, so an edited or re-uploaded file is read again.
+
+def _file_stamp(path: str) -> tuple:
+    return _stat(path)
+
+
+def import_vector_info(path: str, layer: str | None = None) -> dict:
+    return _import_vector_info(path, _file_stamp(path), layer)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _import_vector_info(path: str, stamp_: tuple, layer: str | None) -> dict:
+    from geodata.readers.roles import propose_boundary_fields
+    from geodata.readers.vector import VectorError, list_layers, read_vector
+    try:
+        layers = list_layers(Path(path))
+        frame = read_vector(Path(path), layer, rows=500, geometry=False)
+    except VectorError as exc:
+        return {"error": str(exc), "layers": [], "fields": []}
+    frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+    key, name = propose_boundary_fields(frame)
+    return {"error": "", "layers": layers, "fields": [str(c) for c in frame.columns],
+            "key": key, "name": name}
+
+
+def import_regions(path: str, layer: str | None, key: str, name: str, crs: str):
+    return _import_regions(path, _file_stamp(path), layer, key, name, crs)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the boundaries…")
+def _import_regions(path: str, stamp_: tuple, layer, key, name, crs):
+    from geodata.load import load_boundaries
+    from geodata.workspace import Level
+    p = Path(path)
+    lv = Level(id="import", label="Region", file=p, key=key, name=name, layer=layer, crs=crs)
+    ws = Workspace(id="import", path=p.parent, title="import", levels=(lv,))
+    gdf, problems = load_boundaries(ws, lv)
+    return pd.DataFrame(gdf.drop(columns="geometry")), problems
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _import_sheets(path: str, stamp_: tuple) -> list[str]:
+    from geodata.readers.layout import sheet_names
+    try:
+        return sheet_names(Path(path))
+    except Exception:  # noqa: BLE001 - an unreadable workbook has no sheets to offer
+        return []
+
+
+def import_sheets(path: str) -> list[str]:
+    return _import_sheets(path, _file_stamp(path))
+
+
+def import_grid(path: str, encoding: str, separator, sheet):
+    return _import_grid(path, _file_stamp(path), encoding, separator, sheet)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _import_grid(path: str, stamp_: tuple, encoding, separator, sheet):
+    from geodata.readers.layout import propose_layout, read_grid
+    try:
+        grid = read_grid(Path(path), encoding=encoding, separator=separator, sheet=sheet)
+    except Exception:  # noqa: BLE001 - shown as "cannot be read"
+        return None, None
+    return grid, propose_layout(grid)
+
+
+def import_table(path: str, encoding: str, separator, sheet, header_row: int,
+                 header_rows: int, skip_bottom: int, stop_at_blank: bool = False) -> dict:
+    return _import_table(path, _file_stamp(path), encoding, separator, sheet, header_row,
+                         header_rows, skip_bottom, stop_at_blank)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the table…")
+def _import_table(path: str, stamp_: tuple, encoding, separator, sheet, header_row,
+                  header_rows, skip_bottom, stop_at_blank) -> dict:
+    from geodata.readers.layout import Layout
+    from geodata.readers.roles import propose_roles
+    from geodata.readers.text import read_table_file
+    from geodata.readers.wide import period_columns
+    res = read_table_file(Path(path), encoding=encoding, separator=separator, sheet=sheet,
+                          layout=Layout(header_row=header_row, header_rows=header_rows,
+                                        skip_bottom=skip_bottom, stop_at_blank=stop_at_blank))
+    cols = [str(c) for c in res.frame.columns]
+    periods, refused = period_columns(cols)
+    headers = [p.column for p in periods]
+    out = {"frame": res.frame, "lines": res.lines, "notes": res.notes,
+           "periods": headers, "refused": refused}
+    for kind in ("allocations", "population", "indicators"):
+        out["roles_" + kind] = propose_roles(res.frame.head(2000), kind, headers)
+    return out
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def import_periods(columns: tuple[str, ...], year_span: str | None):
+    from geodata.readers.wide import period_columns
+    periods, refused = period_columns(list(columns), year_span=year_span)
+    return [p.column for p in periods], refused
+
+
+def import_scale_of(header: str) -> str | None:
+    from geodata.readers.units import scale_from_header
+    s = scale_from_header(header) if header else None
+    return None if s is None or s.factor == 1 else str(s.text)
+
+
+def import_describe_scale(choice: str, currency: str) -> tuple[float, str] | None:
+    from geodata.readers.units import parse_scale
+    s = parse_scale(choice)
+    return None if s is None else (s.factor, s.describe(currency))
+
+
+def import_match(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,
+                 stop_at_blank, key_col, wide_cols, value_col, decimal, year_span, b_path,
+                 b_layer, b_key, b_name, b_crs):
+    read = import_table(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,
+                        stop_at_blank)
+    regions, _problems = import_regions(b_path, b_layer, b_key, b_name, b_crs)
+    return _import_match(path, _file_stamp(path), encoding, separator, sheet, header_row,
+                         header_rows, skip_bottom, stop_at_blank, key_col, wide_cols,
+                         value_col, decimal, year_span, b_path, _file_stamp(b_path), b_layer, b_key, b_name, b_crs,
+                         _read=read, _regions=regions)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Matching the keys…")
+def _import_match(path, stamp_, encoding, separator, sheet, header_row, header_rows,
+                  skip_bottom, stop_at_blank, key_col, wide_cols, value_col, decimal,
+                  year_span, b_path, b_stamp_, b_layer, b_key, b_name, b_crs, *, _read,
+                  _regions):
+    from geodata.readers.keys import match_keys
+    from geodata.readers.roles import keys_and_amounts
+    keys, amounts = keys_and_amounts(_read["frame"], key_col, wide_columns=list(wide_cols),
+                                     value_col=value_col, decimal=decimal, year_span=year_span)
+    return match_keys(keys, _regions[["region_id", "name"]], amounts=amounts, by="auto")
+
+
+def import_crosswalk(path: str):
+    return _import_crosswalk(path, _file_stamp(path))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _import_crosswalk(path: str, stamp_: tuple):
+    from geodata.readers.keys import read_crosswalk
+    from geodata.readers.text import read_table_file
+    res = read_table_file(Path(path))
+    if res.frame.shape[1] < 2:
+        return None, []
+    mapping, problems = read_crosswalk(res.frame, file=Path(path).name)
+    frame = pd.DataFrame({"from": list(mapping), "to": list(mapping.values()),
+                          "rule": "your crosswalk"})
+    return frame, problems
+
+
+# ---------------------------------------------------------------- overlays (any map)
+# An overlay's cache key adds its own file's stamp to the workspace's: editing the overlay
+# file (not named by levels or tables) is picked up on the next rerun too.
+
+def _overlay_spec(path: str, overlay_id: str):
+    for spec in manifest(path).overlays:
+        if spec.id == overlay_id:
+            return spec
+    raise KeyError(f"no overlay {overlay_id!r} in the workspace at {path}")
+
+
+def _overlay_stamp(path: str, overlay_id: str) -> tuple:
+    return (stamp(path), _stat(_overlay_spec(path, overlay_id).file))
+
+
+def overlay(path: str, overlay_id: str):
+    """The features of one overlay (EPSG:4326, see geodata.overlays) and its problems."""
+    return _overlay(path, _overlay_stamp(path, overlay_id), overlay_id)
+
+
+@st.cache_resource(show_spinner="Reading the overlay…", max_entries=32)
+def _overlay(path: str, stamp_: tuple, overlay_id: str):
+    from geodata.overlays import load_overlay
+
+    data = load(path)
+    spec = _overlay_spec(path, overlay_id)
+    levels = [spec.level] if spec.level else [lv.id for lv in data.ws.levels]
+    areas = [g for lv in levels for g in data.boundaries(lv).geometry.values]
+    return load_overlay(data.ws, spec, areas)
+
+
+def encoded_overlay(path: str, overlay_id: str):
+    """One overlay encoded for the map component and the folium maps, once per file."""
+    return _encoded_overlay(path, _overlay_stamp(path, overlay_id), overlay_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _encoded_overlay(path: str, stamp_: tuple, overlay_id: str):
+    from geodata.overlays import tooltip_columns
+    from layers.overlay import encode_overlay
+
+    gdf, _ = overlay(path, overlay_id)
+    spec = _overlay_spec(path, overlay_id)
+    return encode_overlay(gdf, overlay_id=spec.id, label=spec.display_label,
+                          category_colour=spec.colour, tooltip=tooltip_columns(spec, gdf))
+
+
+def overlay_problems(path: str) -> dict[str, list]:
+    """Overlay id → the problems found reading its file (every overlay of the workspace)."""
+    return {spec.id: overlay(path, spec.id)[1] for spec in manifest(path).overlays}

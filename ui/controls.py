@@ -28,6 +28,7 @@ SCHEME_LABELS = {
     "user_defined": "My own breaks",
     "diverging": "Diverging around a centre",
 }
+PENDING_WS = "_pending_ws"          # a workspace to open on the next run (set after an import)
 VIEW_KEYS = ["ws", "level", "measure", "table", "years", "agencies", "indicator",
              "indicator_year", "scheme", "k", "palette", "reverse", "breaks", "region"]
 
@@ -48,6 +49,9 @@ def workspace_picker() -> WorkspaceData | None:
             st.code(str(exc), language=None)
         return None
     ids = sorted(titles, key=lambda w: (w != "us_federal", titles[w]))
+    pending = st.session_state.pop(PENDING_WS, None)
+    if pending in ids:
+        st.session_state["ws"] = pending
     state.init("ws", ids[0], options=ids)
     st.sidebar.selectbox("Workspace", ids, format_func=lambda w: titles[w], key="ws")
     for wid, exc in broken.items():

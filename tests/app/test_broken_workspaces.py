@@ -26,14 +26,73 @@ name = "name"
 """
 
 
+SPEND = """
+[[tables]]
+id = "spend"
+kind = "allocations"
+level = "ward"
+file = "spend.csv"
+[tables.columns]
+region_id = "id"
+fiscal_year = "fy"
+amount = "amt"
+"""
+POPULATION = """
+[[tables]]
+id = "pop"
+kind = "population"
+level = "ward"
+file = "pop.csv"
+[tables.columns]
+region_id = "id"
+year = "yr"
+population = "n"
+"""
+INDICATORS = """
+[[tables]]
+id = "ind"
+kind = "indicators"
+level = "ward"
+file = "ind.csv"
+[tables.columns]
+region_id = "id"
+year = "yr"
+value = "v"
+[tables.constants]
+indicator = "Potholes"
+"""
+TWO_LEVELS = """
+[[levels]]
+id = "block"
+label = "Block"
+file = "regions.geojson"
+key = "id"
+name = "name"
+parent_level = "ward"
+parent_key_chars = 4
+"""
+#: Valid workspaces that lack something: each page shows what it can and says what is missing.
+PARTIAL = {
+    "only_boundaries": ONLY_BOUNDARIES,
+    "only_money": ONLY_BOUNDARIES + SPEND,
+    "only_population": ONLY_BOUNDARIES + POPULATION,
+    "only_indicators": ONLY_BOUNDARIES + INDICATORS,
+    "level_without_tables": ONLY_BOUNDARIES + TWO_LEVELS + SPEND + POPULATION,
+}
+PARTIAL_FILES = {"spend.csv": "id,fy,amt\n01001,2024,10\n01002,2024,20\n",
+                 "pop.csv": "id,yr,n\n01001,2024,100\n01002,2024,200\n",
+                 "ind.csv": "id,yr,v\n01001,2024,3\n01003,2024,4\n"}
+
+
 @pytest.fixture(scope="module")
 def broken_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("broken")
     for i, case in enumerate(BROKEN):
         build(case, root / f"broken_{i}")
-    only = write_workspace(root / "only_boundaries", ONLY_BOUNDARIES)
     from tests.catalogue import REGIONS
-    write_geojson(only / "regions.geojson", REGIONS)
+    for wid, manifest in PARTIAL.items():
+        ws = write_workspace(root / wid, manifest, PARTIAL_FILES)
+        write_geojson(ws / "regions.geojson", REGIONS)
     return root
 
 
@@ -42,7 +101,7 @@ def test_the_broken_set_is_complete():
 
 
 @pytest.mark.parametrize("page", registered_pages())
-@pytest.mark.parametrize("ws", [f"broken_{i}" for i in range(len(KINDS))] + ["only_boundaries"])
+@pytest.mark.parametrize("ws", [f"broken_{i}" for i in range(len(KINDS))] + list(PARTIAL))
 def test_every_page_survives(page, ws, broken_root, monkeypatch):
     monkeypatch.setenv("FISCALMAP_WORKSPACES", str(broken_root))
     at = open_page(page, ws)

@@ -1,0 +1,233 @@
+"""A workspace being imported, and how it is saved: folder, copied files and ``workspace.toml``.
+
+The Import page and the import command line build a :class:`WorkspaceDraft` from the user's
+choices; :func:`save_workspace` writes it. The manifest stays the one description of a
+workspace: everything the user chose (reader layout, period columns, scales, crosswalks) is
+written into it, so the saved workspace reads the same way on every later load.
+
+Saving never changes the user's files: each is copied into the new folder's ``data/``. The
+folder is written under a temporary name and renamed into place only once its manifest loads
+without a problem, so a failed save leaves nothing behind and never replaces a workspace.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..files import write_atomic
+from ..workspace import MANIFEST_NAME, SCALE_KEYS, ManifestError, Workspace, load_manifest
+
+WORKSPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass
+class LevelDraft:
+    id: str
+    label: str
+    source: Path                         # the user's file (never changed)
+    key: str
+    name: str
+    label_plural: str = ""
+    layer: str | None = None
+    crs: str = ""
+    key_width: int | None = None
+    years: tuple[int, int | None] | None = None
+    original_name: str = ""              # the uploaded file's name, for provenance
+
+
+@dataclass
+class TableDraft:
+    id: str
+    kind: str
+    level: str
+    source: Path
+    columns: dict[str, str]
+    constants: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+    unit: str = ""
+    encoding: str = ""
+    separator: str | None = None
+    decimal: str = "."
+    sheet: str | int | None = None
+    header_row: int = 1
+    header_rows: int = 1
+    skip_bottom: int = 0
+    stop_at_blank: bool = False
+    wide_columns: list[str] | None = None
+    year_span: str | None = None
+    scale: str | float | None = None
+    crosswalk: pd.DataFrame | None = None   # from, to (and rule): accepted key proposals
+    original_name: str = ""
+
+
+@dataclass
+class WorkspaceDraft:
+    title: str
+    currency: str = "USD"
+    fiscal_year_start_month: int = 1
+    fiscal_year_label: str = "FY"
+    description: str = ""
+    levels: list[LevelDraft] = field(default_factory=list)
+    tables: list[TableDraft] = field(default_factory=list)
+
+
+def slug(text: str, default: str = "workspace") -> str:
+    """A folder or id name from a title: letters, digits, ``_`` and ``-`` (ASCII), at most 64;
+    ``default`` when the title has none ("省份")."""
+    s = re.sub(r"[^A-Za-z0-9_-]+", "_", text.strip()).strip("_-").lower()[:64]
+    return s or default
+
+
+def _file_names(draft: WorkspaceDraft) -> dict[int, str]:
+    """``data/<name>`` for each source file, unique within the workspace."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for item in [*draft.levels, *draft.tables]:
+        base = Path(item.original_name or item.source.name).name
+        stem, suffix = Path(base).stem, Path(base).suffix
+        stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "file"
+        name, n = f"{stem}{suffix.lower()}", 2
+        while name in used:
+            name, n = f"{stem}_{n}{suffix.lower()}", n + 1
+        used.add(name)
+        names[id(item)] = f"data/{name}"
+    return names
+
+
+def manifest_dict(draft: WorkspaceDraft, files: dict[int, str] | None = None,
+                  retrieved: str | None = None) -> dict[str, Any]:
+    """The ``workspace.toml`` of the draft, as a dict (only keys that differ from defaults)."""
+    files = files or _file_names(draft)
+    head: dict[str, Any] = {"title": draft.title, "currency": draft.currency}
+    if draft.description:
+        head["description"] = draft.description
+    if draft.fiscal_year_start_month != 1:
+        head["fiscal_year_start_month"] = draft.fiscal_year_start_month
+    if draft.fiscal_year_label != "FY":
+        head["fiscal_year_label"] = draft.fiscal_year_label
+    if draft.levels:
+        head["default_level"] = draft.levels[0].id
+    levels = []
+    for lv in draft.levels:
+        d: dict[str, Any] = {"id": lv.id, "label": lv.label, "file": files[id(lv)],
+                             "key": lv.key, "name": lv.name}
+        for k in ("label_plural", "layer", "crs", "key_width"):
+            if getattr(lv, k):
+                d[k] = getattr(lv, k)
+        if lv.years:
+            d["years"] = [y for y in lv.years if y is not None]
+        levels.append(d)
+    tables = []
+    for t in draft.tables:
+        d = {"id": t.id, "kind": t.kind, "level": t.level, "file": files[id(t)]}
+        for k in ("label", "unit", "encoding", "separator", "year_span"):
+            if getattr(t, k):
+                d[k] = getattr(t, k)
+        if t.decimal != ".":
+            d["decimal"] = t.decimal
+        if t.sheet not in (None, ""):
+            d["sheet"] = t.sheet
+        if t.header_row != 1:
+            d["header_row"] = t.header_row
+        if t.header_rows != 1:
+            d["header_rows"] = t.header_rows
+        if t.skip_bottom:
+            d["skip_bottom"] = t.skip_bottom
+        if t.stop_at_blank:
+            d["stop_at_blank"] = True
+        if t.wide_columns:
+            d["wide_columns"] = list(t.wide_columns)
+        if t.scale not in (None, "", 1, 1.0, "1"):
+            d[SCALE_KEYS[t.kind]] = t.scale
+        if t.crosswalk is not None and len(t.crosswalk):
+            d["crosswalk"] = f"data/{t.id}_crosswalk.csv"
+        d["columns"] = dict(t.columns)
+        if t.constants:
+            d["constants"] = dict(t.constants)
+        tables.append(d)
+    sources = []
+    for item in [*draft.levels, *draft.tables]:
+        sources.append({"name": item.original_name or item.source.name,
+                        "retrieved": retrieved or dt.date.today().isoformat(),
+                        "files": [files[id(item)]],
+                        "notes": "imported with the Import page; sha256 "
+                                 + _sha256(item.source)[:16]})
+    return {"workspace": head, "levels": levels, "tables": tables, "sources": sources}
+
+
+def toml_text(manifest: dict[str, Any]) -> str:
+    import tomli_w
+
+    return "# Written by the Import page. Edit freely: the app re-reads it on change.\n" + \
+        tomli_w.dumps(manifest)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class SaveError(ValueError):
+    """A draft that cannot be saved; the message says why and what to do."""
+
+
+def save_workspace(draft: WorkspaceDraft, root: Path, wid: str, *,
+                   progress: Callable[[str], None] | None = None) -> Workspace:
+    """Write the draft as the workspace folder ``root/wid`` and return it, loaded.
+
+    Raises :class:`SaveError` when the id is not a folder name or is taken, or when the written
+    manifest does not load (its problems are listed); nothing is left behind then.
+    """
+    say = progress or (lambda _m: None)
+    if not WORKSPACE_ID.match(wid):
+        raise SaveError(f"{wid!r} is not a usable workspace name: letters, digits, _ and - "
+                        "only, starting with a letter or digit, at most 64")
+    if not draft.levels:
+        raise SaveError("a workspace needs a boundary layer")
+    target = root / wid
+    if target.exists():
+        raise SaveError(f"a workspace named {wid!r} already exists in {root}; choose another "
+                        "name (nothing was written)")
+    root.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{wid}.", suffix=".tmp", dir=root))
+    try:
+        files = _file_names(draft)
+        (stage / "data").mkdir()
+        for item in [*draft.levels, *draft.tables]:
+            say(f"Copying {item.original_name or item.source.name}")
+            shutil.copyfile(item.source, stage / files[id(item)])
+        for t in draft.tables:
+            if t.crosswalk is not None and len(t.crosswalk):
+                say(f"Writing the crosswalk of {t.id}")
+                cw = t.crosswalk.copy()
+                cw = cw[[c for c in ("from", "to", "rule") if c in cw]]
+                # A data file the app reads back: keys are written as they are (no
+                # spreadsheet-formula guard, which would change a key starting with "-").
+                write_atomic(stage / "data" / f"{t.id}_crosswalk.csv",
+                             cw.to_csv(index=False).encode("utf-8"))
+        say("Writing workspace.toml")
+        write_atomic(stage / MANIFEST_NAME, toml_text(manifest_dict(draft, files)).encode())
+        try:
+            load_manifest(stage)
+        except ManifestError as exc:
+            raise SaveError("the workspace would not open: " + "; ".join(exc.problems)) from None
+        if target.exists():
+            raise SaveError(f"a workspace named {wid!r} was created meanwhile; choose another "
+                            "name")
+        stage.rename(target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    say("Saved")
+    return load_manifest(target)

@@ -1,0 +1,71 @@
+"""The import command line: inspect, keys, save; then the export command line maps the result."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exports.cli import main as export_main
+from geodata.readers.cli import main
+from tests.fixtures.helpers import feature_collection
+from tests.unit.test_import_load import POP, REGIONS, SPEND
+
+
+@pytest.fixture()
+def files(tmp_path):
+    (tmp_path / "spend.csv").write_bytes(SPEND.encode("gb18030"))
+    (tmp_path / "pop.csv").write_text(POP, encoding="utf-8")
+    (tmp_path / "provinces.geojson").write_text(
+        json.dumps(feature_collection(REGIONS, id_field="code")), encoding="utf-8")
+    return tmp_path
+
+
+def test_inspect_proposes_the_layout_and_periods(files, capsys):
+    assert main(["inspect", str(files / "spend.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Layout used: header_row = 3, header_rows = 1, skip_bottom = 1" in out
+    assert "Period columns: 2022年 → 2022, 2021年 → 2021, 2020年 → 2020" in out
+
+
+def test_keys_lists_unmatched_keys_and_proposals(files, capsys):
+    assert main(["keys", str(files / "spend.csv"), "--boundaries",
+                 str(files / "provinces.geojson")]) == 0
+    out = capsys.readouterr().out
+    assert "Rows matched: 0 of 3 (by area name); value not matched: 38,500.00" in out
+    assert "proposal: '广西' → 450000 '广西壮族自治区' (suffix)" in out
+
+
+def test_save_then_export_the_per_resident_map(files, capsys, monkeypatch):
+    root = files / "root"
+    code = main(["save", "--root", str(root), "--id", "transfers", "--title", "转移支付",
+                 "--label", "省份", "--currency", "CNY", "--boundaries",
+                 str(files / "provinces.geojson"),
+                 "--table", f"file={files / 'spend.csv'} wide=auto scale=亿元 accept=unique",
+                 "--table", f"file={files / 'pop.csv'} kind=population scale=万人 "
+                            "accept=unique"])
+    assert code == 0, capsys.readouterr().err
+    assert "Saved workspace 'transfers'" in capsys.readouterr().out
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(root))
+    out = files / "pc.csv"
+    assert export_main(["-w", "transfers", "--query", "measure=per_capita&years=2022-2022",
+                        "-f", "csv", "-o", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("440000,广东省,7110.689736")
+    assert ",CNY per resident," in lines[1]
+
+
+def test_bad_arguments_are_one_line_errors(files, capsys):
+    assert main(["save", "--root", str(files / "r"), "--id", "x", "--title", "x",
+                 "--boundaries", str(files / "provinces.geojson"),
+                 "--table", f"file={files / 'spend.csv'} scael=亿元"]) == 1
+    assert capsys.readouterr().err.strip() == \
+        "error: --table: unknown key 'scael'; did you mean 'scale'?"
+    assert main(["save", "--root", str(files / "r"), "--id", "x", "--title", "x",
+                 "--boundaries", str(files / "provinces.geojson"),
+                 "--table", f"file={files / 'spend.csv'} wide=auto scale=bushels"]) == 1
+    assert "scale 'bushels' is not a unit or factor" in capsys.readouterr().err
+    assert main(["keys", str(files / "spend.csv"), "--boundaries",
+                 str(files / "nowhere.geojson")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert not (files / "r").exists() or not any((files / "r").iterdir())
