@@ -118,6 +118,41 @@ def bench_read_preview(workdir: Path, rows: int = ROWS, cols: int = COLS,
             "notes": results[0]["notes"], "passed": s <= BAR_S and mb <= BAR_MB}
 
 
+BASELINE = r"""
+import json, resource, sys, time
+import pandas as pd
+t = time.perf_counter()
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+head = frame.head(50)
+s = time.perf_counter() - t
+hwm = [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")]
+print(json.dumps({"s": s, "rss_mb": hwm[0] if hwm else 0, "rows": len(frame)}))
+"""
+
+
+def _baseline(path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", BASELINE, str(path)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_i1(res, runs: int, workdir: Path) -> dict:
+    """The I1 rows of ``run_bench.py``: ours against pandas ``read_csv(dtype=str)``, which
+    reads the same file with no layout detection, no line numbers and no checks."""
+    m = bench_read_preview(workdir, runs=max(3, min(runs, 5)))
+    path = Path(workdir) / f"import_{ROWS}x{COLS}.csv"
+    base = [_baseline(path) for _ in range(3)]
+    m["baseline_s"] = statistics.median(b["s"] for b in base)
+    m["baseline_rss_mb"] = statistics.median(b["rss_mb"] for b in base)
+    res.add("I1", f"import preview of a {m['rows'] / 1e6:.0f}M-row × {m['cols']}-column CSV "
+            f"({m['csv_mb']:.0f} MB): lines read, layout proposed, every cell read as text with "
+            "its line, first 50 rows shown", m["s"], "s", m["baseline_s"], bar="≤ 5 s",
+            passed=m["s"] <= BAR_S, note="baseline: pandas read_csv(dtype=str)")
+    res.add("I1", "peak resident memory of that import (whole process)", m["rss_mb"], "MB",
+            m["baseline_rss_mb"], bar="≤ 1.5 GB", passed=m["rss_mb"] <= BAR_MB)
+    return m
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="read", choices=["read"],

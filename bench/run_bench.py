@@ -924,7 +924,7 @@ def write_results(res: Results, meta: dict, table: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
-    ap.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8,L1",
+    ap.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8,L1,I1,K1",
                     help="comma-separated ids to measure (default all)")
     ap.add_argument("--no-browser", action="store_true", help="skip P3, P7, P8")
     ap.add_argument("--rows", type=int, default=5_000_000, help="ledger rows for P5")
@@ -961,6 +961,16 @@ def main() -> int:
             from bench_load import bench_l1
             log("L1: loading a 1M-row ledger CSV in fresh processes")
             res.details["L1"] = bench_l1(res, args.runs)
+        if "I1" in only:
+            sys.path.insert(0, str(BENCH))
+            from bench_import import bench_i1
+            log("I1: import preview of a 1M-row × 20-column CSV in fresh processes")
+            res.details["I1"] = bench_i1(res, args.runs, tmp / "import")
+        if "K1" in only:
+            sys.path.insert(0, str(BENCH))
+            from bench_keys import bench_k1
+            log("K1: key-match summary, 100,000 rows against 3,231 regions")
+            res.details["K1"] = bench_k1(res, args.runs)
         if only & {"P3", "P7", "P8"}:
             if not Path(CHROMIUM).exists():
                 log(f"{CHROMIUM} not found: browser figures skipped")
@@ -971,7 +981,7 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7, "P8": 8, "L1": 9}
+    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7, "P8": 8, "L1": 9, "I1": 10, "K1": 11}
     res.rows.sort(key=lambda r: order.get(r["id"], 99))
     meta = {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
