@@ -249,6 +249,7 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
     st.dataframe(frame.head(20), width="stretch", hide_index=True)
 
     cols = [str(c) for c in frame.columns]
+    _follow_columns(cols, kind)
     periods, refused = read["periods"], read["refused"]
     roles = read["roles_" + kind]
     st.subheader("Periods")
@@ -304,26 +305,40 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
                               else "e.g. Resident population")
 
     st.subheader("Units")
-    header = (wide_cols[0] if wide_cols else value_col) or ""
-    proposed = cache.import_scale_of(header) or opts.get("title_unit")
-    scale_key = SCALE_KEYS[kind]
-    options = SCALES + ([proposed] if proposed and proposed not in SCALES else []) + ["other"]
-    idx = options.index(proposed) if proposed in options else 0
-    choice = st.selectbox(f"The numbers in the file are in… ({scale_key})", options, index=idx,
-                          key=_k("scale"),
-                          help="The values are multiplied on load, so the map shows "
-                               f"{currency or 'the currency'} and residents, never 亿元 or 万人.")
-    if choice == "other":
-        choice = st.text_input("Factor", value="1", key=_k("factor"))
-    if proposed:
-        where = f"the header {md_code(header)}" if cache.import_scale_of(header) else \
-            "a title line above the header"
-        st.caption(f"Proposed: {where} names {md(proposed)}.")
-    scale = cache.import_describe_scale(str(choice), currency)
-    if scale is None:
-        st.error(f"{md(choice)} is not a unit or factor this reader knows.")
-        return None
-    st.caption(f"Values × {scale[0]:,.10g}: {md(scale[1])}")
+    unit_col = None
+    if kind != "indicators":
+        others = [c for c in cols if c not in (wide_cols or []) and c not in (year_col, value_col)]
+        unit_col = st.selectbox("A column giving each row's unit (optional)", ["", *others],
+                                key=_k("unitcol"), format_func=lambda c: c or "(none: one unit "
+                                "for the whole table)") or None
+    if unit_col:
+        st.caption("Each row is multiplied by its own unit (万元, 亿元, USD millions…); a row "
+                   "whose unit is not understood is left out and listed on Data quality.")
+        choice = "1"
+    else:
+        header = (wide_cols[0] if wide_cols else value_col) or ""
+        in_header = cache.import_scale_of(header)
+        proposed = in_header or opts.get("title_unit")
+        options = SCALES + ([proposed] if proposed and proposed not in SCALES else []) + \
+            ["other"]
+        choice = st.selectbox(f"The numbers in the file are in… ({SCALE_KEYS[kind]})", options,
+                              index=options.index(proposed) if proposed in options else 0,
+                              key=_k("scale"),
+                              help="The values are multiplied on load, so the map shows "
+                                   f"{currency or 'the currency'} and residents, never 亿元 or "
+                                   "万人.")
+        if choice == "other":
+            choice = st.text_input("Factor", value="1", key=_k("factor"))
+        if proposed:
+            where = f"the header {md_code(header)}" if in_header else \
+                "a title line above the header"
+            st.caption(f"Proposed: {where} names {md(proposed)}.")
+        scale = cache.import_describe_scale(str(choice), currency)
+        if scale is None:
+            st.error(f"{md(choice)} is not a unit or factor this reader knows.")
+            return None
+        (st.warning if "not the workspace" in scale[1] else st.caption)(
+            f"Values × {scale[0]:,.10g}: {md(scale[1])}")
 
     columns: dict[str, str] = {}
     year_name, value_name = {"allocations": ("fiscal_year", "amount"),
@@ -338,6 +353,17 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
     elif not wide_cols:
         st.error("Choose the period columns, or turn off \"Years are columns\".")
         return None
+    if unit_col:
+        columns["unit"] = unit_col
+    if kind == "allocations":
+        c1, c2 = st.columns(2)
+        free = [c for c in cols if c not in (wide_cols or []) and c not in columns.values()]
+        for box, canon, label in ((c1, "agency", "Agency or department column (optional)"),
+                                  (c2, "program", "Programme column (optional)")):
+            picked = box.selectbox(label, ["", *free], key=_k(canon),
+                                   format_func=lambda c: c or "(none)")
+            if picked:
+                columns[canon] = picked
 
     st.subheader("Keys")
     match = cache.import_match(str(path), opts["encoding"], opts["separator"], opts["sheet"],
@@ -386,6 +412,10 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
                 crosswalk = cw if crosswalk is None else pd.concat([crosswalk, cw]) \
                     .drop_duplicates("from", keep="last")
     if crosswalk is not None and len(crosswalk):
+        extra = match.unmatched[match.unmatched["key"].isin(set(crosswalk["from"]))]
+        rows = match.matched_rows + int(extra["rows"].sum())
+        st.metric("Rows matched with the crosswalk", f"{rows:,} of {match.rows:,}",
+                  f"{rows / match.rows:.0%}" if match.rows else None, delta_color="off")
         st.caption(f"{len(crosswalk):,} key(s) will be matched through a crosswalk file saved "
                    "in the workspace; your table is not changed.")
 
@@ -409,6 +439,20 @@ def _scale_value(choice: str) -> str | float:
         return float(choice)
     except ValueError:
         return str(choice)
+
+
+ROLE_WIDGETS = ("wide", "wcols", "span", "year", "value", "key", "ind", "unit", "scale",
+                "factor", "props", "unitcol", "agency", "program")
+
+
+def _follow_columns(cols: list[str], kind: str) -> None:
+    """When the table's columns change (another sheet, header line or kind), the choices made
+    for the old columns go, so the proposals for the new ones are shown."""
+    sig = (kind, tuple(cols))
+    if st.session_state.get(_k("cols")) != sig:
+        for name in ROLE_WIDGETS:
+            st.session_state.pop(_k(name), None)
+        st.session_state[_k("cols")] = sig
 
 
 def tables_list(current: TableDraft | None) -> list[TableDraft]:
@@ -463,7 +507,7 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
             del st.session_state[k]
         st.session_state["imp_saved"] = ws.id
         try:
-            st.switch_page("pages/one_map.py", query_params={"ws": ws.id})
+            pass
         except StreamlitAPIException:      # the page was run on its own, without app.py
             st.success(f"Saved. Choose \"{md(ws.title)}\" in the sidebar and open One map.")
 

@@ -72,6 +72,7 @@ def test_yearbook_table_to_a_per_resident_map(root):
     assert metric(at, "Rows matched") == "0 of 3"
     assert metric(at, "Matched by") == "area name"
     assert "3 key(s) will be matched through a crosswalk file" in shown
+    assert metric(at, "Rows matched with the crosswalk") == "3 of 3"
     at.button(key="imp_t0_add").click()
     _run(at)
     assert "✔ spend.csv: Money (allocations, spending)" in texts(at)

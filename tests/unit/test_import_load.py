@@ -110,3 +110,42 @@ def test_a_named_period_column_that_is_no_period_is_reported(tmp_path):
                    "are not used: '地区2': not a year or quarter; expected headers such as "
                    "2022, 2022年, FY2022, Q3 2022 (a span such as 2021-22 needs year_span)"]
     assert len(data.population("province")) == 6
+
+
+UNIT_MANIFEST = MANIFEST.split("[[tables]]")[0] + """
+[[tables]]
+id = "mixed"
+kind = "allocations"
+level = "province"
+file = "mixed.csv"
+crosswalk = "cw.csv"
+[tables.columns]
+region_name = "地区"
+fiscal_year = "年份"
+amount = "金额"
+unit = "单位"
+"""
+MIXED = ("地区,年份,金额,单位\n广东,2022,5,亿元\n广东,2022,300,万元\n广西,2022,7,\n"
+         "北京,2022,2,bushels\n北京,2022,1,万人\n")
+
+
+def test_a_unit_column_scales_each_row_and_refuses_what_it_cannot(tmp_path):
+    root = write_workspace(tmp_path / "u", UNIT_MANIFEST, {"mixed.csv": MIXED,
+                                                         "cw.csv": CROSSWALK})
+    write_geojson(root / "provinces.geojson", REGIONS, id_field="code")
+    data = WorkspaceData(load_manifest(root))
+    v = map_values(data, MeasureSpec(level="province", measure="total", table="mixed",
+                                     span=(2022, 2022)))
+    assert v.values["440000"] == pytest.approx(5e8 + 300e4)
+    assert v.values.drop("440000").isna().all()
+    bad = sorted(p.text() for p in data.problems if p.code == "bad_unit")
+    assert bad == [
+        "mixed.csv, column '单位', line 4: 1 row(s): no unit in the unit column; they are left "
+        "out of the map (found ''); expected a unit such as 元, 万元, 亿元, thousand, USD millions",
+        "mixed.csv, column '单位', line 5: 1 row(s): a unit that is not in the vocabulary (e.g. "
+        "万元, 亿元, $ thousands, USD millions, 万人); they are left out of the map (found "
+        "'bushels'); expected a unit such as 元, 万元, 亿元, thousand, USD millions",
+        "mixed.csv, column '单位', line 6: 1 row(s): a unit of another kind (persons where "
+        "amounts are expected, or the reverse); they are left out of the map (found '万人'); "
+        "expected a unit such as 元, 万元, 亿元, thousand, USD millions",
+    ]
