@@ -73,7 +73,31 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
                                          _line_numbers(k.index[short], first_line)),
             values=keys[short].head(5), expected=f"{width}-character codes",
             code="padded_key"))
+    _report_mixed_keys(k, file, column, problems, lines, first_line)
     return k
+
+
+def _report_mixed_keys(k: pd.Series, file: str, column: str, problems: list[Problem],
+                       lines: pd.Series | None, first_line: int) -> None:
+    """A key column holding both codes (all digits) and text (names) is reported: it is read
+    as text either way, but a mix usually means two kinds of key in one column."""
+    filled = k.dropna()
+    if filled.empty:
+        return
+    digits = by_unique(filled, lambda s: (s.str.fullmatch(r"\d+").fillna(False),))[0] \
+        .astype(bool)
+    n_digits, n_text = int(digits.sum()), int((~digits).sum())
+    if not n_digits or not n_text:
+        return
+    minority = digits if n_digits < n_text else ~digits
+    rows = filled.index[minority.to_numpy()]
+    problems.append(problem_for_rows(
+        "warning", file, f"the key column mixes codes and text ({n_digits:,} all-digit keys, "
+        f"{n_text:,} others); every key is read as text and matched as written",
+        column=column, line_numbers=(lines[rows] if lines is not None else
+                                     _line_numbers(rows, first_line)),
+        values=filled[minority.to_numpy()], expected="one kind of key per column (codes or "
+        "names)", code="mixed_keys"))
 
 
 def _normalised_keys(keys: pd.Series, width: int | None) -> tuple[pd.Series, pd.Series]:

@@ -149,3 +149,23 @@ def test_a_unit_column_scales_each_row_and_refuses_what_it_cannot(tmp_path):
         "amounts are expected, or the reverse); they are left out of the map (found '万人'); "
         "expected a unit such as 元, 万元, 亿元, thousand, USD millions",
     ]
+
+
+def test_mixed_keys_and_a_crosswalk_conflict_are_reported(tmp_path):
+    manifest = UNIT_MANIFEST.replace('region_name = "地区"', 'region_id = "地区"') \
+        .replace('unit = "单位"\n', "")
+    root = write_workspace(tmp_path / "m", manifest, {
+        "mixed.csv": "地区,年份,金额\n440000,2022,1\n450000,2022,2\n广东,2022,3\n",
+        "cw.csv": "from,to\n广东,440000\n广东,450000\n北京,110000\n北京,110000\n"})
+    write_geojson(root / "provinces.geojson", REGIONS, id_field="code")
+    data = WorkspaceData(load_manifest(root))
+    texts = {p.code: p.text() for p in data.problems}
+    assert texts["mixed_keys"] == (
+        "mixed.csv, column '地区', line 4: the key column mixes codes and text (2 all-digit "
+        "keys, 1 others); every key is read as text and matched as written (found '广东'); "
+        "expected one kind of key per column (codes or names)")
+    assert texts["crosswalk_conflict"].startswith("cw.csv")
+    assert "'广东'" in texts["crosswalk_conflict"] and "450000" in texts["crosswalk_conflict"]
+    v = map_values(data, MeasureSpec(level="province", measure="total", table="mixed",
+                                     span=(2022, 2022)))
+    assert v.join.unmatched_cents == 300 and v.join.reconciles
