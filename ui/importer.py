@@ -166,6 +166,18 @@ def boundary_step() -> tuple[LevelDraft | None, pd.DataFrame | None]:
 
 # ------------------------------------------------------------------ 2. tables
 
+_PAGE_WORDS = (("stop_at_blank = true", "“The table ends at the first blank line”"),
+               ("skip_bottom", "note lines at the end"), ("header_rows", "header lines"),
+               ("header_row", "header on line"))
+
+
+def _in_page_words(reason: str) -> str:
+    """A proposal's reason with the manifest's option names as this page calls them."""
+    for key, words in _PAGE_WORDS:
+        reason = reason.replace(key, words)
+    return reason
+
+
 def _reader_options(path: Path, name: str) -> dict:
     """Sheet, encoding, delimiter, header lines: proposed, shown, adjustable."""
     suffix = path.suffix.lower()
@@ -197,9 +209,9 @@ def _reader_options(path: Path, name: str) -> dict:
     raw = pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows])
     raw.index = grid.head_lines[:15]
     raw.columns = [f"{i + 1}" for i in range(raw.shape[1])]
-    st.dataframe(raw, width="stretch", height=260)
+    st.dataframe(raw, width="stretch", height=38 + 35 * len(raw))
     for reason in proposal.reasons:
-        st.caption(f"Proposed: {md(reason)}")
+        st.caption(f"Proposed: {md(_in_page_words(reason))}")
     lay = proposal.layout
     c1, c2, c3, c4 = st.columns(4)
     opts["stop_at_blank"] = st.checkbox(
@@ -241,8 +253,10 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
                               opts["stop_at_blank"])
     frame, notes = read["frame"], read["notes"]
     for n in notes:
-        (st.error if n.severity == "error" else st.warning if n.severity == "warning"
-         else st.info)(md(n.message))
+        text = n.message[:1].upper() + n.message[1:]
+        (st.error if n.severity == "error" else
+         st.info if n.code == "encoding_detected" or n.severity != "warning" else
+         st.warning)(md(_in_page_words(text)))
     if frame is None or frame.shape[1] == 0:
         return None
     st.markdown(f"**As read: {len(frame):,} rows, {frame.shape[1]} columns** (first 20)")
@@ -321,7 +335,7 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
         proposed = in_header or opts.get("title_unit")
         options = SCALES + ([proposed] if proposed and proposed not in SCALES else []) + \
             ["other"]
-        choice = st.selectbox(f"The numbers in the file are in… ({SCALE_KEYS[kind]})", options,
+        choice = st.selectbox("The numbers in the file are in…", options,
                               index=options.index(proposed) if proposed in options else 0,
                               key=_k("scale"),
                               help="The values are multiplied on load, so the map shows "
@@ -338,7 +352,7 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
             st.error(f"{md(choice)} is not a unit or factor this reader knows.")
             return None
         (st.warning if "not the workspace" in scale[1] else st.caption)(
-            f"Values × {scale[0]:,.10g}: {md(scale[1])}")
+            f"Each value is multiplied on load: {md(scale[1])}")
 
     columns: dict[str, str] = {}
     year_name, value_name = {"allocations": ("fiscal_year", "amount"),
@@ -374,26 +388,34 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
                                level.name, level.crs)
     by = match.by
     columns = {("region_name" if by == "name" else "region_id"): key_col, **columns}
-    share = match.matched_rows / match.rows if match.rows else 0
+    what = VALUE_WORDS[kind]
+    unit_text = f" ({choice})" if str(choice) not in ("1", "") else ""
     c1, c2, c3 = st.columns(3)
-    c1.metric("Rows matched", f"{match.matched_rows:,} of {match.rows:,}", f"{share:.0%}",
-              delta_color="off")
+    c1.metric("Rows matched", f"{match.matched_rows:,} of {match.rows:,}",
+              help="Rows whose key is an area's " + ("id" if by == "id" else "name")
+              + " as written; accepted proposals and a crosswalk add to it (below)")
     c2.metric("Matched by", "area id" if by == "id" else "area name")
-    c3.metric("Value not matched", f"{match.unmatched_amount:,.2f}",
-              help="In the file's units, before scaling")
+    c3.metric(f"{what.capitalize()} not matched", f"{match.unmatched_amount:,.10g}{unit_text}",
+              help="As written in the file, before the unit is applied")
     crosswalk = None
     if len(match.unmatched):
-        st.markdown(f"**{len(match.unmatched):,} key(s) match no area**")
-        st.dataframe(match.unmatched.head(200), hide_index=True, width="stretch")
+        with st.expander(f"{len(match.unmatched):,} key(s) match no area as written"):
+            st.dataframe(match.unmatched.head(500).rename(columns={
+                "key": "Key in your table", "rows": "Rows", "amount": what.capitalize()}),
+                hide_index=True, width="stretch")
     props = match.proposals
     if len(props):
         props = props.copy()
         props.insert(0, "accept", props["candidates"].eq(1) & props["region_id"].astype(
             "string").fillna("").ne(""))
-        st.markdown("**Proposals** (untick any you do not want; ambiguous ones cannot be "
-                    "accepted)")
-        edited = st.data_editor(props, hide_index=True, width="stretch", key=_k("props"),
-                                disabled=[c for c in props.columns if c != "accept"])
+        st.markdown("**Proposals** (untick any you do not want; a key that fits several areas "
+                    "cannot be accepted: use a crosswalk table)")
+        shown = props.rename(columns=PROPOSAL_HEADINGS | {"amount": what.capitalize()})
+        edited = st.data_editor(shown, hide_index=True, width="stretch", key=_k("props"),
+                                disabled=[c for c in shown.columns if c != "Accept"],
+                                column_order=[c for c in PROPOSAL_ORDER if c in shown.columns])
+        edited = edited.rename(columns={v: k for k, v in PROPOSAL_HEADINGS.items()}
+                               | {what.capitalize(): "amount"})
         ok = edited["accept"] & edited["candidates"].eq(1)
         accepted = edited[ok]
         if len(accepted):
@@ -415,7 +437,7 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
         extra = match.unmatched[match.unmatched["key"].isin(set(crosswalk["from"]))]
         rows = match.matched_rows + int(extra["rows"].sum())
         st.metric("Rows matched with the crosswalk", f"{rows:,} of {match.rows:,}",
-                  f"{rows / match.rows:.0%}" if match.rows else None, delta_color="off")
+                  help=f"{rows / match.rows:.0%} of the rows" if match.rows else None)
         st.caption(f"{len(crosswalk):,} key(s) will be matched through a crosswalk file saved "
                    "in the workspace; your table is not changed.")
 
@@ -441,6 +463,14 @@ def _scale_value(choice: str) -> str | float:
         return str(choice)
 
 
+VALUE_WORDS = {"allocations": "money", "population": "population", "indicators": "value"}
+PROPOSAL_HEADINGS = {"accept": "Accept", "key": "Key in your table", "region_id": "Area id",
+                     "name": "Area name", "rule": "Why", "rows": "Rows",
+                     "candidates": "Areas that fit", "also_matched": "Area matched already",
+                     "choices": "Candidates"}
+PROPOSAL_ORDER = ("Accept", "Key in your table", "Area name", "Area id", "Why", "Rows",
+                  "Money", "Population", "Value", "Areas that fit", "Candidates",
+                  "Area matched already")
 ROLE_WIDGETS = ("wide", "wcols", "span", "year", "value", "key", "ind", "unit", "scale",
                 "factor", "props", "unitcol", "agency", "program")
 
@@ -478,12 +508,13 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
     if not tables:
         st.info("Add at least one table above (money, population or an indicator).")
         return
-    st.markdown("Tables saved with it: " + ", ".join(f"{md(t.original_name)} ({md(KINDS[t.kind].lower())})"
+    st.markdown("Tables saved with it: " + ", ".join(f"{md(t.original_name)} ({VALUE_WORDS[t.kind]})"
                                        for t in tables))
     c1, c2 = st.columns(2)
     title = c1.text_input("Title", value="", key="imp_w_title",
                           placeholder="e.g. Provincial transfers 2020-2024")
-    wid = c2.text_input("Folder name", value=slug(title) if title else "", key="imp_w_id")
+    wid = c2.text_input("Folder name", value=slug(title, "") if title else "", key="imp_w_id",
+                        placeholder="letters, digits, _ or -, e.g. transfers_2024")
     root = user_workspace_root()
     st.caption(f"Saved in {md_code(str(root))}; your files are copied there, never changed.")
     draft = WorkspaceDraft(title=title.strip() or wid, currency=currency, levels=[level],
@@ -507,7 +538,7 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
             del st.session_state[k]
         st.session_state["imp_saved"] = ws.id
         try:
-            pass
+            st.switch_page("pages/one_map.py", query_params={"ws": ws.id})
         except StreamlitAPIException:      # the page was run on its own, without app.py
             st.success(f"Saved. Choose \"{md(ws.title)}\" in the sidebar and open One map.")
 

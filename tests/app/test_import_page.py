@@ -68,7 +68,7 @@ def test_yearbook_table_to_a_per_resident_map(root):
     assert _value(at, "selectbox", "imp_t0_scale") == "亿元"
     shown = texts(at)
     assert "read as gb18030" in shown
-    assert "Values × 100,000,000: 亿元 = × 100,000,000 → CNY" in shown
+    assert "Each value is multiplied on load: 亿元 = × 100,000,000 → CNY" in shown
     assert metric(at, "Rows matched") == "0 of 3"
     assert metric(at, "Matched by") == "area name"
     assert "3 key(s) will be matched through a crosswalk file" in shown
