@@ -20,12 +20,20 @@ $(STAMP): requirements.txt
 	$(VPY) -m pip install -r requirements.txt
 	@touch $@
 
-## chromium: install Debian chromium (used headless by the browser tests) if missing
+## chromium: install Debian chromium (used headless by the browser tests) and a font with
+## Chinese characters (screens and exports in Chinese) if missing
 chromium:
 	@if [ -x "$(CHROMIUM_BIN)" ]; then \
 		echo "chromium present: $(CHROMIUM_BIN)"; \
 	else \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-dejavu-core; \
+	fi
+	@if fc-list 2>/dev/null | grep -qiE "wqy|noto sans cjk|source han"; then \
+		echo "a CJK font is present"; \
+	else \
+		($(SUDO) apt-get install -y fonts-wqy-zenhei || \
+		 ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-zenhei)) || \
+		echo "no CJK font installed: Chinese text in screenshots shows as boxes"; \
 	fi
 
 ## run: start the dashboard on http://127.0.0.1:$(PORT)

@@ -372,9 +372,9 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
     if kind == "allocations":
         c1, c2 = st.columns(2)
         free = [c for c in cols if c not in (wide_cols or []) and c not in columns.values()]
-        for box, canon, label in ((c1, "agency", "Agency or department column (optional)"),
-                                  (c2, "program", "Programme column (optional)")):
-            picked = box.selectbox(label, ["", *free], key=_k(canon),
+        for box, canon, prompt in ((c1, "agency", "Agency or department column (optional)"),
+                                   (c2, "program", "Programme column (optional)")):
+            picked = box.selectbox(prompt, ["", *free], key=_k(canon),
                                    format_func=lambda c: c or "(none)")
             if picked:
                 columns[canon] = picked

@@ -177,6 +177,7 @@ def test_import_a_yearbook_and_open_it_on_the_map(streamlit_server, page, tmp_pa
     # (9000 + 3100 + 1500) × 1e8 CNY over (12657 + 5047 + 2184) × 1e4 residents
     assert _metric(page, "Total on the map") == "1.4T CNY"
     assert _metric(page, "Per resident") == "6,838 CNY"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spend, FY2022")
     page.screenshot(path=str(ARTIFACTS / "import_3_saved_map.png"), full_page=True)
 
     # written under FISCALMAP_WORKSPACES, with what the page proposed and the user chose
