@@ -169,6 +169,12 @@ def _valid_options(data, vs, key: str) -> str:
         return "a whole number from 3 to 9"
     if key in ("average", "reverse", "overlay"):
         return "1 or 0"
+    if key == "overlays":
+        from geodata.viewstate import overlay_choices
+        offered = overlay_choices(data, vs.level)
+        if not offered:
+            return f"none: workspace {ws.id!r} offers no overlay at level {vs.level!r}"
+        return f"overlay ids at level {vs.level!r}, separated by |: " + _listing(offered)
     if key == "region":
         ids = [str(r) for r in data.names(vs.level)]
         return f"a region id of level {vs.level!r}, e.g. " + _listing(ids[:5])

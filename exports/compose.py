@@ -16,8 +16,7 @@ from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
 from geodata.viewstate import MEASURE_LABELS, ViewState, colour_view, compose_view, resolve_view
 from layers.choropleth import ChoroplethView
 from layers.classify import format_number
-from layers.render_static import Overlay
-
+from layers.render_static import Overlay, map_overlay
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,14 @@ class Composed:
     figures: KeyFigures
     overlays: tuple[Overlay, ...] = ()     # road segments of a roads view, when shown
     methodology: str = ""                  # roads view: condition scheme and survey year
+    #: the workspace's overlays the view names (``vs.overlays``), in drawing order, with the
+    #: screen's colours and legend (layers.render_static.map_overlay)
+    map_overlays: tuple[Overlay, ...] = ()
+
+    @property
+    def static_overlays(self) -> tuple[Overlay, ...]:
+        """Everything drawn over the regions on paper: road segments, then the overlays."""
+        return self.overlays + self.map_overlays
 
 
 def key_figures(data: WorkspaceData, vs: ViewState, mv: MapValues) -> KeyFigures:
@@ -126,17 +133,42 @@ def region_ids(data: WorkspaceData, level: str) -> list[str]:
     return [str(r) for r in data.boundaries(level)["region_id"]]
 
 
+def load_overlay_frame(data: WorkspaceData, overlay_id: str):
+    """One overlay of the workspace read from its file (features in EPSG:4326, problems),
+    checked against the regions of its level (or of every level), as the app reads it."""
+    from geodata.overlays import load_overlay
+
+    spec = next(o for o in data.ws.overlays if o.id == overlay_id)
+    levels = [spec.level] if spec.level else [lv.id for lv in data.ws.levels]
+    areas = [g for lv in levels for g in data.boundaries(lv).geometry.values]
+    return load_overlay(data.ws, spec, areas)
+
+
+def map_overlays(data: WorkspaceData, vs: ViewState,
+                 overlay: Callable[[str], tuple] | None = None) -> tuple[Overlay, ...]:
+    """The overlays a view names, ready for the static renderer (``overlay`` reads one by id;
+    the app passes its cache)."""
+    read = overlay or (lambda oid: load_overlay_frame(data, oid))
+    specs = {o.id: o for o in data.ws.overlays}
+    return tuple(map_overlay(read(oid)[0], label=specs[oid].display_label,
+                             colour=specs[oid].colour)
+                 for oid in vs.overlays if oid in specs)
+
+
 def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
             values: Callable[[MeasureSpec], MapValues] | None = None,
             roads: Callable[[], object] | None = None,
-            road_condition: Callable[[str, str], object] | None = None) -> Composed:
+            road_condition: Callable[[str, str], object] | None = None,
+            overlay: Callable[[str], tuple] | None = None) -> Composed:
     """Resolve a query (or take a view state) and build everything an export needs.
 
     ``values`` computes a measure's values (the app passes its cached recipe); the colours
     come from :func:`geodata.viewstate.colour_view`, the recipe the screen uses. A view of the
     Roads page (``page=roads``) also gets its road-condition town layer, its segments when
     the overlay is on, and the methodology line (:mod:`exports.roads`); ``roads`` and
-    ``road_condition`` let the app pass its cached road data.
+    ``road_condition`` let the app pass its cached road data. The workspace overlays the view
+    names (``overlays=a|b``) are read (``overlay``: the app's cache) and coloured as on the
+    screen; their files are named in the source line.
     """
     rd = None
     pre: list[str] = []
@@ -166,10 +198,12 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
         if part.view is not None:
             view, title = part.view, part.view.title
             subtitle = " · ".join([data.ws.level(vs.level).plural, part.view.unit or ""]).strip(" ·")
+    drawn = map_overlays(data, vs, overlay)
+    files = (*files, *(str(o.file) for o in data.ws.overlays if o.id in vs.overlays))
     return Composed(vs=vs, ignored=tuple(ignored), mv=mv, view=view, title=title,
                     subtitle=subtitle, source=source_line(data, vs, files),
                     figures=key_figures(data, vs, mv), overlays=overlays,
-                    methodology=methodology)
+                    methodology=methodology, map_overlays=drawn)
 
 
 def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:

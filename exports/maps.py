@@ -41,7 +41,7 @@ def snapshot(data: WorkspaceData, c: Composed, fmt: str, *, layer: StaticLayer |
     snap = draw(layer, c.view, title=title or c.title,
                 subtitle=c.subtitle if title is None else f"{c.title} · {c.subtitle}",
                 source=c.source, note=note, footnotes=foot, size=size, dpi=dpi,
-                overlays=tuple(overlays) or c.overlays, legend_title=legend_title(c))
+                overlays=tuple(overlays) or c.static_overlays, legend_title=legend_title(c))
     return to_bytes(snap, fmt, dpi if fmt == "png" else 72)
 
 
@@ -57,15 +57,43 @@ def legend_title(c: Composed) -> str | None:
     return "Target status" if c.vs.road_layer == "status" else None
 
 
+def encoded_overlays(data: WorkspaceData, c: Composed, overlay=None) -> list:
+    """The view's workspace overlays encoded for an interactive map, as the app encodes them
+    (``overlay`` reads one by id; the file is read when not given)."""
+    from geodata.overlays import tooltip_columns
+    from layers.overlay import encode_overlay
+
+    from .compose import load_overlay_frame
+
+    specs = {o.id: o for o in data.ws.overlays}
+    out = []
+    for oid in c.vs.overlays:
+        spec = specs.get(oid)
+        if spec is None:
+            continue
+        gdf, _ = overlay(oid) if overlay else load_overlay_frame(data, oid)
+        out.append(encode_overlay(gdf, overlay_id=spec.id, label=spec.display_label,
+                                  category_colour=spec.colour,
+                                  tooltip=tooltip_columns(spec, gdf)))
+    return out
+
+
 def html(data: WorkspaceData, c: Composed, *, layer: EncodedLayer | None = None,
-         options: MapOptions | None = None, rd=None, road_lines=None) -> bytes:
+         options: MapOptions | None = None, rd=None, road_lines=None,
+         encoded: Sequence | None = None) -> bytes:
     """A single HTML file of the interactive map that opens with no network (with the road
-    segments of a roads view that shows them)."""
+    segments of a roads view that shows them, and the workspace overlays the view names;
+    ``encoded``: those overlays already encoded, see :func:`encoded_overlays`)."""
+    from layers.overlay import folium_overlays, overlays_json
+
     from .roads import interactive_overlays
 
     layer = layer or encode_layer(prepare_geometry(data.boundaries(c.vs.level)))
     opts = options or MapOptions(title_on_map=True)
-    m = build_map(layer, c.view, opts,
-                  extra_layers=interactive_overlays(data, c, rd=rd, lines=road_lines))
+    extra = interactive_overlays(data, c, rd=rd, lines=road_lines)
+    drawn = overlays_json(list(encoded) if encoded is not None else encoded_overlays(data, c))
+    if drawn:
+        extra = [*extra, folium_overlays(drawn)]
+    m = build_map(layer, c.view, opts, extra_layers=extra)
     text = standalone_html(m)
     return text.encode("utf-8")

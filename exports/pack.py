@@ -116,6 +116,6 @@ def hearing_pack(data: WorkspaceData, views: Sequence[SavedView], *, size: str =
             snap = draw(get_layer(c.vs.level), c.view, title=f"{i}. {sv.title}",
                         subtitle=f"{c.title} · {c.subtitle}", note=sv.note,
                         source=c.source, footnotes=foot, size=size, dpi=72,
-                        overlays=c.overlays, legend_title=legend_title(c))
+                        overlays=c.static_overlays, legend_title=legend_title(c))
             pdf.savefig(snap.figure)
     return buf.getvalue()

@@ -12,6 +12,9 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Mapping
 
+import numpy as np
+import pandas as pd
+
 from layers.classify import SCHEMES
 from layers.palettes import palette_names
 
@@ -27,7 +30,8 @@ MEASURE_LABELS = {
 }
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
-              "region", "overlay", "center", "zoom", "road_class", "condition", "road_layer")
+              "region", "overlay", "overlays", "center", "zoom", "road_class", "condition",
+              "road_layer")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class ViewState:
     breaks: str = ""
     region: str = ""
     overlay: bool = False
+    # the workspace's [[overlays]] drawn over the map, in drawing order (``overlays=a|b``)
+    overlays: tuple[str, ...] = ()
     center: tuple[float, float] | None = None
     zoom: float | None = None
     # Roads page: road class, condition scheme and town layer (checked by exports.roads)
@@ -89,7 +95,7 @@ class ViewState:
             if key in ("years", "center"):
                 value = "-".join(str(v) for v in value) if key == "years" else \
                     ",".join(f"{v:.5f}" for v in value)
-            elif key == "agencies":
+            elif key in ("agencies", "overlays"):
                 value = "|".join(value)
             elif value is True:
                 value = "1"
@@ -252,6 +258,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     if region and region not in data.names(level):
         ignored.append(f"region={quote(region)}: no such region at this level")
         region = ""
+    overlays = _pick_overlays(data, level, params.get("overlays", ""), ignored)
     center = pick("center", None, None, _parse_center)
     zoom = pick("zoom", None, None, _parse_zoom)
     vs = ViewState(
@@ -260,12 +267,36 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         indicator_year=indicator_year, average=pick("average", [True, False], False, _parse_bool),
         scheme=scheme, k=k, palette=palette, reverse=pick("reverse", [True, False], False, _parse_bool),
         breaks=params.get("breaks", "") or "", region=region,
-        overlay=pick("overlay", [True, False], False, _parse_bool), center=center, zoom=zoom,
+        overlay=pick("overlay", [True, False], False, _parse_bool), overlays=overlays,
+        center=center, zoom=zoom,
         road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
         road_layer=params.get("road_layer", "") or "")
     if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
         ignored.append(f"breaks={quote(vs.breaks)}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
     return vs, ignored
+
+
+def overlay_choices(data: WorkspaceData, level: str) -> list[str]:
+    """Ids of the overlays offered on a map of ``level`` (as the sidebar picker offers them)."""
+    from .overlays import overlays_for
+
+    return [o.id for o in overlays_for(data.ws, level)]
+
+
+def _pick_overlays(data: WorkspaceData, level: str, raw: object,
+                   ignored: list[str]) -> tuple[str, ...]:
+    """``a|b`` → the ids offered at ``level``, in the link's order, each once; ids that are
+    not offered there are reported and dropped."""
+    if raw is None or raw == "":
+        return ()
+    asked = list(dict.fromkeys(p for p in str(raw).split("|") if p != ""))
+    offered = overlay_choices(data, level)
+    bad = [a for a in asked if a not in offered]
+    if bad:
+        shown = ", ".join(quote(b) for b in bad[:5]) + \
+            (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
+        ignored.append(f"overlays: {shown} not available at this level")
+    return tuple(a for a in asked if a in offered)
 
 
 def with_changes(vs: ViewState, **changes) -> ViewState:
@@ -300,6 +331,13 @@ def _parse_zoom(raw: str) -> float:
     if not 0 <= z <= 24:
         raise ValueError(raw)
     return z
+
+
+def boundaries_only(region_ids, label: str) -> MapValues:
+    """Values for a level with nothing to measure: every region "No data"."""
+    idx = pd.Index(list(region_ids), name="region_id")
+    none = pd.Series(np.nan, index=idx, dtype="float64")
+    return MapValues(values=none, label=label, unit="", notes=(), population=none, join=None)
 
 
 def colour_view(region_ids, mv: MapValues, cs: ClassSpec, selected: str | None = None):

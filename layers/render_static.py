@@ -17,6 +17,11 @@ The manifest's ``[map]`` table frames the static map (see docs/workspace-manifes
       {name = "Alaska", region_prefix = "02", crs = "EPSG:3338", position = [0.0, 0.0, 0.25, 0.3]},
     ]
 
+Overlays (:class:`Overlay`) are drawn over the regions in each part's CRS: road segments, and
+the workspace's overlays (:func:`map_overlay`: lines over a dark casing, points as dots, areas
+as outlines, coloured by :mod:`layers.overlay` as on the screen), each with its legend block.
+Every overlay is drawn in every part (main map and insets) and clipped to the part's frame.
+
 Public entry points: :func:`prepare_static`, :func:`draw`, :func:`to_bytes`, and the
 one-call helpers :func:`export_png`, :func:`export_pdf`, :func:`export_svg`.
 """
@@ -45,8 +50,8 @@ from .choropleth import ChoroplethView  # noqa: E402
 from .palettes import NO_DATA_HATCH, NO_DATA_LABEL  # noqa: E402
 
 __all__ = ["PAGE_SIZES", "DPI_CHOICES", "Inset", "MapFrame", "Overlay", "StaticLayer",
-           "Snapshot", "map_frame", "prepare_static", "draw", "to_bytes", "export_png",
-           "export_pdf", "export_svg"]
+           "Snapshot", "map_frame", "map_overlay", "prepare_static", "draw", "to_bytes",
+           "export_png", "export_pdf", "export_svg"]
 
 #: Page sizes in inches (landscape).
 PAGE_SIZES: dict[str, tuple[float, float]] = {
@@ -306,12 +311,67 @@ def _prepared_for(gdf: gpd.GeoDataFrame, frame: MapFrame) -> StaticLayer:
 
 @dataclass(frozen=True)
 class Overlay:
-    """Line features drawn over the regions (e.g. road segments), coloured per feature."""
+    """Features drawn over the regions, coloured per feature: road segments (lines, one legend
+    row per class), or a workspace overlay (:func:`map_overlay`: lines over a dark casing,
+    points as dots, areas as outlines, and a legend block headed by its label)."""
     gdf: gpd.GeoDataFrame
     colour_column: str
     width: float = 1.2
     label: str = ""
     legend: tuple[tuple[str, str], ...] = ()      # (label, colour) rows for the legend
+    kind_column: str = ""        # "line", "point" or "area" per feature; "" → geometry type
+    casing: str = ""             # colour drawn under lines and outlines ("" none)
+    shapes: tuple[str, ...] = ()  # swatch of each legend row: "line", "point" or "area"
+    heading: bool = False        # the legend block starts with ``label`` in bold
+    note: str = ""               # under the legend block (categories drawn as "Other")
+
+
+#: A workspace overlay on paper: the screen's look (layers/web/fiscalmap.js, fmOverlays)
+#: in points at the 16:9 page: lines 3.5 px over a 5.5 px casing, area outlines 2.5 px,
+#: points of 6 px radius with a dark edge.
+OVERLAY_CASING = "#1a1a1a"
+OVERLAY_CASING_ALPHA = 0.75
+OVERLAY_LINE_PT = 2.2
+OVERLAY_AREA_PT = 1.6
+OVERLAY_CASING_PT = 1.4          # added to the line's width
+OVERLAY_POINT_PT = 7.5           # dot diameter
+#: Overlays with more vertices than this are simplified below the printed pixel.
+OVERLAY_SIMPLIFY_ABOVE = 20_000
+
+
+def map_overlay(frame: gpd.GeoDataFrame, *, label: str, colour: str = "") -> Overlay:
+    """A loaded workspace overlay (:func:`geodata.overlays.load_overlay`) for paper.
+
+    The colour of every feature, the legend rows (label, count) and the note come from
+    :func:`layers.overlay.overlay_style` called exactly as :func:`layers.overlay.encode_overlay`
+    calls it for the screen, so paper and screen show the same categories in the same colours.
+    """
+    from .overlay import legend_rows, overlay_style
+
+    style = overlay_style(frame["category"].tolist() if "category" in frame else [],
+                          colour=colour, label=label,
+                          features=frame["feature_id"].tolist() if "feature_id" in frame
+                          else None)
+    kinds = [str(k) for k in frame["kind"]] if "kind" in frame else \
+        [_kind_of(g) for g in frame.geometry.values]
+    g = gpd.GeoDataFrame({"kind": kinds, "colour": style.colour_of()},
+                         geometry=frame.geometry.values, crs=frame.crs or 4326)
+    common = max(set(kinds), key=kinds.count) if kinds else "line"
+    shapes = []
+    for j in range(len(style.labels)):
+        mine = [k for k, c in zip(kinds, style.class_ids) if c == j]
+        shapes.append(max(set(mine), key=mine.count) if mine else common)
+    note = style.note if len(frame) else "Nothing could be drawn from this overlay's file " \
+        "(see Data quality)."
+    return Overlay(g, "colour", width=OVERLAY_LINE_PT, label=label,
+                   legend=tuple((f"{lab} ({n})", col) for lab, col, n in legend_rows(style)),
+                   kind_column="kind", casing=OVERLAY_CASING, shapes=tuple(shapes),
+                   heading=True, note=note)
+
+
+def _kind_of(geom) -> str:
+    t = geom.geom_type if geom is not None else ""
+    return "point" if "Point" in t else "area" if "Polygon" in t else "line"
 
 
 @dataclass
@@ -430,21 +490,91 @@ def _draw_part(ax, part: _Part, colours: list[str], nodata: np.ndarray, selected
     ax.set_axis_off()
 
 
-def _draw_overlays(ax, part: _Part, overlays: Sequence[Overlay]) -> None:
+def _draw_overlays(ax, part: _Part, overlays: Sequence[Overlay], scale: float = 1.0) -> None:
+    """Overlays in the part's CRS, in order (later ones on top): casings, lines and area
+    outlines, then points. Features outside the part's frame are clipped by the axes."""
+    x0, x1, y0, y1 = part.extent
+    tol = max(x1 - x0, y1 - y0, 1.0) / 3600.0     # below one printed pixel (as the regions)
     for ov in overlays:
+        if ov.gdf.empty:
+            continue
         g = ov.gdf if ov.gdf.crs is not None else ov.gdf.set_crs(4326)
-        g = g.to_crs(part.crs)
-        segs, cols = [], []
-        for geom, colour in zip(g.geometry.values, g[ov.colour_column].tolist()):
+        geoms = np.asarray(g.to_crs(part.crs).geometry.values, dtype=object)
+        colours = g[ov.colour_column].tolist()
+        kinds = g[ov.kind_column].tolist() if ov.kind_column and ov.kind_column in g \
+            else [_kind_of(x) for x in geoms]
+        if ov.kind_column and len(geoms) and \
+                int(shapely.get_num_coordinates(geoms).sum()) > OVERLAY_SIMPLIFY_ABOVE:
+            shaped = np.array([k != "point" for k in kinds], dtype=bool)
+            geoms[shaped] = shapely.simplify(geoms[shaped], tol, preserve_topology=False)
+        lines, line_cols, rings, ring_cols, pts, pt_cols = [], [], [], [], [], []
+        for geom, colour, kind in zip(geoms, colours, kinds):
             if geom is None or geom.is_empty:
                 continue
-            for line in shapely.get_parts(geom):
-                if line.geom_type == "LineString":
-                    segs.append(shapely.get_coordinates(line))
-                    cols.append(colour)
-        if segs:
-            ax.add_collection(LineCollection(segs, colors=cols, linewidths=ov.width, zorder=5,
-                                             capstyle="round"))
+            for one in shapely.get_parts(geom):
+                if one.geom_type == "LineString":
+                    xy = shapely.get_coordinates(one)
+                    if len(xy) >= 2 and np.isfinite(xy).all():
+                        lines.append(xy)
+                        line_cols.append(colour)
+                elif one.geom_type == "Polygon" and kind != "line":
+                    for ring in shapely.get_rings(one):
+                        xy = shapely.get_coordinates(ring)
+                        if len(xy) >= 2 and np.isfinite(xy).all():
+                            rings.append(xy)
+                            ring_cols.append(colour)
+                elif one.geom_type == "Point" and ov.kind_column:
+                    xy = shapely.get_coordinates(one)
+                    if len(xy) and np.isfinite(xy).all():
+                        pts.append(xy[0])
+                        pt_cols.append(colour)
+        line_w, area_w = ov.width * scale, OVERLAY_AREA_PT * scale
+        if ov.casing and (lines or rings):
+            ax.add_collection(LineCollection(
+                lines + rings, colors=ov.casing, alpha=OVERLAY_CASING_ALPHA, zorder=5,
+                linewidths=[line_w + OVERLAY_CASING_PT * scale] * len(lines) +
+                [area_w + OVERLAY_CASING_PT * scale] * len(rings),
+                capstyle="round", joinstyle="round"))
+        if rings:
+            ax.add_collection(LineCollection(rings, colors=ring_cols, linewidths=area_w,
+                                             zorder=5, joinstyle="round"))
+        if lines:
+            ax.add_collection(LineCollection(lines, colors=line_cols, linewidths=line_w,
+                                             zorder=5, capstyle="round", joinstyle="round"))
+        if pts:
+            xy = np.asarray(pts)
+            ax.scatter(xy[:, 0], xy[:, 1], s=(OVERLAY_POINT_PT * scale) ** 2, c=pt_cols,
+                       edgecolors=ov.casing or OVERLAY_CASING, linewidths=0.9 * scale,
+                       zorder=5, clip_on=True)
+
+
+def _legend_swatch(lax, ov: Overlay, shape: str, colour: str, x0: float, x1: float,
+                   yc: float, h: float, scale: float) -> None:
+    """One overlay legend row's swatch, drawn as the features are drawn on the map."""
+    if shape == "point":
+        lax.plot([(x0 + x1) / 2], [yc], marker="o", ls="none",
+                 ms=OVERLAY_POINT_PT * scale * 1.2, mfc=colour,
+                 mec=ov.casing or OVERLAY_CASING, mew=0.9 * scale)
+    elif shape == "area":
+        lax.add_patch(Rectangle((x0 + 0.015, yc - h / 2), x1 - x0 - 0.03, h, facecolor="none",
+                                edgecolor=colour, lw=OVERLAY_AREA_PT * scale * 1.3))
+    else:
+        if ov.casing:
+            lax.plot([x0, x1], [yc, yc], color=ov.casing, alpha=OVERLAY_CASING_ALPHA,
+                     lw=(ov.width + OVERLAY_CASING_PT) * scale * 1.3, solid_capstyle="butt")
+        lax.plot([x0, x1], [yc, yc], color=colour, solid_capstyle="butt",
+                 lw=ov.width * scale * 1.3 if ov.casing else ov.width * 1.6)
+
+
+def _fit_label(text: str, chars: int) -> str:
+    """A legend row's label cut to ``chars`` characters, its count "(n)" kept."""
+    if len(text) <= chars:
+        return text
+    head, sep, count = text.rpartition(" (")
+    if not sep or not count.endswith(")"):
+        head, count = text, ""
+    keep = max(chars - (len(count) + 2 if count else 0) - 1, 3)
+    return head[:keep].rstrip() + "…" + (f" ({count}" if count else "")
 
 
 def _wrap(text: str, width: int) -> str:
@@ -500,7 +630,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     ax = fig.add_axes(map_rect)
     _draw_part(ax, layer.main, colours, nodata, selected, EDGE_COLOUR, edge_lw,
                view.no_data_colour)
-    _draw_overlays(ax, layer.main, overlays)
+    _draw_overlays(ax, layer.main, overlays, scale)
     axes = {"main": ax}
     ax.apply_aspect()
     for part in layer.insets:
@@ -510,7 +640,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         iax = fig.add_axes(box)
         _draw_part(iax, part, colours, nodata, selected, EDGE_COLOUR, edge_lw,
                    view.no_data_colour)
-        _draw_overlays(iax, part, overlays)
+        _draw_overlays(iax, part, overlays, scale)
         iax.set_axis_on()
         iax.set_xticks([])
         iax.set_yticks([])
@@ -545,7 +675,28 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     lax.text(0.0, y, _wrap(head or "", 34), ha="left", va="top", fontsize=fs * 1.05,
              fontweight="bold", color=ink)
     y -= 0.06 * (1 + (head or "").count("\n") + len(head or "") // 34)
-    row = min(0.075, 0.8 / max(len(view.legend) + len(overlays), 1))
+    # Rows of the classes, then a block per overlay (heading, rows, note), fitted to the
+    # room left above the notes at the bottom; the type shrinks only when rows must, and
+    # an overlay's rows go in two columns when one would make them too small to read.
+    note_w = 44
+    notes = [_wrap(ov.note, note_w) if ov.note else "" for ov in overlays]
+    room = y - 0.17
+    legend_h_pt = (top - bottom) * h_in * 72
+
+    def fit(columns: int) -> tuple[float, float]:
+        units = len(view.legend) + sum(
+            -(-len(ov.legend) // columns)
+            + (1.7 + 0.8 * _wrap(ov.label, 34).count("\n") if ov.heading else 0)
+            + (0.72 * (n.count("\n") + 1) if n else 0) for ov, n in zip(overlays, notes))
+        r = min(0.075, room / max(units, 1))
+        return r, min(fs * 0.95, r * legend_h_pt * 0.62)
+
+    columns = 1
+    row, row_fs = fit(1)
+    if row_fs < fs * 0.8 and any(len(ov.legend) > 3 for ov in overlays):
+        columns = 2
+        row, row_fs = fit(2)
+    row_fs = max(row_fs, fs * 0.6)
     sw_w, sw_h = 0.13, row * 0.62
     for entry in view.legend:
         hatch = NO_DATA_HATCH if entry.class_id < 0 else None
@@ -556,19 +707,38 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         lax.add_patch(rect)
         label = entry.label if entry.class_id >= 0 else NO_DATA_LABEL
         lax.text(sw_w + 0.04, y - sw_h / 2, f"{label}  ({entry.count:,})", ha="left",
-                 va="center", fontsize=fs * 0.95, color=ink)
+                 va="center", fontsize=row_fs, color=ink)
         y -= row
-    for ov in overlays:
-        for lab, col in ov.legend:
-            lax.plot([0.0, sw_w], [y - sw_h / 2] * 2, color=col, lw=ov.width * 1.6)
-            lax.text(sw_w + 0.04, y - sw_h / 2, lab, ha="left", va="center",
-                     fontsize=fs * 0.95, color=ink)
-            y -= row
+    col_w = 1.0 / columns
+    ov_sw = sw_w if columns == 1 else 0.09
+    # characters of a row's label that fit its column (about 0.55 em per character)
+    fits = int((col_w - ov_sw - 0.05) * 0.235 * w_in * 72 / (0.55 * row_fs))
+    for ov, note in zip(overlays, notes):
+        if ov.heading:
+            y -= row * 0.45
+            head_txt = _wrap(ov.label, 34)
+            lax.text(0.0, y, head_txt, ha="left", va="top", fontsize=row_fs * 1.02,
+                     fontweight="bold", color=ink)
+            y -= row * (1.0 + 0.8 * head_txt.count("\n")) + row * 0.25
+        per_col = -(-len(ov.legend) // columns)
+        for j, (lab, col) in enumerate(ov.legend):
+            shape = ov.shapes[j] if j < len(ov.shapes) else "line"
+            x0, yj = (j // per_col) * col_w, y - (j % per_col) * row
+            _legend_swatch(lax, ov, shape, col, x0, x0 + ov_sw, yj - sw_h / 2, sw_h, scale)
+            lax.text(x0 + ov_sw + 0.04, yj - sw_h / 2, _fit_label(lab, fits), ha="left",
+                     va="center", fontsize=row_fs, color=ink)
+        y -= row * per_col
+        if note:
+            lax.text(0.0, y - row * 0.1, note, ha="left", va="top", fontsize=row_fs * 0.8,
+                     color="#555555")
+            y -= row * 0.72 * (note.count("\n") + 1)
     y -= row * 0.3
     scheme = (view.scheme or "").replace("_", " ")
     n_cls = len(view.class_colours)
+    counted = "regions, and of overlay features," if any(ov.heading for ov in overlays) \
+        else "regions"
     lax.text(0.0, y, _wrap(f"{scheme.capitalize()} classes ({n_cls}); counts of "
-                           f"regions in brackets.", 40),
+                           f"{counted} in brackets.", 40),
              ha="left", va="top", fontsize=fs * 0.78, color="#555555")
     if layer.outside:
         names = [layer.names[i] for i in layer.outside if not nodata[i]]

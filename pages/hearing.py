@@ -11,7 +11,7 @@ from geodata.viewstate import drawable_levels
 from exports.maps import MIME, frame_problems
 from exports.pack import hearing_pack
 from exports.views_store import ViewsError, store_for
-from ui import cache, controls, state
+from ui import cache, controls, overlays, state
 from ui.exports_panel import cached, current_params, downloads, last_view, save_form
 from ui.mapview import map_options, show_map
 from ui.text import md
@@ -107,7 +107,9 @@ if st.session_state["present"] and n:
         from exports.roads import interactive_overlays
         extra = interactive_overlays(data, c, rd=cache.roads(path), lines=cache.road_lines(path))
     show_map(cache.encoded_layer(path, c.vs.level), c.view, opts, key=f"present_{sv.id}",
-             extra_layers=extra, center=c.vs.center, zoom=c.vs.zoom)
+             extra_layers=extra, center=c.vs.center, zoom=c.vs.zoom,
+             overlays=overlays.payload([cache.encoded_overlay(path, oid)
+                                        for oid in c.vs.overlays]))
     figs = c.methodology or " · ".join(f"{k}: {v}" for k, v in c.figures.texts().items())
     st.markdown(f"<div class='fm-pnote'>{html.escape(sv.note) + ' — ' if sv.note else ''}"
                 f"{html.escape(figs)}</div>", unsafe_allow_html=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geodata.dataset import MeasureSpec
 from layers.bivariate import build_bivariate, legend_html
-from ui import cache, controls, state
+from ui import cache, controls, overlays, state
 from ui.mapview import map_options, show_map
 from ui.text import md
 
@@ -35,6 +35,7 @@ ind_year = st.sidebar.selectbox("Outcome year", years, key="bv_indicator_year")
 x = cache.values(path, money)
 y = cache.values(path, MeasureSpec(level=money.level, measure="indicator", indicator=ind,
                                    indicator_year=int(ind_year)))
+drawn = overlays.overlay_picker(data, path, money.level, key="bv_overlays")
 layer = cache.encoded_layer(path, money.level)
 direction = catalogue[ind].get("direction", "")
 view, legend = build_bivariate(layer.region_ids, x.values, y.values, x_label="Money",
@@ -49,7 +50,9 @@ col_map, col_legend = st.columns([4, 1])
 with col_map:
     # The 3×3 grid beside the map is the legend; a list of nine classes on the map would
     # only hide part of it.
-    show_map(layer, replace(view, legend=()), map_options(ws.settings), key="bivariate_map")
+    show_map(layer, replace(view, legend=()), map_options(ws.settings), key="bivariate_map",
+             overlays=overlays.payload(drawn))
+    overlays.captions(drawn)
 with col_legend:
     # st.html, not st.markdown: the legend's labels (escaped by legend_html) are never read as
     # Markdown, which a blank line inside an HTML block in st.markdown would allow.
@@ -58,7 +61,7 @@ with col_legend:
                "outcome. Dark: much money and a high outcome value; one hue: much money, low "
                "outcome; the other hue: high outcome, little money; light grey: low on both.")
 state.to_url(["ws", "bv_level", "bv_measure", "bv_table", "bv_years", "bv_agencies",
-              "bv_indicator", "bv_indicator_year"])
+              "bv_indicator", "bv_indicator_year", "bv_overlays"])
 
 both = pd.DataFrame({"money": x.values, "outcome": y.values}).dropna()
 st.subheader("Where money and results diverge")

@@ -7,7 +7,7 @@ import streamlit as st
 from geodata.dataset import vintage_note, region_detail
 from geodata.files import csv_bytes
 from geodata.join import diagnostics_csv, diagnostics_frame
-from geodata.viewstate import colour_view
+from geodata.viewstate import ClassSpec, boundaries_only, colour_view
 from ui import cache, controls, overlays, state
 from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, tracked_map
@@ -20,7 +20,17 @@ ws = data.ws
 
 spec = controls.measure_controls(data)
 if spec is None:
-    st.title("One map")
+    # Nothing to measure at this level: the boundaries (and any overlays) are still a map.
+    level = st.session_state["level"]
+    st.title(md(ws.level(level).plural))
+    st.caption("No money or indicator at this level yet: the boundaries are drawn without "
+               "values" + (", with the overlays chosen in the sidebar." if ws.overlays else "."))
+    drawn = overlays.overlay_picker(data, path, level)
+    layer = cache.encoded_layer(path, level)
+    blank = boundaries_only(layer.region_ids, ws.level(level).plural)
+    tracked_map(layer, colour_view(layer.region_ids, blank, ClassSpec()),
+                map_options(ws.settings), key="one_map", level=level,
+                overlays=overlays.payload(drawn))
     st.stop()
 try:
     mv = cache.values(path, spec)

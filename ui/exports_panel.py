@@ -29,7 +29,7 @@ ROADS_KEYS = {"rd_class": "road_class", "rd_condition": "condition", "rd_layer":
               "rd_palette": "palette", "rd_reverse": "reverse", "rd_breaks": "breaks",
               "rd_measure": "measure", "rd_table": "table", "rd_years": "years",
               "rd_agencies": "agencies", "rd_average": "average", "rd_indicator": "indicator",
-              "rd_indicator_year": "indicator_year"}
+              "rd_indicator_year": "indicator_year", "rd_overlays": "overlays"}
 
 
 def current_params(page: str | None = None) -> dict[str, str]:
@@ -51,7 +51,8 @@ def current_params(page: str | None = None) -> dict[str, str]:
 def cached(path: str) -> dict:
     """compose() keyword arguments that use the app's caches."""
     return {"values": lambda spec: cache.values(path, spec), "roads": lambda: cache.roads(path),
-            "road_condition": lambda scheme, rc: cache.road_condition(path, scheme, rc)}
+            "road_condition": lambda scheme, rc: cache.road_condition(path, scheme, rc),
+            "overlay": lambda oid: cache.overlay(path, oid)}
 
 
 LAST_VIEW = "_last_view"
@@ -106,7 +107,8 @@ def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
             make = (lambda: maps.html(
                 data, c, layer=cache.encoded_layer(path, level),
                 rd=cache.roads(path) if c.overlays else None,
-                road_lines=cache.road_lines(path) if c.overlays else None))
+                road_lines=cache.road_lines(path) if c.overlays else None,
+                encoded=[cache.encoded_overlay(path, oid) for oid in c.vs.overlays]))
         else:
             fn = {"csv": tables.to_csv, "geojson": tables.to_geojson, "xlsx": tables.to_excel}[fmt]
             make = (lambda fn=fn: fn(data, c))

@@ -2,6 +2,8 @@
 and says what is missing; none ends in an exception."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.app.conftest import open_page, registered_pages, texts
@@ -71,6 +73,18 @@ name = "name"
 parent_level = "ward"
 parent_key_chars = 4
 """
+OVERLAY = """
+[[overlays]]
+id = "rail"
+label = "Rail lines"
+file = "rail.geojson"
+category = "line"
+"""
+RAIL = ('{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"line": "Red"}, "geometry": {"type": "LineString", '
+        '"coordinates": [[0.1, 0.5], [2.9, 0.5]]}},'
+        '{"type": "Feature", "properties": {"line": "Depot"}, "geometry": {"type": "Point", '
+        '"coordinates": [1.5, 0.5]}}]}')
 #: Valid workspaces that lack something: each page shows what it can and says what is missing.
 PARTIAL = {
     "only_boundaries": ONLY_BOUNDARIES,
@@ -78,10 +92,11 @@ PARTIAL = {
     "only_population": ONLY_BOUNDARIES + POPULATION,
     "only_indicators": ONLY_BOUNDARIES + INDICATORS,
     "level_without_tables": ONLY_BOUNDARIES + TWO_LEVELS + SPEND + POPULATION,
+    "only_overlays": ONLY_BOUNDARIES + OVERLAY,
 }
 PARTIAL_FILES = {"spend.csv": "id,fy,amt\n01001,2024,10\n01002,2024,20\n",
                  "pop.csv": "id,yr,n\n01001,2024,100\n01002,2024,200\n",
-                 "ind.csv": "id,yr,v\n01001,2024,3\n01003,2024,4\n"}
+                 "ind.csv": "id,yr,v\n01001,2024,3\n01003,2024,4\n", "rail.geojson": RAIL}
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +137,16 @@ def test_the_command_line_names_a_missing_workspace_folder(monkeypatch, tmp_path
     monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "no-such-folder"))
     assert cli.main(["-w", "us_federal", "--list"]) == 0
     assert "no-such-folder" in capsys.readouterr().err
+
+
+def test_a_workspace_of_boundaries_and_overlays_draws_both(broken_root, monkeypatch):
+    from tests.app.test_overlays_page import drawn_overlays, map_args, open_with
+
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(broken_root))
+    at = open_with("pages/one_map.py", "only_overlays", {"overlays": "rail"})
+    assert at.title[0].value == "Wards"
+    values = json.loads(map_args(at)["values"])
+    assert values["c"] == [-1, -1, -1] and values["label"] == "Wards"   # every ward: No data
+    (rail,) = drawn_overlays(at)
+    assert [row[0] for row in rail["legend"]] == ["Depot", "Red"]
+    assert rail["shapes"] == ["point", "line"]

@@ -189,3 +189,21 @@ def test_roads_page_draws_the_overlay_with_the_segments():
     at.toggle(key="rd_overlay").set_value(False)                       # segments off:
     rerun(at)                                                          # the map component
     assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
+
+
+def test_money_and_results_draws_the_overlay_and_saved_views_keep_the_choice():
+    at = open_with("pages/money_results.py", "boston_region", {"bv_overlays": "express_highways"})
+    assert at.multiselect(key="bv_overlays").value == ["express_highways"]
+    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
+    assert "Overlay “Express highways (CMP 2019)”" in texts(at).replace("\\", "")
+    assert at.query_params["bv_overlays"] == "express_highways"
+    at.multiselect(key="bv_overlays").set_value([])
+    rerun(at)
+    assert drawn_overlays(at) == [] and "bv_overlays" not in at.query_params
+    # One map's and Roads' choices are part of the view the Hearing page saves ("Save the
+    # current view") and the export panel draws
+    at = open_with(ONE_MAP, "boston_region", {"overlays": "express_highways"})
+    assert at.session_state["_last_view"]["overlays"] == "express_highways"
+    at = open_with("pages/roads.py", "boston_region", {"rd_overlays": "express_highways"})
+    assert at.session_state["_last_view"]["overlays"] == "express_highways"
+    assert at.session_state["_last_view"]["page"] == "roads"
