@@ -7,6 +7,10 @@ columns). A :class:`Layout` says where the table is; :func:`read_grid` reads the
 last rows of a file as raw cells (for a preview), and :func:`propose_layout` proposes a layout
 from them, with a plain-English reason for every decision.
 
+For a workbook with one sheet per year laid out differently from one year to the next,
+:func:`propose_sheet_layouts` proposes a layout for every sheet and :func:`sheets_differ` says
+whether they differ (then ``sheet_layout = "each"`` reads each sheet with its own).
+
 The header rules (applied by :func:`geodata.readers.text.read_table_file`):
 
 - **Lines** are physical lines of a text file (a record with a quoted line break starts on its
@@ -34,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .text import ReadNote
+    from .records import ReadNote
 
 TAIL_ROWS = 30
 _HEAD_BYTES = 1024 * 1024
@@ -135,8 +139,23 @@ def is_blank_row(cells) -> bool:
 def sheet_names(path: Path) -> list[str]:
     """The worksheets of an Excel workbook: the visible ones in order, then the hidden ones;
     [] for any other file."""
-    from .text import workbook_sheets
+    from .excel import workbook_sheets
     return workbook_sheets(Path(path))
+
+
+def propose_sheet_layouts(path: Path, *, max_rows: int = 200) -> dict[str, LayoutProposal]:
+    """The proposed layout of every visible, non-empty sheet of a workbook (by name, in the
+    workbook's order), each from the sheet's first ``max_rows`` and last 30 filled rows; {}
+    for any other file or a workbook that cannot be opened."""
+    from .excel import propose_sheet_layouts as propose
+    return propose(Path(path), max_rows=max_rows)
+
+
+def sheets_differ(proposals: dict[str, LayoutProposal]) -> bool:
+    """Whether a workbook's sheets are laid out differently: some sheet's proposed layout
+    is not the first sheet's. Then reading them stacked needs ``sheet_layout = "each"``."""
+    layouts = [p.layout for p in proposals.values()]
+    return any(lay != layouts[0] for lay in layouts[1:])
 
 
 def read_grid(path: Path, *, encoding: str = "", separator: str | None = None,
@@ -150,17 +169,18 @@ def read_grid(path: Path, *, encoding: str = "", separator: str | None = None,
     limit gives an empty grid with the note saying so.
     """
     from . import text as tx
+    from .excel import file_kind, not_a_workbook_note
 
     path = Path(path)
     limit = tx.max_file_bytes() if max_bytes is None else max_bytes
     note = tx.size_note(path, limit)
     if note:
         return Grid([], [], [], [], None, notes=[note])
-    kind = tx.file_kind(path)
+    kind = file_kind(path)
     if kind == "parquet":
         return _parquet_grid(path, max_rows)
     if kind == "html_as_xls":
-        return Grid([], [], [], [], None, notes=[tx.not_a_workbook_note()])
+        return Grid([], [], [], [], None, notes=[not_a_workbook_note()])
     if kind in ("xlsx", "xls"):
         return _sheet_grid(path, sheet, max_rows)
     return _text_grid(path, encoding, separator, max_rows, kind == "text_as_xls")
@@ -184,16 +204,24 @@ def _split(records, max_rows: int) -> tuple[list, list, list, list, int]:
     return head, head_lines, tail[-TAIL_ROWS:], tail_lines[-TAIL_ROWS:], total
 
 
+def grid_of(records, max_rows: int = 200) -> Grid:
+    """The grid of records ``(first line, last line, cells)``: the first ``max_rows`` and the
+    last 30 non-blank ones, and how many there are."""
+    head, hl, tail, tl, total = _split(records, max_rows)
+    return Grid(head, tail, hl, tl, total)
+
+
 def _sheet_grid(path: Path, sheet, max_rows: int) -> Grid:
-    from . import text as tx
+    from .excel import sheet_records
 
     if isinstance(sheet, str) and sheet.strip().lower() in ("*", "all"):
         sheet = None
-    name, records, notes, sheets = tx.sheet_records(path, sheet)
+    name, records, notes, sheets = sheet_records(path, sheet)
     if records is None:
         return Grid([], [], [], [], None, sheets=sheets, notes=notes, sheet=name)
-    head, hl, tail, tl, total = _split(((r, r, cells) for r, cells in records), max_rows)
-    return Grid(head, tail, hl, tl, total, sheets=sheets, notes=notes, sheet=name)
+    grid = grid_of(((r, r, cells) for r, cells in records), max_rows)
+    grid.sheets, grid.notes, grid.sheet = sheets, notes, name
+    return grid
 
 
 def _parquet_grid(path: Path, max_rows: int) -> Grid:
@@ -223,12 +251,13 @@ def _parquet_grid(path: Path, max_rows: int) -> Grid:
 def _text_grid(path: Path, encoding: str, separator, max_rows: int,
                disguised: bool) -> Grid:
     from . import text as tx
+    from .records import ReadNote
 
     size = path.stat().st_size
     with open(path, "rb") as fh:
         data = fh.read(_HEAD_BYTES if size > _HEAD_BYTES else size)
     if not data.strip():
-        return Grid([], [], [], [], 0, notes=[tx.ReadNote(
+        return Grid([], [], [], [], 0, notes=[ReadNote(
             "error", "empty_file", "the file is empty", expected="a header line and data lines")])
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or encoding.lower().startswith("utf-16")
     whole = size <= _HEAD_BYTES or utf16
@@ -238,7 +267,8 @@ def _text_grid(path: Path, encoding: str, separator, max_rows: int,
         data = path.read_bytes()
     text, used, notes = tx.decode(data, encoding)
     if disguised:
-        notes.insert(0, tx.disguised_note())
+        from .excel import disguised_note
+        notes.insert(0, disguised_note())
     delim = tx.choose_delimiter(text[:tx.SNIFF_BYTES], separator, path.suffix.lower())
     head, hl, tail, tl, total = _split(tx.csv_records(text, delim), max_rows)
     if whole:
@@ -503,7 +533,7 @@ def first_line_note(records, unit: str = "line") -> ReadNote | None:
     """The note for a file read with its header on line 1 whose first line looks like a title
     (far fewer filled cells than the lines below), naming the line that looks like the header.
     ``records`` are ``(line, cells)`` of the first rows."""
-    from .text import ReadNote
+    from .records import ReadNote
 
     rows = [_row(ln, cells) for ln, cells in records]
     rows = [r for r in rows if r.filled]

@@ -29,17 +29,10 @@ The rules (documented in ``docs/workspace-manifest.md``):
 - **Rows**: a line with more or fewer fields than the header is reported with its line number
   and left out; every other row is kept. Blank lines are skipped.
 - **Columns**: duplicate header names get a suffix (``amount``, ``amount (2)``), reported.
-- **Excel**: cells are the text a user sees: ``4873`` (not ``4873.0``), ``7.1``, a
-  percentage-formatted 0.071 as ``7.1%``, dates as ``2024-03-31`` (with the time when it is
-  not midnight), TRUE/FALSE, empty cells "". Empty rows are skipped. A sheet is chosen by
-  name or 0-based index; ``sheet = "*"`` (or ``"all"``) reads every sheet with the same layout
-  and stacks them, with a column ``sheet`` holding each row's sheet name (``_sheet`` when the
-  table has a ``sheet`` column; line numbers are rows of each row's own sheet); sheets whose header
-  differs from the first sheet's are reported and their columns matched by name, empty and
-  hidden sheets are left out and reported. Without a sheet, the first visible sheet is read
-  (sheets are listed visible first, so an index counts the visible ones first). A workbook
-  is recognised by its content, not its name: an .xls that is really an .xlsx is read as one,
-  one that is really text is read as delimited text (reported); a web page is refused.
+- **Excel** (:mod:`geodata.readers.excel`): cells are the text a user sees (``4873``, ``7.1%``,
+  ``2024-03-31``); a sheet is chosen by name or 0-based index, ``sheet = "*"`` stacks every
+  sheet with a column ``sheet``, each read with the same layout or (``sheet_layout =
+  "each"``) with its own. A workbook is recognised by its content, not its name.
 - **Parquet**: the column names are the header; the header options of a layout do not apply
   (reported when given), ``skip_bottom`` does.
 """
@@ -47,45 +40,30 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from .excel import SHEET_LAYOUTS, disguised_note, excel_text, file_kind, not_a_workbook_note, \
+    read_all_sheets, read_sheet, sheet_records, workbook_sheets
 from .layout import Layout, first_line_note, header_names, is_blank_row
+from .records import HINT_RECORDS, ReadNote, ReadResult, assemble, bad_line_note, checked, \
+    dedupe, drop_empty_rows, empty_result, finish, repeated_header
+
+__all__ = ["ReadNote", "ReadResult", "read_table_file", "max_file_bytes", "size_note",
+           "file_kind", "decode", "sniff_delimiter", "choose_delimiter", "csv_records",
+           "excel_text", "workbook_sheets", "sheet_records", "disguised_note",
+           "not_a_workbook_note", "SHEET_LAYOUTS", "DEFAULT_MAX_FILE_MB", "SNIFF_BYTES"]
 
 DEFAULT_MAX_FILE_MB = 200.0
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = _SNIFF_BYTES = 64 * 1024
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = b"PK\x03\x04"
-_HINT_RECORDS = 30
-
-
-@dataclass(frozen=True)
-class ReadNote:
-    severity: str            # error | warning | repaired
-    code: str
-    message: str
-    lines: tuple[int, ...] = ()
-    values: tuple[str, ...] = ()
-    expected: str = ""
-
-
-@dataclass
-class ReadResult:
-    frame: pd.DataFrame                 # text cells ("" for empty), file column names
-    lines: np.ndarray                   # physical line (or sheet row) number of each row
-    notes: list[ReadNote]
-    encoding: str = ""
-    delimiter: str = ""
 
 
 def max_file_bytes(max_file_mb: float | None = None) -> int:
@@ -109,67 +87,38 @@ def size_note(path: Path, limit: int) -> ReadNote | None:
                              "(or FISCALMAP_MAX_FILE_MB)")
 
 
-def file_kind(path: Path) -> str:
-    """parquet, xlsx, xls, text, text_as_xls (an Excel name on a text file) or html_as_xls."""
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq", ".geoparquet"):
-        return "parquet"
-    if suffix not in (".xlsx", ".xlsm", ".xls"):
-        return "text"
-    with open(path, "rb") as fh:
-        magic = fh.read(512)
-    if magic.startswith(_OLE):
-        return "xls"
-    if magic.startswith(_ZIP):
-        return "xlsx"
-    if magic.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"<"):
-        return "html_as_xls"
-    return "text_as_xls" if magic.strip() else "xlsx"
-
-
-def disguised_note() -> ReadNote:
-    return ReadNote("warning", "text_as_excel",
-                    "the file has an Excel name but holds delimited text; read as text",
-                    expected="a .csv name for a text file, or the workbook itself")
-
-
-def not_a_workbook_note() -> ReadNote:
-    return ReadNote("error", "not_a_workbook",
-                    "the file has an Excel name but is a web page (HTML), not a workbook",
-                    expected="the table saved from Excel as .xlsx, or exported as CSV")
-
-
 def read_table_file(path: Path, *, encoding: str = "", separator: str | None = None,
                     sheet: str | int | None = None, max_bytes: int | None = None,
-                    layout: Layout | None = None) -> ReadResult:
+                    layout: Layout | None = None, sheet_layout: str = "same",
+                    sheet_columns: str = "name") -> ReadResult:
     """Read a CSV/TSV, Excel or Parquet file as text cells (see the module's rules).
 
     ``layout`` says where the table is in the file (header line(s), notes at the end); None
     reads the header on line 1, as a plain table. ``sheet`` chooses the sheet of a workbook
-    (name, 0-based index, or "*" for every sheet stacked).
+    (name, 0-based index, or "*" for every sheet stacked). ``sheet_layout`` applies to every
+    sheet stacked: "same" reads each with ``layout``, "each" detects each sheet's own (the
+    rules are in :mod:`geodata.readers.excel`); it is ignored for one sheet and other files.
     """
+    if sheet_layout not in SHEET_LAYOUTS:
+        raise ValueError(f"sheet_layout must be one of {SHEET_LAYOUTS}, got {sheet_layout!r}")
     path = Path(path)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     note = size_note(path, limit)
     if note:
-        return _empty([note])
+        return empty_result([note])
     kind = file_kind(path)
     if kind == "parquet":
         return _read_parquet(path, layout)
     if kind == "html_as_xls":
-        return _empty([not_a_workbook_note()])
+        return empty_result([not_a_workbook_note()])
     if kind in ("xlsx", "xls"):
         if isinstance(sheet, str) and sheet.strip().lower() in ("*", "all"):
-            return _read_all_sheets(path, layout)
-        return _read_sheet(path, sheet, layout)
+            return read_all_sheets(path, layout, sheet_layout, sheet_columns)
+        return read_sheet(path, sheet, layout)
     res = _read_delimited(path, encoding, separator, path.suffix.lower(), layout)
     if kind == "text_as_xls":
         res.notes.insert(0, disguised_note())
     return res
-
-
-def _empty(notes: list[ReadNote]) -> ReadResult:
-    return ReadResult(pd.DataFrame(), np.array([], dtype=np.int64), notes)
 
 
 def _read_parquet(path: Path, layout: Layout | None) -> ReadResult:
@@ -186,269 +135,7 @@ def _read_parquet(path: Path, layout: Layout | None) -> ReadResult:
         if layout.skip_bottom:
             keep = max(0, len(frame) - layout.skip_bottom)
             frame, lines = frame.iloc[:keep], lines[:keep]
-    return _finish(frame, lines, notes, "", "")
-
-
-# ------------------------------------------------------------------ workbooks
-
-def _number_text(v: float) -> str:
-    if v != v or v in (float("inf"), float("-inf")):
-        return str(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.15g}"
-
-
-_QUOTED = re.compile(r'"[^"]*"|\\.')
-
-
-def excel_text(value, number_format: str = "") -> str:
-    """A cell's value as the text a user sees (see the module's rules on Excel)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        if number_format and "%" in _QUOTED.sub("", number_format):
-            return _number_text(float(value) * 100) + "%"
-        return str(value) if isinstance(value, int) else _number_text(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
-class _Workbook:
-    """An open .xlsx/.xlsm (openpyxl, read-only) or .xls (xlrd) workbook."""
-
-    def __init__(self, path: Path):
-        self.kind = file_kind(path)
-        if self.kind == "xls":
-            import xlrd
-            try:
-                self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
-            except NotImplementedError:       # formatting of some old BIFF versions
-                self.book = xlrd.open_workbook(str(path), on_demand=True)
-            names = list(self.book.sheet_names())
-            seen = list(getattr(self.book, "_sheet_visibility", []))
-            hidden = {n for n, v in zip(names, seen) if v}
-        else:
-            import openpyxl
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            names = [ws.title for ws in self.book.worksheets]
-            hidden = {ws.title for ws in self.book.worksheets
-                      if getattr(ws, "sheet_state", "visible") != "visible"}
-        self.hidden = [n for n in names if n in hidden]
-        self.names = [n for n in names if n not in hidden] + self.hidden   # visible first
-
-    def close(self) -> None:
-        if self.kind == "xls":
-            self.book.release_resources()
-        else:
-            self.book.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def resolve(self, sheet) -> str | None:
-        """The sheet's name: None/"" is the first visible sheet, an int a 0-based index into
-        :attr:`names` (visible sheets first)."""
-        if sheet is None or sheet == "":
-            return self.names[0] if self.names else None
-        if isinstance(sheet, int) and not isinstance(sheet, bool):
-            return self.names[sheet] if -len(self.names) <= sheet < len(self.names) else None
-        return str(sheet) if str(sheet) in self.names else None
-
-    def rows(self, name: str) -> list[tuple[int, list[str]]]:
-        """Every row of the sheet up to its last filled one: ``(row number, cells)``."""
-        out = self._xls_rows(name) if self.kind == "xls" else self._xlsx_rows(name)
-        while out and is_blank_row(out[-1][1]):
-            out.pop()
-        return out
-
-    def _xlsx_rows(self, name: str) -> list[tuple[int, list[str]]]:
-        ws = self.book[name]
-        ws.reset_dimensions()           # a wrong <dimension> in the file must not cut rows
-        out = []
-        for r, row in enumerate(ws.iter_rows(), start=1):
-            cells = [excel_text(c.value, c.number_format if isinstance(c.value, (int, float))
-                                else "") for c in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            out.append((r, cells))
-        return out
-
-    def _xls_rows(self, name: str) -> list[tuple[int, list[str]]]:
-        import xlrd
-
-        book = self.book
-        sh = book.sheet_by_name(name)
-        formats = book.format_map if book.formatting_info else {}
-        out = []
-        for r in range(sh.nrows):
-            cells = []
-            for c in sh.row(r):
-                if c.ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        cells.append(excel_text(xlrd.xldate_as_datetime(c.value, book.datemode)))
-                    except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-                        cells.append(excel_text(c.value))
-                elif c.ctype == xlrd.XL_CELL_NUMBER:
-                    fmt = ""
-                    if formats:
-                        xf = book.xf_list[c.xf_index]
-                        fmt = getattr(formats.get(xf.format_key), "format_str", "")
-                    cells.append(excel_text(float(c.value), fmt))
-                elif c.ctype == xlrd.XL_CELL_BOOLEAN:
-                    cells.append(excel_text(bool(c.value)))
-                elif c.ctype == xlrd.XL_CELL_ERROR:
-                    cells.append(xlrd.error_text_from_code.get(c.value, "#ERROR"))
-                elif c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    cells.append("")
-                else:
-                    cells.append(str(c.value))
-            while cells and not cells[-1]:
-                cells.pop()
-            out.append((r + 1, cells))
-        book.unload_sheet(name)
-        return out
-
-
-def workbook_sheets(path: Path) -> list[str]:
-    """The worksheets of an Excel workbook: the visible ones in order, then the hidden ones;
-    [] for any other file."""
-    if file_kind(Path(path)) not in ("xlsx", "xls"):
-        return []
-    with _Workbook(Path(path)) as wb:
-        return list(wb.names)
-
-
-def _no_sheet(sheet, names: list[str]) -> ReadNote:
-    return ReadNote("error", "no_sheet", f"the workbook has no sheet {sheet!r}",
-                    values=tuple(names[:5]),
-                    expected="one of its sheets: " + ", ".join(names[:20])
-                    + ("…" if len(names) > 20 else "") + ' (or "*" for every sheet)')
-
-
-def _empty_sheet(name: str) -> ReadNote:
-    return ReadNote("error", "empty_sheet", f"the sheet {name!r} is empty",
-                    expected="a header row and data rows")
-
-
-def _unreadable(exc: Exception) -> ReadNote:
-    return ReadNote("error", "unreadable", f"the workbook cannot be opened: {exc}"[:300],
-                    expected="an .xlsx, .xlsm or .xls workbook Excel can open")
-
-
-def sheet_records(path: Path, sheet) -> tuple[str, list[tuple[int, list[str]]] | None,
-                                              list[ReadNote], list[str]]:
-    """``(sheet name, rows, notes, the workbook's sheets)`` of one sheet; rows is None when
-    it cannot be read."""
-    try:
-        with _Workbook(Path(path)) as wb:
-            name = wb.resolve(sheet)
-            if name is None:
-                return "", None, [_no_sheet(sheet, wb.names)], list(wb.names)
-            return name, wb.rows(name), [], list(wb.names)
-    except Exception as exc:  # noqa: BLE001 - a damaged workbook is a note, not a crash
-        return "", None, [_unreadable(exc)], []
-
-
-def _read_sheet(path: Path, sheet, layout: Layout | None) -> ReadResult:
-    name, rows, notes, _sheets = sheet_records(path, sheet)
-    if rows is None:
-        return _empty(notes)
-    return _sheet_result(name, rows, layout, notes)
-
-
-def _sheet_result(name: str, rows: list[tuple[int, list[str]]], layout: Layout | None,
-                  notes: list[ReadNote]) -> ReadResult:
-    if not any(not is_blank_row(cells) for _r, cells in rows):
-        return _empty(notes + [_empty_sheet(name)])
-    if layout is None:
-        hint = first_line_note([(r, c) for r, c in rows if not is_blank_row(c)][:_HINT_RECORDS],
-                               unit="row")
-        if hint:
-            notes = [hint] + notes
-    frame, lines, more = _assemble(((r, r, c) for r, c in rows), layout or Layout(),
-                                   text_file=False)
-    return _checked(frame, lines, notes + more, "", "")
-
-
-def _read_all_sheets(path: Path, layout: Layout | None) -> ReadResult:
-    """Every sheet read with the same layout and stacked, with a ``sheet`` column."""
-    try:
-        with _Workbook(path) as wb:
-            sheets = [(n, wb.rows(n)) for n in wb.names if n not in wb.hidden]
-            hidden = list(wb.hidden)
-    except Exception as exc:  # noqa: BLE001
-        return _empty([_unreadable(exc)])
-    frames, lines, notes, empty, differ = [], [], [], [], []
-    if hidden:
-        notes.append(ReadNote("warning", "hidden_sheet",
-                              f"{len(hidden):,} hidden sheet(s) left out: "
-                              + ", ".join(repr(n) for n in hidden)[:300],
-                              values=tuple(hidden[:5]),
-                              expected="the sheets to read visible, or one sheet by name"))
-    ref: list[str] | None = None
-    for name, rows in sheets:
-        res = _sheet_result(name, rows, layout if layout is not None else Layout(), [])
-        if any(n.code == "empty_sheet" for n in res.notes):
-            empty.append(name)
-            continue
-        notes.extend(ReadNote(n.severity, n.code, f"sheet {name!r}: {n.message}", n.lines,
-                              n.values, n.expected) for n in res.notes)
-        if res.frame.shape[1] == 0:
-            continue
-        cols = [str(c) for c in res.frame.columns]
-        if ref is None:
-            ref, first = cols, name
-        elif cols != ref:
-            missing = [c for c in ref if c not in cols]
-            extra = [c for c in cols if c not in ref]
-            if missing or extra:
-                differ.append((name, missing, extra))
-        frames.append((name, res.frame))
-        lines.append(res.lines)
-    if empty:
-        notes.append(ReadNote("warning" if frames else "error", "empty_sheet",
-                              f"{len(empty):,} empty sheet(s) left out: "
-                              + ", ".join(repr(n) for n in empty)[:300],
-                              values=tuple(empty[:5]), expected="a header row and data rows"))
-    if differ:
-        parts = "; ".join(f"{n!r}: " + ", ".join(
-            [f"no {c!r}" for c in m[:3]] + [f"extra {c!r}" for c in x[:3]])
-            + ("…" if len(m) > 3 or len(x) > 3 else "") for n, m, x in differ)
-        notes.append(ReadNote(
-            "warning", "sheet_columns_differ",
-            f"{len(differ):,} sheet(s) have a header different from the first sheet's "
-            f"({first!r}); their columns are matched by name, cells of a column a sheet does "
-            f"not have are empty: {parts}"[:900], values=tuple(n for n, _m, _x in differ[:5]),
-            expected="the same header on every sheet"))
-    if not frames:
-        return _empty(notes or [ReadNote("error", "empty_file", "the workbook has no sheets",
-                                         expected="a sheet with a header and data rows")])
-    columns = list(dict.fromkeys(c for _n, f in frames for c in f.columns))
-    sheet_col = "sheet"
-    while sheet_col in columns:
-        sheet_col = "_" + sheet_col
-    if sheet_col != "sheet":
-        notes.append(ReadNote("warning", "sheet_column",
-                              f"the table has a column named 'sheet'; the sheet names are in "
-                              f"the column {sheet_col!r}", expected="no column named 'sheet'"))
-    parts = []
-    for name, f in frames:
-        f = f.reindex(columns=columns, fill_value="")
-        f.insert(0, sheet_col, name)
-        parts.append(f.astype("string"))
-    frame = pd.concat(parts, ignore_index=True)
-    return _finish(frame, np.concatenate(lines), notes, "", "")
+    return finish(frame, lines, notes, "", "")
 
 
 # ------------------------------------------------------------------ encodings
@@ -572,31 +259,11 @@ def csv_records(text: str, delim: str) -> Iterator[tuple[int, int, list[str] | s
         yield prev_end + 1, prev_end + 1, str(exc)
 
 
-def _dedupe(names: list[str]) -> tuple[list[str], ReadNote | None]:
-    out, seen, dups = [], {}, []
-    for n in names:
-        n = n.strip().lstrip("\ufeff")
-        if n in seen:
-            seen[n] += 1
-            dups.append(n)
-            out.append(f"{n} ({seen[n]})")
-        else:
-            seen[n] = 1
-            out.append(n)
-    if not dups:
-        return out, None
-    return out, ReadNote("warning", "duplicate_column",
-                         f"{len(dups):,} column name(s) appear more than once; later ones are "
-                         f"named with a number: {', '.join(sorted(set(dups)))[:200]}",
-                         values=tuple(sorted(set(dups)))[:5],
-                         expected="one column per name")
-
-
 def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: str,
                     layout: Layout | None = None) -> ReadResult:
     data = path.read_bytes()
     if not data or data.isspace():
-        return _empty([ReadNote("error", "empty_file", "the file is empty",
+        return empty_result([ReadNote("error", "empty_file", "the file is empty",
                                 expected="a header line and data lines")])
     if layout is not None:
         return _read_delimited_layout(data, encoding, separator, suffix, layout)
@@ -614,7 +281,7 @@ def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: st
         fast = _parse_fast(body, head, delim)
         if fast is not None:
             frame, lines, notes = fast
-            return _checked(frame, lines, _hint(head, delim) + notes, "utf-8", delim)
+            return checked(frame, lines, _hint(head, delim) + notes, "utf-8", delim)
     text, used, notes = decode(data, encoding)
     del data
     delim = delimiter(text[:_SNIFF_BYTES])
@@ -627,14 +294,14 @@ def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: st
         frame, lines, more = _parse_python(text, delim, names) if names else \
             (pd.DataFrame(), np.array([], dtype=np.int64), [])
         more = ([dup_note] if dup_note else []) + more
-    return _checked(frame, lines, notes + more, used, delim)
+    return checked(frame, lines, notes + more, used, delim)
 
 
 def _hint(head: str, delim: str) -> list[ReadNote]:
     """The "header_not_first" note when line 1 looks like a title (read without a layout)."""
     records = []
     for start, _end, row in csv_records(head, delim):
-        if isinstance(row, str) or len(records) >= _HINT_RECORDS:
+        if isinstance(row, str) or len(records) >= HINT_RECORDS:
             break
         if not is_blank_row(row):
             records.append((start, row))
@@ -653,7 +320,7 @@ def _read_delimited_layout(data: bytes, encoding: str, separator: str | None, su
         fast = _parse_fast_layout(data, start, delim, layout)
         if fast is not None:
             frame, lines, notes = fast
-            return _checked(frame, lines, notes, "utf-8", delim)
+            return checked(frame, lines, notes, "utf-8", delim)
     text, used, notes = decode(data, encoding)
     del data
     body = text.encode("utf-8")
@@ -663,9 +330,9 @@ def _read_delimited_layout(data: bytes, encoding: str, separator: str | None, su
     if fast is not None:
         frame, lines, more = fast
     else:
-        frame, lines, more = _assemble(csv_records(text, delim), layout, text_file=True,
+        frame, lines, more = assemble(csv_records(text, delim), layout, text_file=True,
                                        delim=delim)
-    return _checked(frame, lines, notes + more, used, delim)
+    return checked(frame, lines, notes + more, used, delim)
 
 
 def _line_start(buf: bytes, start: int, line: int) -> int | None:
@@ -767,7 +434,7 @@ def _parse_fast_layout(buf: bytes, start: int, delim: str, layout: Layout) \
         end_line = e + layout.header_row - 1
     if not header or not (beyond or whole):
         return None
-    names, dup_note = _dedupe(header_names(header))
+    names, dup_note = dedupe(header_names(header))
     d = delim.encode()
     lo = _line_start(buf, start, end_line + 1)
     lo = len(buf) if lo is None else lo
@@ -783,9 +450,9 @@ def _parse_fast_layout(buf: bytes, start: int, delim: str, layout: Layout) \
     if frame is None:
         return None
     lines = np.arange(len(frame), dtype=np.int64) + first_line
-    frame, lines = _drop_empty_rows(frame, lines)
+    frame, lines = drop_empty_rows(frame, lines)
     notes = [dup_note] if dup_note else []
-    repeat = _repeated_header(frame, lines, header[-1], end_line)
+    repeat = repeated_header(frame, lines, header[-1], end_line)
     return frame, lines, notes + ([repeat] if repeat else [])
 
 
@@ -816,126 +483,6 @@ def _arrow_rows(buf: bytes, lo: int, hi: int, names: list[str], delim: str) \
     return frame
 
 
-def _drop_empty_rows(frame: pd.DataFrame, lines: np.ndarray) \
-        -> tuple[pd.DataFrame, np.ndarray]:
-    """Rows whose cells are all empty (",,,,") left out."""
-    if frame.shape[1] == 0 or len(frame) == 0:
-        return frame, lines
-    empty = (frame.iloc[:, 0].astype("string").str.strip() == "").to_numpy(dtype=bool,
-                                                                         na_value=True)
-    for j in range(1, frame.shape[1]):
-        idx = np.flatnonzero(empty)
-        if not len(idx):
-            break
-        col = frame.iloc[idx, j].astype("string").str.strip()
-        empty[idx] = (col == "").to_numpy(dtype=bool, na_value=True)
-    if not empty.any():
-        return frame, lines
-    keep = ~empty
-    return frame[keep].reset_index(drop=True), lines[keep]
-
-
-def _repeated_header(frame: pd.DataFrame, lines: np.ndarray, header_line: list[str],
-                     header_at: int) -> ReadNote | None:
-    """A warning when data rows repeat the header's last line (tables stacked on a sheet)."""
-    cells = [(j, str(c).strip()) for j, c in enumerate(header_line[:frame.shape[1]])
-             if str(c).strip()]
-    if len(cells) < 2 or len(frame) == 0:
-        return None
-    same = np.ones(len(frame), dtype=bool)
-    for j, value in cells:
-        idx = np.flatnonzero(same)
-        if not len(idx):
-            return None
-        col = frame.iloc[idx, j].astype("string").str.strip()
-        same[idx] = (col == value).to_numpy(dtype=bool, na_value=False)
-    if not same.any():
-        return None
-    found = lines[same]
-    return ReadNote("warning", "repeated_header",
-                    f"{len(found):,} line(s) repeat the header (line {header_at}): the file "
-                    "may hold more tables, one below the other; these rows are kept. When a "
-                    "blank line ends the first table, stop_at_blank = true reads it alone",
-                    lines=tuple(int(n) for n in found),
-                    expected="one table, or stop_at_blank = true")
-
-
-def _assemble(records: Iterable[tuple[int, int, list[str] | str]], layout: Layout, *,
-              text_file: bool, delim: str = "") \
-        -> tuple[pd.DataFrame, np.ndarray, list[ReadNote]]:
-    """Records (with their lines) into a frame by the layout: titles and header lines taken
-    out, notes at the end left out, widths checked (text) or padded (sheets)."""
-    header: list[list[str]] = []
-    header_end = 0
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    failed: tuple[int, str] | None = None
-    seen = 0
-    for start, end, row in records:
-        seen = end
-        if isinstance(row, str):
-            failed = (start, row)
-            break
-        if start < layout.header_row:
-            continue
-        if start <= layout.last_header_line:
-            if not is_blank_row(row):
-                header.append(row)
-                header_end = end
-            continue
-        if is_blank_row(row):
-            if layout.stop_at_blank and rows:
-                break
-            continue
-        rows.append(row)
-        starts.append(start)
-    if not header:
-        where = f"line {layout.header_row}" if layout.header_rows == 1 else \
-            f"lines {layout.header_row}-{layout.last_header_line}"
-        why = "blank" if seen >= layout.header_row else f"past the end of the file ({seen} lines)"
-        return pd.DataFrame(), np.array([], dtype=np.int64), [ReadNote(
-            "error", "no_header", f"the header ({where}, as header_row says) is {why}",
-            lines=(layout.header_row,), expected="header_row = the line of the column names")]
-    if layout.skip_bottom:
-        keep = max(0, len(rows) - layout.skip_bottom)
-        rows, starts = rows[:keep], starts[:keep]
-    notes: list[ReadNote] = []
-    if text_file:
-        width = max(len(h) for h in header)
-        good = [i for i, r in enumerate(rows) if len(r) == width]
-        bad = [i for i, r in enumerate(rows) if len(r) != width]
-        bad_lines = [starts[i] for i in bad]
-        bad_text = [delim.join(rows[i])[:80] for i in bad]
-        if failed:
-            bad_lines.append(failed[0])
-            bad_text.append(failed[1][:80])
-        if bad_lines:
-            notes.append(_bad_line_note(bad_lines, bad_text, width, delim))
-        rows, starts = [rows[i] for i in good], [starts[i] for i in good]
-    else:
-        width = max([len(h) for h in header] + [len(r) for r in rows])
-        rows = [r + [""] * (width - len(r)) for r in rows]
-    padded = [h + [""] * (width - len(h)) for h in header]
-    names, dup_note = _dedupe(header_names(padded, letters=not text_file))
-    if dup_note:
-        notes.insert(0, dup_note)
-    frame = pd.DataFrame(rows, columns=names, dtype="string") if rows else \
-        pd.DataFrame({n: pd.Series(dtype="string") for n in names})
-    lines = np.asarray(starts, dtype=np.int64)
-    repeat = _repeated_header(frame, lines, header[-1], header_end)
-    return frame, lines, notes + ([repeat] if repeat else [])
-
-
-def _bad_line_note(bad: list[int], bad_text: list[str], width: int, delim: str) -> ReadNote:
-    shown = "tab" if delim == "\t" else repr(delim)
-    return ReadNote(
-        "error", "bad_line",
-        f"{len(bad):,} line(s) do not have the header's {width} fields (an unquoted "
-        f"{shown} inside a value?); they are left out and every other row is kept",
-        lines=tuple(bad), values=tuple(bad_text[:5]),
-        expected=f"{width} fields separated by {shown}, values containing it in quotes")
-
-
 def _is_utf8_name(encoding: str) -> bool:
     if not encoding:
         return True
@@ -945,23 +492,11 @@ def _is_utf8_name(encoding: str) -> bool:
         return False
 
 
-def _checked(frame, lines, notes, used, delim) -> ReadResult:
-    if frame.shape[1] == 0:
-        if not any(n.code == "no_header" for n in notes):
-            notes.append(ReadNote("error", "empty_file", "the file has no header line",
-                                  expected="a header line and data lines"))
-        return ReadResult(frame, lines, notes, used, delim)
-    if len(frame) == 0 and not any(n.code == "bad_line" for n in notes):
-        notes.append(ReadNote("error", "no_rows", "the file has a header but no data rows",
-                              expected="data lines below the header"))
-    return _finish(frame, lines, notes, used, delim)
-
-
 def _header(head: str, delim: str) -> tuple[list[str], ReadNote | None]:
     header_line = next(csv.reader(io.StringIO(head), delimiter=delim), [])
     if not header_line:
         return [], None
-    return _dedupe(header_line)
+    return dedupe(header_line)
 
 
 def _parse_fast(body: memoryview, head: str, delim: str) \
@@ -1000,7 +535,6 @@ def _parse_python(text: str, delim: str, names: list[str]) \
     starts: list[int] = []
     bad: list[int] = []
     bad_text: list[str] = []
-    counts: list[int] = []
     prev_end = 0
     width = len(names)
     try:
@@ -1013,7 +547,6 @@ def _parse_python(text: str, delim: str, names: list[str]) \
                 continue
             if len(row) != width:
                 bad.append(start)
-                counts.append(len(row))
                 bad_text.append(delim.join(row)[:80])
                 continue
             rows.append(row)
@@ -1021,21 +554,7 @@ def _parse_python(text: str, delim: str, names: list[str]) \
     except csv.Error as exc:
         bad.append(prev_end + 1)
         bad_text.append(str(exc)[:80])
-        counts.append(0)
-    notes: list[ReadNote] = []
-    if bad:
-        shown = "tab" if delim == "\t" else repr(delim)
-        notes.append(ReadNote(
-            "error", "bad_line",
-            f"{len(bad):,} line(s) do not have the header's {width} fields (an unquoted "
-            f"{shown} inside a value?); they are left out and every other row is kept",
-            lines=tuple(bad), values=tuple(bad_text[:5]),
-            expected=f"{width} fields separated by {shown}, values containing it in quotes"))
+    notes = [bad_line_note(bad, bad_text, width, delim)] if bad else []
     frame = pd.DataFrame(rows, columns=names, dtype="string") if rows else \
         pd.DataFrame({n: pd.Series(dtype="string") for n in names})
     return frame, np.asarray(starts, dtype=np.int64), notes
-
-
-def _finish(frame: pd.DataFrame, lines, notes, encoding: str, delim: str) -> ReadResult:
-    frame = frame.reset_index(drop=True)
-    return ReadResult(frame, np.asarray(lines, dtype=np.int64), notes, encoding, delim)

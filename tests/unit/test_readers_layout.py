@@ -62,6 +62,15 @@ def write(tmp_path: Path, name: str, content, encoding: str = "utf-8") -> Path:
     return p
 
 
+def test_the_reader_names_are_still_importable_from_the_text_module():
+    from geodata.readers import excel, records
+    for name in tx.__all__:
+        assert hasattr(tx, name), name
+    assert tx.ReadNote is records.ReadNote and tx.ReadResult is records.ReadResult
+    assert tx.excel_text is excel.excel_text and tx.file_kind is excel.file_kind
+    assert tx.workbook_sheets is excel.workbook_sheets and tx.sheet_records is excel.sheet_records
+
+
 # ------------------------------------------------------------------ layout rules
 
 def test_layout_values_are_checked():
