@@ -131,7 +131,9 @@ def load_table(ws: Workspace, spec: TableSpec,
                               sheet=spec.options.get("sheet"),
                               max_bytes=max_file_bytes(spec.options.get("max_file_mb",
                                                                         ws.max_file_mb)),
-                              layout=table_layout(spec))
+                              layout=table_layout(spec),
+                              sheet_layout=spec.options.get("sheet_layout", "same"),
+                              sheet_columns=spec.options.get("sheet_columns", "name"))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one reported problem
         problems.append(Problem("error", fname, f"cannot be read: {exc}", code="unreadable"))
         return pd.DataFrame(), problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ WIDE_TARGETS = {"allocations": ("fiscal_year", "amount"), "population": ("year",
 TABLE_KEYS = ("id", "kind", "level", "file", "label", "unit", "encoding", "layer", "decimal",
               "columns", "constants", "separator", "sheet", "year_span", "absent_regions",
               "max_file_mb", "crs", "header_row", "header_rows", "skip_bottom", "stop_at_blank",
-              "wide_columns",
+              "sheet_layout", "sheet_columns", "wide_columns",
               "crosswalk", *SCALE_KEYS.values())
 MAP_KEYS = ("tile_url", "tile_attribution", "crs", "bounds", "insets")
 ROADS_KEYS = ("segments_table", "level", "scheme", "score_label", "survey_year", "road_class",
@@ -368,6 +369,19 @@ def _reader_layout(d: dict, where: str, problems: list[str]) -> None:
     v = d.get("stop_at_blank")
     if v is not None and not isinstance(v, bool):
         problems.append(f"{where}: 'stop_at_blank' must be true or false, got {v!r}")
+    v = d.get("sheet_layout")
+    if v is not None and v not in ("same", "each"):
+        problems.append(f"{where}: 'sheet_layout' must be \"same\" (every sheet read with the "
+                        f"table's layout) or \"each\" (each sheet's own detected), got {v!r}")
+    elif v == "each" and not (isinstance(d.get("sheet"), str)
+                              and d["sheet"].strip().lower() in ("*", "all")):
+        problems.append(f"{where}: 'sheet_layout' applies to every sheet stacked: it needs "
+                        f"sheet = \"*\", got sheet = {d.get('sheet')!r}")
+    v = d.get("sheet_columns")
+    if v is not None and v not in ("name", "position"):
+        problems.append(f"{where}: 'sheet_columns' must be \"name\" (a stacked sheet's "
+                        "columns matched to the first sheet's by name) or \"position\" (by "
+                        f"position, when it has as many), got {v!r}")
 
 
 def _scale(d: dict, kind: str, where: str, problems: list[str]) -> None:
@@ -458,13 +472,18 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
     )
 
 
-_COLOUR = __import__("re").compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_OVERLAY_ID = re.compile(r"^[\w.-]{1,64}$")
 
 
 def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
                    problems: list[str]) -> OverlaySpec | None:
     where = f"[[overlays]] #{i + 1}"
     oid = _str(d, "id", where, problems, required=True)
+    if oid and not _OVERLAY_ID.match(oid):
+        problems.append(f"{where}: id {oid!r} must be letters, digits, _, - or . (it is "
+                        "written in links, where | separates ids)")
+        oid = ""
     where = f"overlay '{oid}'" if oid else where
     file = _str(d, "file", where, problems, required=True)
     problems += unknown_keys(d, OVERLAY_KEYS, where)

@@ -201,7 +201,8 @@ def _import_vector_info(path: str, stamp_: tuple, layer: str | None) -> dict:
     from geodata.readers.vector import VectorError, list_layers, read_vector
     try:
         layers = list_layers(Path(path))
-        frame = read_vector(Path(path), layer, rows=500, geometry=False)
+        frame = read_vector(Path(path), layer or (layers[0] if layers else None), rows=500,
+                            geometry=False)
     except VectorError as exc:
         return {"error": str(exc), "layers": [], "fields": []}
     frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
@@ -253,21 +254,37 @@ def _import_grid(path: str, stamp_: tuple, encoding, separator, sheet):
 
 
 def import_table(path: str, encoding: str, separator, sheet, header_row: int,
-                 header_rows: int, skip_bottom: int, stop_at_blank: bool = False) -> dict:
+                 header_rows: int, skip_bottom: int, stop_at_blank: bool = False,
+                 sheet_layout: str = "same", sheet_columns: str = "name") -> dict:
     return _import_table(path, _file_stamp(path), encoding, separator, sheet, header_row,
-                         header_rows, skip_bottom, stop_at_blank)
+                         header_rows, skip_bottom, stop_at_blank, sheet_layout, sheet_columns)
+
+
+def import_sheet_layouts(path: str) -> dict:
+    return _import_sheet_layouts(path, _file_stamp(path))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the sheets…")
+def _import_sheet_layouts(path: str, stamp_: tuple) -> dict:
+    from geodata.readers.layout import propose_sheet_layouts
+    try:
+        return propose_sheet_layouts(Path(path))
+    except Exception:  # noqa: BLE001 - an unreadable workbook proposes nothing
+        return {}
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the table…")
 def _import_table(path: str, stamp_: tuple, encoding, separator, sheet, header_row,
-                  header_rows, skip_bottom, stop_at_blank) -> dict:
+                  header_rows, skip_bottom, stop_at_blank, sheet_layout, sheet_columns) -> dict:
     from geodata.readers.layout import Layout
     from geodata.readers.roles import propose_roles
     from geodata.readers.text import read_table_file
     from geodata.readers.wide import period_columns
     res = read_table_file(Path(path), encoding=encoding, separator=separator, sheet=sheet,
                           layout=Layout(header_row=header_row, header_rows=header_rows,
-                                        skip_bottom=skip_bottom, stop_at_blank=stop_at_blank))
+                                        skip_bottom=skip_bottom, stop_at_blank=stop_at_blank),
+                          sheet_layout=sheet_layout if sheet in ("*", "all") else "same",
+                          sheet_columns=sheet_columns if sheet in ("*", "all") else "name")
     cols = [str(c) for c in res.frame.columns]
     periods, refused = period_columns(cols)
     headers = [p.column for p in periods]
@@ -298,20 +315,21 @@ def import_describe_scale(choice: str, currency: str) -> tuple[float, str] | Non
 
 
 def import_match(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,
-                 stop_at_blank, key_col, wide_cols, value_col, decimal, year_span, b_path,
-                 b_layer, b_key, b_name, b_crs):
+                 stop_at_blank, sheet_layout, sheet_columns, key_col, wide_cols, value_col, decimal, year_span,
+                 b_path, b_layer, b_key, b_name, b_crs):
     read = import_table(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,
-                        stop_at_blank)
+                        stop_at_blank, sheet_layout, sheet_columns)
     regions, _problems = import_regions(b_path, b_layer, b_key, b_name, b_crs)
     return _import_match(path, _file_stamp(path), encoding, separator, sheet, header_row,
-                         header_rows, skip_bottom, stop_at_blank, key_col, wide_cols,
-                         value_col, decimal, year_span, b_path, _file_stamp(b_path), b_layer, b_key, b_name, b_crs,
+                         header_rows, skip_bottom, stop_at_blank, sheet_layout, sheet_columns,
+                         key_col,
+                         wide_cols, value_col, decimal, year_span, b_path, _file_stamp(b_path), b_layer, b_key, b_name, b_crs,
                          _read=read, _regions=regions)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Matching the keys…")
 def _import_match(path, stamp_, encoding, separator, sheet, header_row, header_rows,
-                  skip_bottom, stop_at_blank, key_col, wide_cols, value_col, decimal,
+                  skip_bottom, stop_at_blank, sheet_layout, sheet_columns, key_col, wide_cols, value_col, decimal,
                   year_span, b_path, b_stamp_, b_layer, b_key, b_name, b_crs, *, _read,
                   _regions):
     from geodata.readers.keys import match_keys

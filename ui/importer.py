@@ -20,8 +20,11 @@ from streamlit.errors import StreamlitAPIException
 from geodata.readers.draft import (LevelDraft, SaveError, TableDraft, WorkspaceDraft,
                                    save_workspace, slug)
 from geodata.readers.text import max_file_bytes
+from geodata.readers.excel import layout_text
+from geodata.readers.layout import sheets_differ
+from geodata.readers.keys import key_plan
 from geodata.readers.roles import unit_from_titles
-from geodata.workspace import SCALE_KEYS, plural_of, user_workspace_root
+from geodata.workspace import plural_of, user_workspace_root
 
 from . import cache
 from .text import md, md_code
@@ -86,7 +89,7 @@ def pick_file(label: str, types: list[str], key: str) -> tuple[Path, str] | None
                        if p.is_file() and p.suffix.lower().lstrip(".") in types
                        and p.resolve().is_relative_to(base))
         if files:
-            choice = st.selectbox(f"…or pick a file from the server's import folder",
+            choice = st.selectbox("…or pick a file from the server's import folder",
                                   ["", *files], key=f"{key}_pick",
                                   format_func=lambda f: f or "(none)")
             if choice:
@@ -181,7 +184,8 @@ def _in_page_words(reason: str) -> str:
 def _reader_options(path: Path, name: str) -> dict:
     """Sheet, encoding, delimiter, header lines: proposed, shown, adjustable."""
     suffix = path.suffix.lower()
-    opts: dict = {"encoding": "", "separator": None, "sheet": None}
+    opts: dict = {"encoding": "", "separator": None, "sheet": None, "sheet_layout": "same",
+                  "sheet_columns": "name"}
     if suffix in (".xlsx", ".xlsm", ".xls"):
         sheets = cache.import_sheets(str(path))
         if not sheets:
@@ -192,6 +196,22 @@ def _reader_options(path: Path, name: str) -> dict:
             "Sheet", choices, key=_k("sheet"),
             format_func=lambda s: "All sheets, stacked (the sheet name becomes a column)"
             if s == "*" else s)
+        if opts["sheet"] == "*":
+            props = cache.import_sheet_layouts(str(path))
+            differ = sheets_differ(props)
+            if st.checkbox("Detect each sheet's layout on its own (title lines, header lines "
+                           "and notes may differ from sheet to sheet)", value=differ,
+                           key=_k("each")):
+                opts["sheet_layout"] = "each"
+            if st.checkbox("Match the sheets' columns by position when their names differ "
+                           "(sheets with as many columns as the first)", value=differ,
+                           key=_k("bypos")):
+                opts["sheet_columns"] = "position"
+            if differ:
+                first = next(iter(props.values())).layout
+                st.caption("Sheets laid out differently from the first: " + "; ".join(
+                    f"{md(name)}: {md(layout_text(p.layout, first))}"
+                    for name, p in list(props.items())[1:] if p.layout != first)[:600])
     elif suffix not in (".parquet",):
         c1, c2 = st.columns(2)
         opts["encoding"] = c1.selectbox("Encoding", list(ENCODINGS), key=_k("enc"),
@@ -250,7 +270,8 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
         return None
     read = cache.import_table(str(path), opts["encoding"], opts["separator"], opts["sheet"],
                               opts["header_row"], opts["header_rows"], opts["skip_bottom"],
-                              opts["stop_at_blank"])
+                              opts["stop_at_blank"], opts["sheet_layout"],
+                              opts["sheet_columns"])
     frame, notes = read["frame"], read["notes"]
     for n in notes:
         text = n.message[:1].upper() + n.message[1:]
@@ -382,12 +403,11 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
     st.subheader("Keys")
     match = cache.import_match(str(path), opts["encoding"], opts["separator"], opts["sheet"],
                                opts["header_row"], opts["header_rows"], opts["skip_bottom"],
-                               opts["stop_at_blank"],
-                               key_col, tuple(wide_cols or ()), value_col, opts["decimal"],
+                               opts["stop_at_blank"], opts["sheet_layout"],
+                               opts["sheet_columns"], key_col, tuple(wide_cols or ()), value_col, opts["decimal"],
                                year_span, str(level.source), level.layer, level.key,
                                level.name, level.crs)
     by = match.by
-    columns = {("region_name" if by == "name" else "region_id"): key_col, **columns}
     what = VALUE_WORDS[kind]
     unit_text = f" ({choice})" if str(choice) not in ("1", "") else ""
     c1, c2, c3 = st.columns(3)
@@ -418,12 +438,14 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
                                | {what.capitalize(): "amount"})
         ok = edited["accept"] & edited["candidates"].eq(1)
         accepted = edited[ok]
-        if len(accepted):
-            crosswalk = pd.DataFrame({
-                "from": accepted["key"].astype(str),
-                "to": accepted["region_id" if by == "id" else "name"].astype(str),
-                "rule": accepted["rule"].astype(str)})
-    own = st.file_uploader("…or a crosswalk table of your own (columns from, to)",
+    else:
+        accepted = props.iloc[0:0]
+    key_canon, crosswalk = key_plan(frame[key_col], match, accepted, regions)
+    if len(crosswalk) == 0:
+        crosswalk = None
+    own = st.file_uploader("…or a crosswalk table of your own (columns from, to: your key, "
+                           "then the area's " + ("id" if key_canon == "region_id" else "name")
+                           + ")",
                            type=["csv", "xlsx"], key=_k("cw"))
     if own is not None:
         cw_path = _staged(own)
@@ -433,6 +455,7 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
             if cw is not None:
                 crosswalk = cw if crosswalk is None else pd.concat([crosswalk, cw]) \
                     .drop_duplicates("from", keep="last")
+    columns = {key_canon: key_col, **columns}
     if crosswalk is not None and len(crosswalk):
         extra = match.unmatched[match.unmatched["key"].isin(set(crosswalk["from"]))]
         rows = match.matched_rows + int(extra["rows"].sum())
@@ -446,7 +469,8 @@ def table_step(level: LevelDraft, regions: pd.DataFrame, currency: str) -> Table
         columns=columns, constants=constants, label=label.strip(), unit=unit,
         encoding=opts["encoding"], separator=opts["separator"], decimal=opts["decimal"],
         sheet=opts["sheet"], header_row=opts["header_row"], header_rows=opts["header_rows"],
-        skip_bottom=opts["skip_bottom"], stop_at_blank=opts["stop_at_blank"], wide_columns=list(wide_cols) if wide else None,
+        skip_bottom=opts["skip_bottom"], stop_at_blank=opts["stop_at_blank"],
+        sheet_layout=opts["sheet_layout"], sheet_columns=opts["sheet_columns"], wide_columns=list(wide_cols) if wide else None,
         year_span=year_span, scale=None if str(choice) in ("1", "") else _scale_value(choice),
         crosswalk=crosswalk, original_name=name)
 

@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..workspace import KEY_COLUMNS, WIDE_TARGETS, user_workspace_root
+from ..workspace import WIDE_TARGETS, user_workspace_root
+from .keys import key_plan
 from .draft import LevelDraft, SaveError, TableDraft, WorkspaceDraft, save_workspace, slug
 
 TABLE_SPEC_KEYS = ("file", "kind", "key", "year", "value", "wide", "scale", "sheet", "encoding",
                    "separator", "decimal", "header_row", "header_rows", "skip_bottom",
-                   "stop_at_blank",
+                   "stop_at_blank", "sheet_layout", "sheet_columns",
                    "year_span", "label", "indicator", "unit", "accept", "id")
 
 
@@ -59,8 +60,12 @@ def _read(path: Path, spec: dict):
     sheet = spec.get("sheet") or None
     layout, grid, proposal = _layout_from(spec, path, sheet, spec.get("encoding") or "",
                                           spec.get("separator") or None)
+    each = spec.get("sheet_layout") == "each" and sheet in ("*", "all")
     res = read_table_file(path, encoding=spec.get("encoding") or "",
-                          separator=spec.get("separator") or None, sheet=sheet, layout=layout)
+                          separator=spec.get("separator") or None, sheet=sheet, layout=layout,
+                          sheet_layout="each" if each else "same",
+                          sheet_columns="position" if spec.get("sheet_columns") == "position"
+                          and sheet in ("*", "all") else "name")
     return res, layout, grid, proposal
 
 
@@ -226,26 +231,24 @@ def cmd_save(a) -> int:
         print(f"{path.name}:")
         _print_match(m)
         year_name, value_name = WIDE_TARGETS[kind]
-        columns = {KEY_COLUMNS[1] if m.by == "name" else KEY_COLUMNS[0]: key_col}
+        scale = spec.get("scale")
+        if scale and parse_scale(scale) is None:
+            raise CliError(f"{path.name}: scale {scale!r} is not a unit or factor this reader "
+                           "knows (1000, thousand, million, 万, 亿, 万元, 亿元, 万人…)")
+        accept = spec.get("accept")
+        if accept not in (None, "unique"):
+            raise CliError("--table: accept must be 'unique' (proposals naming exactly one area)")
+        ok = m.proposals[m.proposals["candidates"].eq(1)] if accept else m.proposals.iloc[0:0]
+        key_canon, crosswalk = key_plan(res.frame[key_col], m, ok, regions)
+        if len(ok):
+            print(f"  {len(ok):,} proposal(s) accepted into the crosswalk")
+        crosswalk = crosswalk if len(crosswalk) else None
+        columns = {key_canon: key_col}
         if not wide_cols:
             if not (year_col and value_col):
                 raise CliError(f"{path.name}: name the year and value columns (year=…, value=…) "
                                "or the period columns (wide=auto)")
             columns.update({year_name: year_col, value_name: value_col})
-        scale = spec.get("scale")
-        if scale and parse_scale(scale) is None:
-            raise CliError(f"{path.name}: scale {scale!r} is not a unit or factor this reader "
-                           "knows (1000, thousand, million, 万, 亿, 万元, 亿元, 万人…)")
-        crosswalk = None
-        if spec.get("accept") == "unique":
-            ok = m.proposals[m.proposals["candidates"].eq(1)]
-            if len(ok):
-                crosswalk = pd.DataFrame({"from": ok["key"].astype(str),
-                                          "to": ok["region_id" if m.by == "id" else "name"]
-                                          .astype(str), "rule": ok["rule"].astype(str)})
-                print(f"  {len(ok):,} proposal(s) accepted into the crosswalk")
-        elif spec.get("accept"):
-            raise CliError("--table: accept must be 'unique' (proposals naming exactly one area)")
         constants = {}
         if kind == "indicators":
             constants = {"indicator": spec.get("indicator") or value_col or "Indicator"}
@@ -258,7 +261,10 @@ def cmd_save(a) -> int:
             separator=spec.get("separator") or None, decimal=spec.get("decimal") or ".",
             sheet=spec.get("sheet") or None, header_row=layout.header_row,
             header_rows=layout.header_rows, skip_bottom=layout.skip_bottom,
-            stop_at_blank=layout.stop_at_blank, wide_columns=wide_cols,
+            stop_at_blank=layout.stop_at_blank,
+            sheet_layout="each" if spec.get("sheet_layout") == "each" else "same",
+            sheet_columns="position" if spec.get("sheet_columns") == "position" else "name",
+            wide_columns=wide_cols,
             year_span=spec.get("year_span") or None,
             scale=scale or None, crosswalk=crosswalk, original_name=path.name))
     draft = WorkspaceDraft(title=a.title, currency=a.currency, levels=[level], tables=tables)

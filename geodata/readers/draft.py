@@ -61,6 +61,8 @@ class TableDraft:
     header_rows: int = 1
     skip_bottom: int = 0
     stop_at_blank: bool = False
+    sheet_layout: str = "same"           # "each": every sheet's own layout (sheet = "*")
+    sheet_columns: str = "name"          # "position": stacked sheets' columns by position
     wide_columns: list[str] | None = None
     year_span: str | None = None
     scale: str | float | None = None
@@ -143,6 +145,10 @@ def manifest_dict(draft: WorkspaceDraft, files: dict[int, str] | None = None,
             d["skip_bottom"] = t.skip_bottom
         if t.stop_at_blank:
             d["stop_at_blank"] = True
+        if t.sheet_layout != "same" and t.sheet in ("*", "all"):
+            d["sheet_layout"] = t.sheet_layout
+        if t.sheet_columns != "name" and t.sheet in ("*", "all"):
+            d["sheet_columns"] = t.sheet_columns
         if t.wide_columns:
             d["wide_columns"] = list(t.wide_columns)
         if t.scale not in (None, "", 1, 1.0, "1"):

@@ -479,3 +479,34 @@ def crosswalk_frame(accepted: pd.DataFrame, *, to: str = "region_id") -> pd.Data
     if len(twice):
         raise ValueError(f"key(s) accepted for two regions: {', '.join(twice.astype(str))}")
     return out.sort_values("from", kind="stable").reset_index(drop=True)
+
+
+def names_are_unique(regions: pd.DataFrame) -> bool:
+    """Whether every region's name (letter case and spaces aside) is its own."""
+    from ..load import normalise_name
+
+    names = regions["name"].map(normalise_name)
+    return not names.duplicated().any()
+
+
+def key_plan(keys: pd.Series, match: KeyMatch, accepted: pd.DataFrame,
+             regions: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """How an imported table is keyed: ``(canonical key column, crosswalk)``.
+
+    Matched by id, or by names that are all distinct: the key column as it is
+    (``region_id`` or ``region_name``) and the accepted proposals as the crosswalk. Matched by
+    names that several regions share (counties named Washington): ``region_id``, with a
+    crosswalk from every key matched as written *and* every accepted proposal to its region
+    id, since a name alone would not say which region is meant.
+    """
+    if match.by == "id":
+        return "region_id", crosswalk_frame(accepted, to="region_id")
+    if names_are_unique(regions):
+        return "region_name", crosswalk_frame(accepted, to="name")
+    text = keys.astype("string").str.strip()
+    hit = match.region_ids.notna() & text.notna()
+    exact = pd.DataFrame({"key": text[hit], "region_id": match.region_ids[hit],
+                          "rule": "same name"}).drop_duplicates("key")
+    both = pd.concat([exact, accepted[["key", "region_id", "rule"]]], ignore_index=True)
+    return "region_id", crosswalk_frame(both.drop_duplicates("key", keep="last"),
+                                        to="region_id")

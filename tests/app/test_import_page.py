@@ -103,7 +103,7 @@ def test_yearbook_table_to_a_per_resident_map(root):
     assert "label" not in spend             # no label typed: the map is titled by the file
     assert (ws.path / "data" / "spend.csv").read_bytes() == SPEND.encode("gb18030")
     assert (ws.path / "data" / "spend_crosswalk.csv").read_text(encoding="utf-8") == (
-        "from,to,rule\n广东,广东省,suffix\n广西,广西壮族自治区,suffix\n北京,北京市,suffix\n")
+        "from,to,rule\n北京,北京市,suffix\n广东,广东省,suffix\n广西,广西壮族自治区,suffix\n")
 
     data = WorkspaceData(ws)
     v = map_values(data, MeasureSpec(level=ws.levels[0].id, measure="per_capita",

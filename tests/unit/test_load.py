@@ -71,9 +71,10 @@ def test_normalise_keys_pads_integer_and_float_keys_and_reports_lines():
     assert keys.tolist()[:4] == ["01001", "01001", "01003", "02005"]
     assert pd.isna(keys.iloc[4])
     assert keys.iloc[5] == "AB"
-    (p,) = problems
+    p, mixed = problems
     assert p.severity == "repaired" and p.code == "padded_key"
     assert p.file == "t.csv" and p.column == "fips" and p.rows == (2, 3)
+    assert (mixed.code, mixed.severity, mixed.rows) == ("mixed_keys", "warning", (7,))
 
 
 def test_normalise_name_ignores_case_and_spaces():

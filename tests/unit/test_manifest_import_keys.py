@@ -124,3 +124,10 @@ def test_overlays_are_checked(tmp_path):
         "overlay 'rail': file 'rail.geojson' not found in the workspace folder",
         "overlay 'rail': level 'nowhere' is not one of the levels (county)",
     ]
+
+
+def test_an_overlay_id_must_fit_in_a_link(tmp_path):
+    tail = '\n[[overlays]]\nid = "rail|bus"\nfile = "spend.csv"\n'
+    problems = _problems(_ws(tmp_path, tail=tail))
+    assert problems == ["[[overlays]] #1: id 'rail|bus' must be letters, digits, _, - or . (it "
+                        "is written in links, where | separates ids)"]

@@ -323,3 +323,34 @@ def test_crosswalk_frame_refuses_a_key_accepted_twice():
         crosswalk_frame(accepted)
     assert crosswalk_frame(accepted.iloc[:3]).values.tolist() == [["a", "1", "suffix"],
                                                                   ["b", "2", "suffix"]]
+
+
+def test_key_plan_keys_by_id_when_names_are_shared():
+    from geodata.readers.keys import key_plan, match_keys
+
+    regions = pd.DataFrame({"region_id": ["01001", "02001", "03001"],
+                            "name": ["Washington", "Washington", "Adams"]})
+    keys = pd.Series(["Adams", "Adams County", "Washington"], dtype="string")
+    m = match_keys(keys, regions, by="name")
+    accepted = m.proposals[m.proposals["candidates"].eq(1)]
+    canon, cw = key_plan(keys, m, accepted, regions)
+    assert canon == "region_id"
+    assert cw.to_dict("records") == [
+        {"from": "Adams", "to": "03001", "rule": "same name"},
+        {"from": "Adams County", "to": "03001", "rule": "suffix"}]
+
+
+def test_key_plan_keeps_names_when_they_are_unique_and_ids_when_matched_by_id():
+    from geodata.readers.keys import key_plan, match_keys
+
+    regions = pd.DataFrame({"region_id": ["01", "02"], "name": ["Alpha", "Beta"]})
+    keys = pd.Series(["Alpha", "Beta County"], dtype="string")
+    m = match_keys(keys, regions, by="name")
+    canon, cw = key_plan(keys, m, m.proposals, regions)
+    assert (canon, cw.to_dict("records")) == (
+        "region_name", [{"from": "Beta County", "to": "Beta", "rule": "suffix"}])
+    ids = pd.Series(["1", "02"], dtype="string")
+    m = match_keys(ids, regions, by="id", key_width=2)
+    canon, cw = key_plan(ids, m, m.proposals, regions)
+    assert (canon, cw.to_dict("records")) == (
+        "region_id", [{"from": "1", "to": "01", "rule": "leading zeros"}])
