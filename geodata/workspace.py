@@ -514,6 +514,12 @@ def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
         colour=colour, level=level, max_file_mb=max_mb)
 
 
+def _used_twice(ids: list[str], what: str, problems: list[str]) -> None:
+    dupes = sorted({x for x in ids if ids.count(x) > 1})
+    if dupes:
+        problems.append(f"{what} id(s) used twice: {', '.join(dupes)}")
+
+
 def _settings_keys(raw: dict, problems: list[str]) -> None:
     """Unknown keys of the [map] and [roads] sections (their values are checked where used)."""
     for section, known, subs in (("map", MAP_KEYS, {}),
@@ -567,9 +573,7 @@ def load_manifest(path: Path | str) -> Workspace:
     if not raw.get("levels"):
         problems.append("no [[levels]] defined: a workspace needs at least one boundary layer")
     ids = [lv.id for lv in levels]
-    dupes = sorted({x for x in ids if ids.count(x) > 1})
-    if dupes:
-        problems.append(f"level id(s) used twice: {', '.join(dupes)}")
+    _used_twice(ids, "level", problems)
     for lv in levels:
         if lv.parent_level and lv.parent_level not in ids:
             problems.append(f"level '{lv.id}': parent_level {lv.parent_level!r} is not a level")
@@ -578,17 +582,11 @@ def load_manifest(path: Path | str) -> Workspace:
                             "parent_column to find each region's parent")
     tables = [t for i, d in enumerate(raw.get("tables", []))
               if (t := _parse_table(d, i, root, set(ids), problems)) is not None]
-    tids = [t.id for t in tables]
-    dupes = sorted({x for x in tids if tids.count(x) > 1})
-    if dupes:
-        problems.append(f"table id(s) used twice: {', '.join(dupes)}")
+    _used_twice([t.id for t in tables], "table", problems)
     _settings_keys(raw, problems)
     overlays = [o for i, d in enumerate(raw.get("overlays", []))
                 if (o := _parse_overlay(d, i, root, set(ids), problems)) is not None]
-    oids = [o.id for o in overlays]
-    dupes = sorted({x for x in oids if oids.count(x) > 1})
-    if dupes:
-        problems.append(f"overlay id(s) used twice: {', '.join(dupes)}")
+    _used_twice([o.id for o in overlays], "overlay", problems)
     default_level = head.get("default_level") or (ids[0] if ids else None)
     if default_level and default_level not in ids:
         problems.append(f"[workspace]: default_level {default_level!r} is not a level")

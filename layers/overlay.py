@@ -22,6 +22,7 @@ import shapely
 
 from .geometry import _encode_ring, safe_json
 from .palettes import QUALITATIVE, QUALITATIVE_OTHER
+from .render_roads import tooltip_row
 
 MAX_CATEGORIES = 10              # legend rows: nine colours and "Other"
 OTHER_LABEL = "Other"
@@ -167,7 +168,7 @@ def encode_overlay(frame: gpd.GeoDataFrame, *, overlay_id: str, label: str,
         "legend": [list(r) for r in legend], "shape": shape, "shapes": row_shapes,
         "cat": style.by_category,
         "h": [str(t) for t in frame["title"].tolist()] if "title" in frame else [],
-        "rows": [_row(lab, texts) for lab, texts in tooltip_rows(frame, tooltip)],
+        "rows": [tooltip_row(lab, texts) for lab, texts in tooltip_rows(frame, tooltip)],
         "note": " ".join(notes),
     }
     return EncodedOverlay(id=overlay_id, label=label, json=safe_json(payload),
@@ -183,14 +184,6 @@ def overlays_json(overlays: Sequence[EncodedOverlay]) -> str | None:
     return "[" + ",".join(o.json for o in overlays) + "]"
 
 
-def _row(label: str, texts: Sequence[str]) -> list:
-    """[label, texts] or, when few distinct texts repeat, [label, distinct, index per feature]."""
-    texts = [str(t) for t in texts]
-    uniq = list(dict.fromkeys(texts))
-    if len(uniq) * 4 < len(texts):
-        pos = {t: i for i, t in enumerate(uniq)}
-        return [label, uniq, [pos[t] for t in texts]]
-    return [label, texts]
 
 
 def folium_overlays(overlays: str, *, legend_position: str = "topright"):

@@ -74,11 +74,11 @@ def lines_values(class_ids: Sequence[int], colours: Sequence[str], no_data_colou
         "c": [int(c) for c in class_ids], "pal": list(colours), "nd": no_data_colour,
         "title": title, "legend": [list(r) for r in legend], "dash": dashed_no_data,
         "h": [str(t) for t in tooltip_title],
-        "rows": [_row(label, texts) for label, texts in tooltip_rows],
+        "rows": [tooltip_row(label, texts) for label, texts in tooltip_rows],
     })
 
 
-def _row(label: str, texts: Sequence[str]) -> list:
+def tooltip_row(label: str, texts: Sequence[str]) -> list:
     """[label, texts] or, when few distinct texts repeat (class, year, direction),
     [label, distinct texts, index per segment]: the same rows in a fraction of the bytes."""
     texts = [str(t) for t in texts]

@@ -48,6 +48,16 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def components(node):
+    """Every custom component instance under an AppTest element tree node."""
+    if getattr(node, "type", None) == "component_instance":
+        yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from components(child)
+
+
 def metric(at: AppTest, label: str) -> str:
     for m in at.metric:
         if m.label == label:

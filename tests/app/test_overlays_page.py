@@ -8,20 +8,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, TIMEOUT, metric, rerun, texts
+from tests.app.conftest import APP, TIMEOUT, components, metric, rerun, texts
 from tests.fixtures.helpers import GRANTS_TOML, LEVEL_TOML, squares_geojson, write_geojson, \
     write_workspace
 
 ONE_MAP = "pages/one_map.py"
-
-
-def components(node):
-    if getattr(node, "type", None) == "component_instance":
-        yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from components(child)
 
 
 def map_args(at: AppTest) -> dict:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import components
 from tests.app.test_per_capita_page import open_page  # noqa: F401 - the page's runner
-
-
-def components(node):
-    if getattr(node, "type", None) == "component_instance":
-        yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from components(child)
 
 
 def compare_map_script(at: AppTest) -> str:
