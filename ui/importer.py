@@ -30,6 +30,7 @@ from . import cache
 from .text import md, md_code
 
 IMPORT_DIR_ENV = "FISCALMAP_IMPORT_DIR"
+STALE_UPLOADS_S = 24 * 3600
 BOUNDARY_TYPES = ["geojson", "json", "topojson", "gpkg", "zip", "kml", "parquet",
                   "geoparquet"]
 TABLE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet"]
@@ -51,10 +52,28 @@ def _stage_dir() -> Path:
         sid = get_script_run_ctx().session_id
     except Exception:  # noqa: BLE001 - no session (bare mode)
         sid = "local"
-    d = Path(tempfile.gettempdir()) / "fiscalmap-import" / hashlib.sha1(
-        sid.encode()).hexdigest()[:16]
+    base = Path(tempfile.gettempdir()) / "fiscalmap-import"
+    d = base / hashlib.sha1(sid.encode()).hexdigest()[:16]
+    if not d.exists():
+        _remove_stale(base)
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def _remove_stale(base: Path, older_than: float = STALE_UPLOADS_S) -> None:
+    """Staged uploads of sessions idle for a day are removed (copies, never a workspace)."""
+    import shutil
+    import time
+
+    if not base.is_dir():
+        return
+    now = time.time()
+    for sub in base.iterdir():
+        try:
+            if sub.is_dir() and now - sub.stat().st_mtime > older_than:
+                shutil.rmtree(sub, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _staged(uploaded) -> Path | None:
