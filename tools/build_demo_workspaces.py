@@ -1,11 +1,14 @@
 """Build the two bundled demo workspaces from the shared public data.
 
     .venv/bin/python tools/build_demo_workspaces.py --shared ../shared/data
+    .venv/bin/python tools/build_demo_workspaces.py --only boston_region   # one workspace
     .venv/bin/python tools/build_demo_workspaces.py --check      # validate existing output only
 
 Writes geodata/workspaces/us_federal/ and geodata/workspaces/boston_region/ (manifest, tidy
-tables, boundaries, SOURCES.md). The build is deterministic: running it twice gives the same
-bytes. Amounts are handled as decimal text so cents are never rounded.
+tables, boundaries, overlays, SOURCES.md). Each workspace is built in a scratch folder next to
+it and swapped in only when its build has finished, so a failed build leaves the shipped folder
+as it was. The build is deterministic: running it twice gives the same bytes. Amounts are
+handled as decimal text so cents are never rounded.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import json
 import shutil
 import sys
+import tempfile
 import tomllib
 from collections import defaultdict
 from decimal import Decimal
@@ -657,9 +661,45 @@ def build_boston(shared: Path, out: Path) -> dict:
     copy(mpo / "noninterstate_pavement_bins_2014_97towns.csv", out / "roads" / "noninterstate_pavement_bins_2014_97towns.csv")
     stats["psi_timeline_rows"] = len(read_rows(out / "roads" / "psi_timeline.csv"))
 
+    stats["overlay_segments"] = build_express_overlay(
+        mpo / "cmp_2019_express_routes_congestion.geojson", out / "overlays" / "cmp_2019_express_routes.geojson")
+
     (out / "workspace.toml").write_text(BOSTON_TOML, encoding="utf-8")
     (out / "SOURCES.md").write_text(boston_sources(stats), encoding="utf-8")
     return stats
+
+
+# Congestion Management Process 2019 express segments: source property -> overlay property
+# (the renamed ones are shown as tooltip rows, so they carry readable names).
+CMP_OVERLAY_PROPS = [
+    ("tmc", "tmc"),
+    ("route_num", "route_num"),
+    ("route_id", "route_id"),
+    ("direction", "direction"),
+    ("community", "Community"),
+    ("seg_begin", "From"),
+    ("seg_end", "To"),
+]
+
+
+def build_express_overlay(src: Path, dst: Path) -> int:
+    """The CMP 2019 express highway segments as a light overlay: coordinates rounded to
+    5 decimals (about 1 m), properties trimmed and renamed, feature order kept."""
+    cmp = json.loads(src.read_text(encoding="utf-8"))
+    feats = []
+    for f in cmp["features"]:
+        p, g = f["properties"], f["geometry"]
+        assert g["type"] == "LineString", g["type"]
+        props = {new: p[old] for old, new in CMP_OVERLAY_PROPS}
+        props["AM peak travel time index"] = round(p["am_avtt_ix"], 2)
+        props["PM peak travel time index"] = round(p["pm_avtt_ix"], 2)
+        props["Speed limit (mph)"] = p["spd_limit"]
+        coords = [[round(x, 5), round(y, 5)] for x, y in g["coordinates"]]
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "LineString", "coordinates": coords}})
+    assert len({f["properties"]["tmc"] for f in feats}) == len(feats), "tmc is not unique"
+    dump_geojson({"type": "FeatureCollection", "features": feats}, dst)
+    return len(feats)
 
 
 BOSTON_TOML = '''\
@@ -853,6 +893,25 @@ licence = "Apache-2.0 (repository); MassDOT data"
 retrieved = "GitHub CTPSSTAFF/CTPS-DASHBOARD, commit 4aa8c66f (2024-03-29)"
 files = ["roads/road_inv_mpo_nhs_interstate_2015.geojson", "roads/psi_timeline.csv", "roads/noninterstate_pavement_bins_2014_97towns.csv", "pavement_poor_share_2014.csv", "psi_avg_by_town_2007_2014.csv"]
 notes = "Interstate segments: geometry unchanged, attributes trimmed. psi_timeline.csv and the 2014 town bins are copied unchanged; the poor share is BIN_0 / (BIN_0+BIN_1+BIN_2+BIN_3) x 100."
+
+# Lines drawn over any map of the workspace (the "Overlays" picker of One map): the express
+# highway segments of the CTPS Congestion Management Process, 2019, coloured by route.
+[[overlays]]
+id = "express_highways"
+label = "Express highways (CMP 2019)"
+file = "overlays/cmp_2019_express_routes.geojson"
+category = "route_num"
+name = "route_id"
+tooltip = ["Community", "From", "To", "AM peak travel time index", "PM peak travel time index"]
+
+[[sources]]
+name = "CTPS Congestion Management Process 2019: express highway segments"
+publisher = "Central Transportation Planning Staff (CTPS); INRIX travel times"
+url = "https://github.com/CTPSSTAFF/CTPS-DASHBOARD"
+licence = "Apache-2.0 (repository); attribute CTPS / Boston Region MPO"
+retrieved = "GitHub CTPSSTAFF/CTPS-DASHBOARD, commit 4aa8c66f (2024-03-29)"
+files = ["overlays/cmp_2019_express_routes.geojson"]
+notes = "From CTPS_CMP_2019_EXP_ROUTES_dashboard_v2.geo.json (829 LineStrings, EPSG:4326). Geometry unchanged except coordinates rounded to 5 decimals (about 1 m); properties trimmed to tmc, route_num, route_id, direction, community, seg_begin, seg_end, am/pm average travel time index (2 decimals) and spd_limit, the last six renamed for tooltips (Community, From, To, AM/PM peak travel time index, Speed limit (mph))."
 '''
 
 
@@ -874,6 +933,7 @@ text. Fiscal year = federal FFY (1 Oct N-1 to 30 Sep N).
 | `roads/road_inv_mpo_nhs_interstate_2015.geojson` | CTPS-DASHBOARD, MassDOT Road Inventory interstate segments | Apache-2.0 repo | geometry unchanged; attributes trimmed to ROADSEGMENT_ID, CITY, PSI, PSIYEAR, IRI, ADT, ROUTEKEY, ROUTEDIRECTION, STREETNAME, FEDERALFUNCTIONALCLASS, NUMBEROFTRAVELLANES | {s['segments']} | `ROADSEGMENT_ID`; `CITY` = `town_id` | PSI survey 2013 |
 | `roads/psi_timeline.csv` | CTPS-DASHBOARD `psi_timeline.csv` | Apache-2.0 repo | copied unchanged | {s['psi_timeline_rows']:,} | `segmentid` ("id262468" → ROADSEGMENT_ID 262468) | 2007–2014 |
 | `roads/noninterstate_pavement_bins_2014_97towns.csv` | CTPS-DASHBOARD | Apache-2.0 repo | copied unchanged | 93 | `TOWN_ID` | 2014 |
+| `overlays/cmp_2019_express_routes.geojson` | CTPS-DASHBOARD `cmp_2019_express_routes_congestion.geojson` (CTPS Congestion Management Process, `CTPS_CMP_2019_EXP_ROUTES_dashboard_v2.geo.json`) | Apache-2.0 repo | coordinates rounded to 5 decimals (≈1 m); properties kept: `tmc`, `route_num`, `route_id`, `direction`, and renamed for tooltips: `Community`, `From`, `To`, `AM peak travel time index`, `PM peak travel time index` (2 decimals), `Speed limit (mph)`. Drawn as an overlay (`[[overlays]]`), coloured by `route_num`; 23 segments run beyond the 97 towns (reported on Data quality) | {s['overlay_segments']} | `tmc` | 2019 |
 
 ## TIP reconciliation
 
@@ -911,7 +971,7 @@ published figure. TIP is *programmed* capital for a few large projects: most tow
 # --------------------------------------------------------------------------- check
 
 
-def check(out_root: Path) -> bool:
+def check(out_root: Path, names: list[str] | None = None) -> bool:
     import geopandas as gpd  # only needed here
 
     ok = True
@@ -921,7 +981,7 @@ def check(out_root: Path) -> bool:
         ok = False
         print(f"  PROBLEM: {msg}")
 
-    for ws in (out_root / "us_federal", out_root / "boston_region"):
+    for ws in (out_root / name for name in (names or list(BUILDERS))):
         if not (ws / "workspace.toml").exists():
             fail(f"{ws}: no workspace.toml")
             continue
@@ -990,6 +1050,17 @@ def check(out_root: Path) -> bool:
                     print(f"      FY{y}: ledger {money(ty)}, blank region {money(by)}")
                 if ws.name == "boston_region" and t["id"] == "tip" and total != TIP_TOTAL:
                     fail(f"TIP total {total} != {TIP_TOTAL}")
+        for ov in man.get("overlays", []):
+            path = ws / ov["file"]
+            if not path.exists():
+                fail(f"overlay {ov['id']}: missing {ov['file']}")
+                continue
+            g = gpd.read_file(path)
+            wanted = [ov[k] for k in ("category", "name") if ov.get(k)] + list(ov.get("tooltip", []))
+            missing = [c for c in wanted if c not in g.columns]
+            if missing:
+                fail(f"overlay {ov['id']}: columns missing {missing}")
+            print(f"  overlay {ov['id']}: {len(g)} features from {ov['file']}")
         for src in man.get("sources", []):
             for f in src.get("files", []):
                 if not (ws / f).exists():
@@ -1000,19 +1071,42 @@ def check(out_root: Path) -> bool:
     return ok
 
 
+BUILDERS = {"us_federal": build_us_federal, "boston_region": build_boston}
+
+
+def build_staged(name: str, shared: Path, out_root: Path) -> dict:
+    """Build workspace ``name`` in a scratch folder under ``out_root`` and swap it in only once
+    the build has finished: a failing build leaves the existing folder untouched."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    final = out_root / name
+    scratch = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=out_root))
+    try:
+        stats = BUILDERS[name](shared, scratch / name)
+        old = scratch / "previous"
+        if final.exists():
+            final.rename(old)
+        (scratch / name).rename(final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return stats
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data",
                     help="folder holding the shared public data (default ../shared/data)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="workspaces folder to write")
+    ap.add_argument("--only", choices=list(BUILDERS), action="append",
+                    help="build (and check) only this workspace; may be repeated (default: all)")
     ap.add_argument("--check", action="store_true", help="only validate the existing output")
     args = ap.parse_args(argv)
+    names = args.only or list(BUILDERS)
     if not args.check:
         shared = args.shared.resolve()
-        build_us_federal(shared, args.out / "us_federal")
-        build_boston(shared, args.out / "boston_region")
-        print(f"built workspaces under {args.out}")
-    return 0 if check(args.out) else 1
+        for name in names:
+            build_staged(name, shared, args.out)
+        print(f"built {', '.join(names)} under {args.out}")
+    return 0 if check(args.out, names) else 1
 
 
 if __name__ == "__main__":
