@@ -113,7 +113,7 @@ class WorkspaceData:
         (keys that match no region, blank keys) included."""
         self.load_all()
         self.ledger
-        for spec in self.ws.tables_of("allocations"):
+        for spec in [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]:
             self.join_problems(spec.id)
         keys = [f"level:{lv.id}" for lv in self.ws.levels]
         for t in self.ws.tables:
@@ -188,7 +188,7 @@ class WorkspaceData:
         """The allocation tables with at least one usable row (a year and an amount); a table
         with none is reported and not offered on the map."""
         led = Ledger()
-        for spec in self.ws.tables_of("allocations"):
+        for spec in [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]:
             df = self._frame(spec.id)
             usable = not df.empty and {"fiscal_year", "amount"} <= set(df.columns) and \
                 bool((df["fiscal_year"].notna() & df["amount"].notna()).any())

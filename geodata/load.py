@@ -27,6 +27,7 @@ from .workspace import REQUIRED_COLUMNS, Level, TableSpec, Workspace
 
 _NUMERIC_COLUMNS = {
     "allocations": ("amount",),
+    "plans": ("amount",),
     "population": ("population",),
     "indicators": ("value", "target"),
     "segments": ("score", "traffic", "length_m"),
@@ -256,10 +257,12 @@ def load_table(ws: Workspace, spec: TableSpec,
                 expected="", code="year_span"))
         out[col] = parsed
         out[f"_bad_{col}"] = reason.notna().to_numpy()
+    if "month" in out and "month" not in spec.constants:
+        _read_months(out, fname, spec.columns.get("month", "month"), problems)
     for col in ("agency", "program", "fund", "indicator", "unit", "direction", "route"):
         if col in out:
             out[col] = out[col].astype("string").str.strip()
-    if spec.kind == "allocations" and "amount" in out:
+    if spec.kind in ("allocations", "plans") and "amount" in out:
         _report_non_positive(out, fname, spec.columns.get("amount", "amount"), problems)
     if spec.kind in ("population", "indicators"):
         out = _report_duplicates(out, spec, fname, problems)
@@ -267,6 +270,22 @@ def load_table(ws: Workspace, spec: TableSpec,
         _report_bad_population(out, fname, spec.columns.get("population", "population"),
                                problems)
     return out.reset_index(drop=True), problems
+
+
+def _read_months(out: pd.DataFrame, fname: str, column: str, problems: list[Problem]) -> None:
+    """Months 1-12 (``3``, ``03``, ``3.0``); anything else is reported and the row counts in
+    yearly sums without a month."""
+    text = out["month"].astype("string").str.strip()
+    num = pd.to_numeric(text, errors="coerce")
+    ok = num.notna() & (num % 1 == 0) & num.between(1, 12)
+    bad = ~ok & text.notna() & (text != "")
+    if bad.any():
+        problems.append(problem_for_rows(
+            "warning", fname, f"{int(bad.sum()):,} value(s) are not a month from 1 to 12; the "
+            "rows count in yearly sums, without a month", column=column,
+            line_numbers=out.loc[bad, "_line"], values=out.loc[bad, "month"],
+            expected="a month number from 1 to 12", code="bad_month"))
+    out["month"] = num.where(ok).astype("Int64")
 
 
 def table_layout(spec: TableSpec):

@@ -18,15 +18,17 @@ BUNDLED_ROOT = Path(__file__).resolve().parent / "workspaces"
 MANIFEST_NAME = "workspace.toml"
 ENV_ROOTS = "FISCALMAP_WORKSPACES"
 
-TABLE_KINDS = ("allocations", "population", "indicators", "segments")
+TABLE_KINDS = ("allocations", "plans", "population", "indicators", "segments")
 REQUIRED_COLUMNS = {
     "allocations": ("fiscal_year", "amount"),
+    "plans": ("fiscal_year", "amount"),
     "population": ("year", "population"),
     "indicators": ("year", "indicator", "value"),
     "segments": ("segment_id",),
 }
 OPTIONAL_COLUMNS = {
-    "allocations": ("quarter", "agency", "program", "fund", "unit"),
+    "allocations": ("quarter", "month", "agency", "program", "fund", "unit"),
+    "plans": ("quarter", "month", "agency", "program", "fund", "unit"),
     "population": ("unit",),
     "indicators": ("unit", "direction", "target"),
     "segments": ("score", "survey_year", "road_class", "region_id", "route", "direction",
@@ -40,10 +42,11 @@ LEVEL_KEYS = ("id", "label", "label_plural", "file", "layer", "key", "name", "ke
               "parent_level", "parent_key_chars", "parent_column", "years")
 #: The scale key of each kind: the factor (or unit word) turning the file's numbers into base
 #: units (亿元 → yuan, 万人 → persons). Only the kind's own key is valid on a table.
-SCALE_KEYS = {"allocations": "amount_scale", "population": "population_scale",
-              "indicators": "value_scale"}
+SCALE_KEYS = {"allocations": "amount_scale", "plans": "amount_scale",
+              "population": "population_scale", "indicators": "value_scale"}
 #: The value column a wide table's period columns become, and its year column, by kind.
-WIDE_TARGETS = {"allocations": ("fiscal_year", "amount"), "population": ("year", "population"),
+WIDE_TARGETS = {"allocations": ("fiscal_year", "amount"), "plans": ("fiscal_year", "amount"),
+                "population": ("year", "population"),
                 "indicators": ("year", "value")}
 TABLE_KEYS = ("id", "kind", "level", "file", "label", "unit", "encoding", "layer", "decimal",
               "columns", "constants", "separator", "sheet", "year_span", "absent_regions",
@@ -59,7 +62,8 @@ ROADS_BINS_KEYS = ("file", "level", "key", "name", "columns", "scheme", "road_cl
 SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "files", "notes")
 OVERLAY_KEYS = ("id", "label", "file", "layer", "crs", "category", "name", "tooltip", "colour",
                 "level", "max_file_mb")
-TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads")
+TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads",
+                  "early_warning", "targets")
 
 
 def unknown_keys(d: dict, known: tuple[str, ...], where: str,
@@ -385,12 +389,13 @@ def _reader_layout(d: dict, where: str, problems: list[str]) -> None:
 
 
 def _scale(d: dict, kind: str, where: str, problems: list[str]) -> None:
-    for k, key in SCALE_KEYS.items():
+    for key in dict.fromkeys(SCALE_KEYS.values()):
         if key not in d:
             continue
-        if k != kind:
+        kinds = [k for k, v in SCALE_KEYS.items() if v == key]
+        if kind not in kinds:
             own = SCALE_KEYS.get(kind)
-            problems.append(f"{where}: '{key}' applies to {k} tables"
+            problems.append(f"{where}: '{key}' applies to {' and '.join(kinds)} tables"
                             + (f"; for a {kind} table use '{own}'" if own else ""))
             continue
         v = d[key]
