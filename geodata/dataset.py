@@ -115,6 +115,8 @@ class WorkspaceData:
         self.ledger
         for spec in [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]:
             self.join_problems(spec.id)
+        for spec in [*self.ws.tables_of("population"), *self.ws.tables_of("indicators")]:
+            self.key_problems(spec.id)
         keys = [f"level:{lv.id}" for lv in self.ws.levels]
         for t in self.ws.tables:
             keys += [f"table:{t.id}", f"join:{t.id}"]
@@ -158,6 +160,43 @@ class WorkspaceData:
                     column=column, line_numbers=usable.loc[blank.fillna(True), "_line"],
                     expected="a region id in every row (blank rows are counted as not placed)",
                     code="blank_region"))
+        with self._lock:
+            self.problems_by_source[key] = out
+        return out
+
+    def key_problems(self, table_id: str) -> list[Problem]:
+        """Rows of a population or indicator table whose key matches no region of its level
+        (another vintage of the boundaries): kept, not drawn, listed with the years they cover."""
+        key = f"join:{table_id}"
+        if key in self.problems_by_source:
+            return self.problems_by_source[key]
+        spec = self.ws.table(table_id)
+        frame = self._frame(table_id)
+        out: list[Problem] = []
+        if not frame.empty and "region_id" in frame:
+            ids = frame["region_id"].astype("string").str.strip()
+            known = set(self._level(spec.level)["region_id"].astype(str))
+            bad = ids.notna() & (ids != "") & ~ids.isin(known) & \
+                ~ids.str.startswith("name:").fillna(False)
+            if bad.any():
+                level = self.ws.level(spec.level)
+                rows = frame[bad.to_numpy()]
+                shown = []
+                for rid, g in rows.groupby(ids[bad], sort=True):
+                    years = sorted(int(y) for y in g["year"].dropna().unique()) if "year" in g else []
+                    span = "" if not years else f" ({years[0]})" if len(years) == 1 else \
+                        f" ({years[0]}–{years[-1]})"
+                    shown.append(f"{rid}{span}")
+                what = "values" if spec.kind == "indicators" else "population figures"
+                out.append(problem_for_rows(
+                    "warning", relative_name(self.ws, spec.file),
+                    f"{len(shown):,} key(s) on {len(rows):,} row(s) match no "
+                    f"{level.label.lower()} of the boundary layer; their {what} are kept but "
+                    "not drawn on the map: " + ", ".join(shown),
+                    column=spec.columns.get("region_id"), line_numbers=rows["_line"],
+                    expected=f"an id of the {level.label.lower()} layer (or boundaries of the "
+                    "same vintage as the table)",
+                    code="unmatched_key"))
         with self._lock:
             self.problems_by_source[key] = out
         return out
@@ -391,7 +430,10 @@ def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
         if len(no_pop):
             notes.append(f"{len(no_pop):,} region(s) with money but no population are shown as "
                          "No data.")
-        overall = M.overall_rate(ay, pop_all, span, average=spec.average, per=spec.per)
+        # Residents of population rows that match no region (another boundary vintage) have
+        # no money placed on the map: they are not counted in the jurisdiction-wide rate.
+        overall = M.overall_rate(ay, pop_all, span, average=spec.average, per=spec.per,
+                                 region_ids=index)
         ay = ay[["region_id", "fiscal_year", "amount"]].reset_index(drop=True)
     else:  # pragma: no cover - guarded by MeasureSpec
         raise ValueError(spec.measure)

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import tomllib
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +54,6 @@ STATES: list[tuple[str, str, str]] = [
 ]
 USPS_TO_FIPS = {usps: fips for fips, usps, _ in STATES}
 FIPS_TO_NAME = {fips: name for fips, _, name in STATES}
-NAME_TO_FIPS = {name: fips for fips, _, name in STATES}
 
 TIP_CATEGORIES = {
     "CS": "Complete Streets",
@@ -178,51 +177,9 @@ def build_us_federal(shared: Path, out: Path) -> dict:
     stats["reconciliation"] = {fy: dict(v) for fy, v in sorted(rec.items())}
     stats["agencies"] = sorted({(r[5], r[6]) for r in rows}, key=lambda x: x[1])
 
-    # population: states (popest 2010-2019 + census 2020 by name), counties (popest + 2021)
-    pop_s = []
-    for r in read_rows(shared / "census-popest" / "state_population_2010_2019.csv"):
-        assert r["state_fips"] in state_ids, r["state_fips"]
-        for y in range(2010, 2020):
-            pop_s.append([r["state_fips"], y, int(r[f"pop{y}"])])
-    for r in read_rows(shared / "census-2020-21" / "usa_population_by_state_2020.csv", "latin-1"):
-        fips = NAME_TO_FIPS[r["shapeName"].strip()]  # KeyError = unmatched name
-        pop_s.append([fips, 2020, int(r["Population (people)"])])
-    pop_s.sort()
-    stats["population_state_rows"] = write_csv(out / "population_state.csv", ["region_id", "year", "population"], pop_s)
-
-    pop_c = []
-    for r in read_rows(shared / "census-popest" / "county_population_2010_2019.csv"):
-        assert r["fips"] in county_ids, r["fips"]
-        for y in range(2010, 2020):
-            pop_c.append([r["fips"], y, int(r[f"pop{y}"])])
-    for r in read_rows(shared / "census-2020-21" / "usa_population_by_county_2021.csv", "latin-1"):
-        fips = str(int(r["GEOID"])).zfill(5)
-        assert fips in county_ids, fips
-        pop_c.append([fips, 2021, int(r["Population (people)"])])
-    pop_c.sort()
-    stats["population_county_rows"] = write_csv(out / "population_county.csv", ["region_id", "year", "population"], pop_c)
-
-    # indicators: county unemployment 2009 (keeps the 6 retired codes)
-    un = []
-    for r in read_rows(shared / "bls-laus" / "laus_county_unemployment_2009.csv"):
-        un.append([r["fips"], r["county_state_name"], int(r["year"]), int(r["labor_force"]),
-                   int(r["unemployed"]), r["unemployment_rate_pct"]])
-    un.sort()
-    stats["unemployment_rows"] = write_csv(
-        out / "unemployment_county_2009.csv",
-        ["region_id", "county_state_name", "year", "labor_force", "unemployed", "unemployment_rate_pct"], un)
-    stats["unemployment_unmatched"] = sorted(r[0] for r in un if r[0] not in county_ids)
-
-    # indicators: per-capita personal income by state, wide -> long
-    inc = []
-    for r in read_rows(shared / "bea-income" / "us_state_per_capita_income_1929_2009.csv"):
-        fips = str(int(r["STATE_FIPS"])).zfill(2)
-        assert FIPS_TO_NAME[fips] == r["Name"].strip(), (fips, r["Name"])
-        for y in range(1929, 2010):
-            inc.append([fips, r["Name"].strip(), y, int(r[str(y)])])
-    inc.sort()
-    stats["income_rows"] = write_csv(
-        out / "income_per_capita_state_1929_2009.csv", ["region_id", "state_name", "year", "per_capita_income_usd"], inc)
+    # population and outcomes: see build_us_outcomes (states incl. Puerto Rico, counties with
+    # the Connecticut and Alaska changes handled as SOURCES.md states)
+    stats.update(build_us_outcomes(shared, out, state_ids, county_ids))
 
     # county grants FY2022: the raw file copied unchanged, then imported with the general
     # importer (repairs, duplicated state files, rejections) into a tidy county table
@@ -230,7 +187,7 @@ def build_us_federal(shared: Path, out: Path) -> dict:
     stats["grants_raw_rows"] = len(read_rows(out / "county_grants_fy2022_raw.csv"))
     stats["grants"] = import_county_grants(out, county_ids)
 
-    (out / "workspace.toml").write_text(US_FEDERAL_TOML, encoding="utf-8")
+    (out / "workspace.toml").write_text(us_federal_toml(), encoding="utf-8")
     (out / "SOURCES.md").write_text(us_federal_sources(stats), encoding="utf-8")
     return stats
 
@@ -253,6 +210,236 @@ def import_county_grants(out: Path, county_ids: dict[str, str]):
     return {"result": res, "rows": len(table), "unmatched": unmatched}
 
 
+# --------------------------------------------------------------------------- us_federal outcomes
+# Indicator names as the app shows them (map titles, pickers, the Scorecard's [targets]).
+UNEMPLOYMENT = "Unemployment rate (% of labor force)"
+INCOME = "Per-capita personal income (current dollars)"
+REAL_INCOME = "Real per-capita personal income (2017 dollars)"
+BRIDGES_POOR = "Bridges in poor condition (% of bridges)"
+INTERSTATE_BRIDGES_POOR = "Interstate bridges in poor condition (% of Interstate bridges)"
+BRIDGES_SD = "Structurally deficient bridges (% of bridges)"
+INTERSTATE_BRIDGES_SD = "Structurally deficient Interstate bridges (% of Interstate bridges)"
+PAVEMENT_INTERSTATE_POOR = "Interstate pavement with poor ride quality (% of miles, IRI over 170)"
+PAVEMENT_INTERSTATE_GOOD = "Interstate pavement with good ride quality (% of miles, IRI under 95)"
+PAVEMENT_MAJOR_POOR = "Major-road pavement with poor ride quality (% of miles, IRI over 170)"
+
+LOWER, HIGHER = "lower_is_better", "higher_is_better"
+
+# Alaska: Valdez-Cordova Census Area (02261, in the 2017 boundaries) was split on 1 Jan 2019 into
+# Chugach (02063) and Copper River (02066), which together cover exactly the old area. Their
+# counts (population, labor force, unemployed) are summed back into 02261.
+AK_SPLIT = {"02063": "02261", "02066": "02261"}
+AK_SPLIT_NAMES = {"02063": "Chugach Census Area", "02066": "Copper River Census Area",
+                  "02261": "Valdez-Cordova Census Area"}
+# Connecticut: from 2020 (LAUS) and 2022 (Census) the 8 counties (09001-09015) were replaced by
+# 9 planning regions (09110-09190) as county equivalents. The regions do not nest in the old
+# counties, so no exact crosswalk exists: their rows are kept as data that matches no county of
+# the 2017 boundaries (reported on Data quality), and the old counties have no 2020+ values.
+CT_REGIONS = tuple(f"091{i}0" for i in range(1, 10))
+
+
+def _pct(part: int | Decimal, whole: int | Decimal, digits: str = "0.01") -> str:
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(digits), ROUND_HALF_UP))
+
+
+def _whole(text: str) -> int:
+    """A count written as "24687" or "24687.0"."""
+    d = Decimal(text)
+    assert d == d.to_integral_value(), text
+    return int(d)
+
+
+def _state_row(r: dict[str, str], state_ids: dict[str, str], name_col: str = "state_name") -> str:
+    """The row's state FIPS, checked against the boundary (and its name, when the file has one)."""
+    fips = r["state_fips"]
+    assert fips in state_ids, fips
+    if name_col in r:
+        assert r[name_col].replace(" *", "").strip() == FIPS_TO_NAME[fips], (fips, r[name_col])
+    return fips
+
+
+def build_us_outcomes(shared: Path, out: Path, state_ids: dict[str, str],
+                      county_ids: dict[str, str]) -> dict:
+    """Population (states 2010-2024 incl. Puerto Rico, counties 2010-2024) and the outcome
+    indicators (unemployment, income, bridges, pavement) from ``shared/outcomes``."""
+    oc = shared / "outcomes"
+    s: dict = {}
+
+    # ---- population, states: Vintage 2019 (2010-2019, with Puerto Rico) + Vintage 2024
+    pop_s = []
+    for r in read_rows(oc / "census_state_population_2010_2019_v2019_incl_pr.csv"):
+        fips = _state_row(r, state_ids)
+        pop_s += [[fips, y, int(r[f"pop{y}"]), "Vintage 2019"] for y in range(2010, 2020)]
+    for r in read_rows(oc / "census_state_population_2020_2024_v2024.csv"):
+        fips = _state_row(r, state_ids)
+        pop_s += [[fips, y, int(r[f"pop{y}"]), "Vintage 2024"] for y in range(2020, 2025)]
+    pop_s.sort()
+    s["population_state_rows"] = write_csv(out / "population_state.csv",
+                                           ["region_id", "year", "population", "vintage"], pop_s)
+    s["population_state_regions"] = len({r[0] for r in pop_s})
+
+    # ---- population, counties: Vintage 2019 (2010-2019) + Vintage 2024 (2020-2024)
+    pop_c = []
+    for r in read_rows(shared / "census-popest" / "county_population_2010_2019.csv"):
+        assert r["fips"] in county_ids, r["fips"]
+        pop_c += [[r["fips"], y, int(r[f"pop{y}"]), "Vintage 2019", ""] for y in range(2010, 2020)]
+    ak_parts: dict[int, dict[str, int]] = defaultdict(dict)
+    ct_pop: dict[str, dict] = {}
+    for r in read_rows(oc / "census_county_population_2020_2024_v2024.csv"):
+        fips = r["fips"]
+        if fips in AK_SPLIT:
+            for y in range(2020, 2025):
+                ak_parts[y][fips] = int(r[f"pop{y}"])
+            continue
+        assert fips in county_ids or fips in CT_REGIONS, fips
+        note = "Connecticut planning region: not a county of the 2017 boundaries" \
+            if fips in CT_REGIONS else ""
+        pop_c += [[fips, y, int(r[f"pop{y}"]), "Vintage 2024", note] for y in range(2020, 2025)]
+        if fips in CT_REGIONS:
+            ct_pop[fips] = {"name": r["county_name"], **{y: int(r[f"pop{y}"]) for y in range(2020, 2025)}}
+    for y, parts in sorted(ak_parts.items()):
+        assert set(parts) == set(AK_SPLIT), parts
+        pop_c.append(["02261", y, sum(parts.values()), "Vintage 2024",
+                      "sum of 02063 Chugach + 02066 Copper River (split of Valdez-Cordova, 2019)"])
+    pop_c.sort()
+    s["population_county_rows"] = write_csv(
+        out / "population_county.csv", ["region_id", "year", "population", "vintage", "note"], pop_c)
+    s["ak_population"] = {y: dict(p) for y, p in sorted(ak_parts.items())}
+    s["ct_population"] = ct_pop
+
+    # ---- unemployment, states (BLS LAUS, mean of the 12 seasonally adjusted months)
+    un_s = []
+    for r in read_rows(oc / "bls_laus_state_unemployment_annual_2008_2024.csv"):
+        fips = _state_row(r, state_ids)
+        un_s.append([fips, FIPS_TO_NAME[fips], int(r["year"]), _whole(r["labor_force_sa_avg"]),
+                     _whole(r["unemployed_sa_avg"]), r["unemployment_rate_pct"]])
+    un_s.sort()
+    s["unemployment_state_rows"] = write_csv(
+        out / "unemployment_state_2008_2024.csv",
+        ["region_id", "state_name", "year", "labor_force", "unemployed", "unemployment_rate_pct"], un_s)
+
+    # ---- unemployment, counties (BLS LAUS annual averages, the published rate)
+    names = {r["fips"]: r["county_state_name"]
+             for r in read_rows(oc / "bls_laus_county_unemployment_rate_2008_2024_wide.csv")}
+    un_c, blank, ak_un = [], [], defaultdict(dict)
+    for r in read_rows(oc / "bls_laus_county_unemployment_2008_2024_long.csv"):
+        fips, year = r["fips"], int(r["year"])
+        if not r["unemployment_rate_pct"]:
+            blank.append((fips, year))
+            continue
+        if fips in AK_SPLIT:
+            ak_un[year][fips] = (_whole(r["labor_force"]), _whole(r["unemployed"]),
+                                 r["unemployment_rate_pct"])
+            continue
+        un_c.append([fips, names[fips], year, _whole(r["labor_force"]), _whole(r["unemployed"]),
+                     r["unemployment_rate_pct"], ""])
+    for year, parts in sorted(ak_un.items()):
+        assert set(parts) == set(AK_SPLIT), parts
+        lf = sum(p[0] for p in parts.values())
+        unemployed = sum(p[1] for p in parts.values())
+        un_c.append(["02261", "Valdez-Cordova Census Area, AK", year, lf, unemployed,
+                     _pct(unemployed, lf, "0.1"),
+                     "02063 Chugach + 02066 Copper River summed; rate = unemployed / labor force"])
+    un_c.sort()
+    s["unemployment_county_rows"] = write_csv(
+        out / "unemployment_county_2008_2024.csv",
+        ["region_id", "county_state_name", "year", "labor_force", "unemployed",
+         "unemployment_rate_pct", "note"], un_c)
+    s["unemployment_county_blank"] = blank
+    s["ak_unemployment"] = {y: dict(p) for y, p in sorted(ak_un.items())}
+    s["ak_unemployment_sum"] = {r[2]: r[5] for r in un_c if r[0] == "02261" and r[2] >= 2020}
+    unmatched: dict[str, list[int]] = defaultdict(list)
+    for r in un_c:
+        if r[0] not in county_ids:
+            unmatched[r[0]].append(r[2])
+    s["unemployment_county_unmatched"] = {k: sorted(v) for k, v in sorted(unmatched.items())}
+    s["ct_unemployment"] = {}
+    for r in un_c:
+        if r[0] in CT_REGIONS:
+            s["ct_unemployment"].setdefault(r[0], {"name": r[1]})[r[2]] = r[5]
+
+    # ---- personal income, states: nominal (SAINC1) and real (SASUMMARY, 2017 dollars)
+    inc = []
+    for r in read_rows(oc / "bea_sainc1_state_per_capita_personal_income_1929_2024.csv"):
+        year = int(r["year"])
+        if r["state_fips"] == "00" or year < 2008:
+            continue
+        fips = _state_row(r, state_ids, "geo_name")
+        inc.append([fips, FIPS_TO_NAME[fips], year, INCOME, r["per_capita_personal_income_usd"],
+                    "USD", HIGHER])
+    for r in read_rows(oc / "bea_sasummary_state_real_income_rpp_1998_2024.csv"):
+        year = int(r["year"])
+        if r["state_fips"] == "00" or year < 2008 or not r["real_pcpi_2017usd"]:
+            continue
+        fips = _state_row(r, state_ids)
+        inc.append([fips, FIPS_TO_NAME[fips], year, REAL_INCOME, r["real_pcpi_2017usd"], "USD", HIGHER])
+    inc.sort(key=lambda x: (x[3], x[0], x[2]))
+    s["income_rows"] = write_csv(
+        out / "personal_income_state_2008_2024.csv",
+        ["region_id", "state_name", "year", "indicator", "value", "unit", "direction"], inc)
+    s["income_years"] = {name: (min(r[2] for r in inc if r[3] == name),
+                                max(r[2] for r in inc if r[3] == name)) for name in (INCOME, REAL_INCOME)}
+
+    # ---- bridges (FHWA NBI counts by functional class): poor from 2017, structurally
+    # deficient through 2017; shares computed from the counts
+    br = []
+    for r in read_rows(oc / "fhwa_nbi_bridge_condition_by_state_2000_2025.csv"):
+        fips = _state_row(r, state_ids)
+        year, as_of = int(r["year"]), r["as_of"]
+        pairs = [(BRIDGES_POOR, "bridges_poor", "bridges_total"),
+                 (INTERSTATE_BRIDGES_POOR, "interstate_bridges_poor", "interstate_bridges_total"),
+                 (BRIDGES_SD, "bridges_structurally_deficient", "bridges_total"),
+                 (INTERSTATE_BRIDGES_SD, "interstate_bridges_sd", "interstate_bridges_total")]
+        for name, part, whole in pairs:
+            if not r[part]:
+                continue
+            n, total = _whole(r[part]), _whole(r[whole])
+            value = _pct(n, total)
+            if name == BRIDGES_POOR:      # same figure as the file's own share
+                assert abs(Decimal(value) - Decimal(r["pct_poor_count"])) <= Decimal("0.01"), r
+            if name == BRIDGES_SD:
+                assert abs(Decimal(value) - Decimal(r["pct_sd_count"])) <= Decimal("0.01"), r
+            br.append([fips, FIPS_TO_NAME[fips], year, name, value, "%", LOWER, n, total, as_of])
+    br.sort(key=lambda x: (x[3], x[0], x[2]))
+    s["bridge_rows"] = write_csv(
+        out / "bridge_condition_state_2000_2025.csv",
+        ["region_id", "state_name", "year", "indicator", "value", "unit", "direction",
+         "bridges_in_class", "bridges_counted", "as_of"], br)
+    s["bridge_years"] = {name: (min(r[2] for r in br if r[3] == name),
+                                max(r[2] for r in br if r[3] == name))
+                         for name in (BRIDGES_POOR, INTERSTATE_BRIDGES_POOR, BRIDGES_SD,
+                                      INTERSTATE_BRIDGES_SD)}
+
+    # ---- pavement roughness (FHWA HM-64), rural + urban: Interstate, and the major roads
+    # (Interstate + other freeways and expressways + other principal arterials)
+    pv, pv_blank = [], []
+    wanted = {("interstate", "pct_poor_iri_gt170"): PAVEMENT_INTERSTATE_POOR,
+              ("interstate", "pct_good_iri_lt95"): PAVEMENT_INTERSTATE_GOOD,
+              ("all_hm64_systems", "pct_poor_iri_gt170"): PAVEMENT_MAJOR_POOR}
+    direction = {PAVEMENT_INTERSTATE_POOR: LOWER, PAVEMENT_INTERSTATE_GOOD: HIGHER,
+                 PAVEMENT_MAJOR_POOR: LOWER}
+    for r in read_rows(oc / "fhwa_hm64_pavement_iri_by_state_2020_2022_2023_2024.csv"):
+        if r["area"] != "total":
+            continue
+        fips = _state_row(r, state_ids)
+        for (system, col), name in wanted.items():
+            if r["functional_system"] != system:
+                continue
+            if not r[col]:
+                pv_blank.append((r["usps"], int(r["year"]), name, r["measured_mi"]))
+                continue
+            pv.append([fips, FIPS_TO_NAME[fips], int(r["year"]), name, r[col], "%",
+                       direction[name], r["measured_mi"]])
+    pv.sort(key=lambda x: (x[3], x[0], x[2]))
+    s["pavement_rows"] = write_csv(
+        out / "pavement_roughness_state_2020_2024.csv",
+        ["region_id", "state_name", "year", "indicator", "value", "unit", "direction",
+         "measured_miles"], pv)
+    s["pavement_blank"] = pv_blank
+    s["pavement_years"] = sorted({r[2] for r in pv})
+    return s
+
+
 US_FEDERAL_TOML = '''\
 # Demo workspace built by tools/build_demo_workspaces.py from public data; see SOURCES.md.
 
@@ -260,8 +447,10 @@ US_FEDERAL_TOML = '''\
 title = "US federal spending"
 description = """Federal obligations by state and quarter from USAspending.gov (FY2008-FY2024): \
 all agencies combined, and broken out for the 14 funding agencies in the source extract. \
-Census population for per-capita figures, county unemployment (2009) and state per-capita \
-personal income (1929-2009) as context layers."""
+Census population 2010-2024 (Puerto Rico included) for per-resident figures, and outcomes \
+of the same years: unemployment by state and county (2008-2024), per-capita personal income \
+(2008-2024, current and 2017 dollars), bridges in poor condition (2017-2025) or structurally \
+deficient (2000-2017) and pavement roughness (2020, 2022-2024) by state."""
 currency = "USD"
 fiscal_year_start_month = 10
 fiscal_year_label = "FY"
@@ -342,7 +531,7 @@ id = "population_state"
 kind = "population"
 level = "state"
 file = "population_state.csv"
-label = "Population (Census estimates 2010-2019, census 2020)"
+label = "Population (Census estimates 2010-2024, Puerto Rico included)"
 unit = "people"
 [tables.columns]
 region_id = "region_id"
@@ -354,7 +543,7 @@ id = "population_county"
 kind = "population"
 level = "county"
 file = "population_county.csv"
-label = "Population (Census estimates 2010-2019 and 2021)"
+label = "Population (Census estimates 2010-2024)"
 unit = "people"
 [tables.columns]
 region_id = "region_id"
@@ -362,18 +551,34 @@ year = "year"
 population = "population"
 
 [[tables]]
-id = "unemployment"
+id = "unemployment_state"
 kind = "indicators"
-level = "county"
-file = "unemployment_county_2009.csv"
-label = "Unemployment rate 2009 (BLS LAUS)"
+level = "state"
+file = "unemployment_state_2008_2024.csv"
+label = "Unemployment rate by state 2008-2024 (BLS LAUS)"
 unit = "%"
 [tables.columns]
 region_id = "region_id"
 year = "year"
 value = "unemployment_rate_pct"
 [tables.constants]
-indicator = "Unemployment rate"
+indicator = "@UNEMPLOYMENT@"
+unit = "%"
+direction = "lower_is_better"
+
+[[tables]]
+id = "unemployment_county"
+kind = "indicators"
+level = "county"
+file = "unemployment_county_2008_2024.csv"
+label = "Unemployment rate by county 2008-2024 (BLS LAUS)"
+unit = "%"
+[tables.columns]
+region_id = "region_id"
+year = "year"
+value = "unemployment_rate_pct"
+[tables.constants]
+indicator = "@UNEMPLOYMENT@"
 unit = "%"
 direction = "lower_is_better"
 
@@ -381,17 +586,56 @@ direction = "lower_is_better"
 id = "income"
 kind = "indicators"
 level = "state"
-file = "income_per_capita_state_1929_2009.csv"
-label = "Per-capita personal income (BEA, 48 contiguous states)"
-unit = "USD"
+file = "personal_income_state_2008_2024.csv"
+label = "Per-capita personal income by state 2008-2024, current and 2017 dollars (BEA)"
 [tables.columns]
 region_id = "region_id"
 year = "year"
-value = "per_capita_income_usd"
-[tables.constants]
-indicator = "Per-capita personal income"
-unit = "USD"
-direction = "higher_is_better"
+indicator = "indicator"
+value = "value"
+unit = "unit"
+direction = "direction"
+
+[[tables]]
+id = "bridges"
+kind = "indicators"
+level = "state"
+file = "bridge_condition_state_2000_2025.csv"
+label = "Bridges in poor condition (2017-2025) and structurally deficient (2000-2017) by state (FHWA NBI)"
+[tables.columns]
+region_id = "region_id"
+year = "year"
+indicator = "indicator"
+value = "value"
+unit = "unit"
+direction = "direction"
+
+[[tables]]
+id = "pavement"
+kind = "indicators"
+level = "state"
+file = "pavement_roughness_state_2020_2024.csv"
+label = "Pavement roughness (IRI) by state 2020, 2022-2024 (FHWA HM-64)"
+[tables.columns]
+region_id = "region_id"
+year = "year"
+indicator = "indicator"
+value = "value"
+unit = "unit"
+direction = "direction"
+
+# Targets for the Scorecard, keyed by indicator name (the same name at state and county level).
+[targets."@UNEMPLOYMENT@"]
+target = 5.0
+direction = "lower_is_better"
+at_risk = 1.0
+label = "Unemployment at or below 5%"
+
+[targets."@BRIDGES_POOR@"]
+target = 5.0
+direction = "lower_is_better"
+at_risk = 1.0
+label = "Under 5% of bridges in poor condition"
 
 [[sources]]
 name = "us-atlas counties-10m (TopoJSON)"
@@ -400,7 +644,7 @@ url = "https://github.com/topojson/us-atlas"
 licence = "ISC (packaging, see boundaries/LICENSE.us-atlas.txt); geometry US-government public domain"
 retrieved = "npm us-atlas@3.0.1"
 files = ["boundaries/counties-10m.json", "boundaries/LICENSE.us-atlas.txt"]
-notes = "Copied unchanged. Ids are FIPS text; CRS is not declared (lon/lat, EPSG:4326). 2017 vintage."
+notes = "Copied unchanged. Ids are FIPS text; CRS is not declared (lon/lat, EPSG:4326). 2017 vintage: Connecticut in its 8 old counties, Alaska's Valdez-Cordova (02261) not yet split."
 
 [[sources]]
 name = "USAspending spending by geography (state, quarterly, by funding agency and total)"
@@ -421,41 +665,74 @@ files = ["county_grants_fy2022_raw.csv", "county_grants_fy2022.csv", "county_gra
 notes = "Raw file copied unchanged; county_grants_fy2022.csv is its import by geodata/importers.py (duplicated state files merged or rejected, '201,350' and '3.68E+08' parsed, unpadded county codes padded, rows without key or amount rejected); every repair is listed in county_grants_fy2022_import_report.csv and the totals reconcile (see SOURCES.md). New York's state-agency awards inflate Albany County in the source."
 
 [[sources]]
-name = "Census population estimates, Vintage 2019 (states and counties, 2010-2019)"
+name = "Census population estimates, Vintage 2019 (states with Puerto Rico, counties; 2010-2019)"
 publisher = "U.S. Census Bureau"
 url = "https://www.census.gov/programs-surveys/popest.html"
 licence = "US-government data, public domain"
-retrieved = "co-est2019-alldata rows via GitHub huntwelch/covid, commit 395ff1d7 (2021-03-22)"
+retrieved = "nst-est2019-alldata via GitHub mohnatus/covid-19, commit 52b79d62 (states); co-est2019-alldata via GitHub huntwelch/covid, commit 395ff1d7 (counties)"
 files = ["population_state.csv", "population_county.csv"]
-notes = "July 1 estimates POPESTIMATE2010-2019."
+notes = "July 1 estimates POPESTIMATE2010-2019 (rows with vintage = 'Vintage 2019'). States: 50 states, DC and Puerto Rico; counties: 3,142 counties."
 
 [[sources]]
-name = "Census 2020 state population and 2021 county population estimates"
+name = "Census population estimates, Vintage 2024 (states with Puerto Rico, counties; 2020-2024)"
 publisher = "U.S. Census Bureau"
-url = "https://github.com/mgastner/cartogram-cpp/tree/main/sample_data"
-licence = "US-government data, public domain (repository code AGPL-3.0, not used)"
-retrieved = "GitHub mgastner/cartogram-cpp, commit e5915e02 (2025-08-25)"
+url = "https://www.census.gov/programs-surveys/popest.html"
+licence = "US-government data, public domain"
+retrieved = "NST-EST2024-ALLDATA via GitHub lalavender112/data-analysis-protfolio, commit 40fcc52a (states); co-est2024-alldata via GitHub daltontf/SportWarzSim, commit 8e84cf76 (counties)"
 files = ["population_state.csv", "population_county.csv"]
-notes = "States 2020 joined by name to FIPS; counties 2021 GEOID stored as integer, zero-padded to 5. 2021 covers the contiguous states only."
+notes = "July 1 estimates POPESTIMATE2020-2024 (rows with vintage = 'Vintage 2024'). Alaska's Chugach (02063) and Copper River (02066) are summed into Valdez-Cordova (02261), the area they were split from; Connecticut's 9 planning regions (09110-09190) are kept although they match no county of the 2017 boundaries (reported on Data quality); the 8 old Connecticut counties have no population for 2020-2024. No Puerto Rico municipios."
 
 [[sources]]
-name = "BLS Local Area Unemployment Statistics, county annual averages 2009"
+name = "BLS Local Area Unemployment Statistics, states (monthly, seasonally adjusted), annual means 2008-2024"
 publisher = "U.S. Bureau of Labor Statistics"
 url = "https://www.bls.gov/lau/"
-licence = "US-government data, public domain (via bokeh-sampledata, BSD-3-Clause)"
-retrieved = "PyPI bokeh-sampledata 2026.1, unemployment09.csv.gz"
-files = ["unemployment_county_2009.csv"]
-notes = "6 county codes were retired before the 2017 boundaries (02201, 02232, 02270, 02280, 46113, 51515); they are kept and will be reported as unmatched."
+licence = "US-government data, public domain"
+retrieved = "ststdsadata.xlsx (Jan 1976 - Aug 2025) via GitHub KHALEDRABBAH/US-Unemployment-Dashboard, commit 7f3c68af; tidied in shared/data/outcomes"
+files = ["unemployment_state_2008_2024.csv"]
+notes = "Rate = mean unemployed / mean labor force over the 12 seasonally adjusted months (1 decimal); BLS's official annual averages use unadjusted data and can differ by 0.1 point. 50 states and DC; no Puerto Rico."
 
 [[sources]]
-name = "BEA state per-capita personal income 1929-2009"
-publisher = "U.S. Bureau of Economic Analysis (State Personal Income, 2010 release)"
+name = "BLS Local Area Unemployment Statistics, county annual averages 2008-2024"
+publisher = "U.S. Bureau of Labor Statistics"
+url = "https://www.bls.gov/lau/tables.htm"
+licence = "US-government data, public domain"
+retrieved = "laucnty08-24 via GitHub HCF3263827/BLSData (dd45a8fa, 2008-2010), marshmatthew1324/Minimum-Wage-Project (93f9df44, 2011-2019), devicl/MathInsights (772d406c, 2020-2024); tidied in shared/data/outcomes"
+files = ["unemployment_county_2008_2024.csv"]
+notes = "The published rate, unchanged. Three BLS release vintages. Alaska 2020-2024: Chugach (02063) and Copper River (02066) summed into Valdez-Cordova (02261), rate recomputed from the sums. Connecticut 2020-2024 is in 9 planning regions (09110-09190) that match no county of the 2017 boundaries: kept and reported on Data quality, values listed in SOURCES.md. Alaska 2008-2009 codes 02201, 02232, 02280 predate the 2017 boundaries: kept and reported. Puerto Rico 2020 is not available (N.A. in the source): those rows are left out (listed in SOURCES.md)."
+
+[[sources]]
+name = "BEA state per-capita personal income (SAINC1) and real per-capita personal income (SASUMMARY)"
+publisher = "U.S. Bureau of Economic Analysis"
 url = "https://www.bea.gov/data/income-saving/personal-income-by-state"
 licence = "US-government data, public domain"
-retrieved = "shared data snapshot (layout identical to the PySAL example us_income/usjoin.csv)"
-files = ["income_per_capita_state_1929_2009.csv"]
-notes = "Nominal dollars, 48 contiguous states (no AK, HI, DC)."
+retrieved = "SAINC1__ALL_AREAS_1929_2024.csv and SASUMMARY__ALL_AREAS_1998_2024.csv (BEA release of 28 March 2025) via GitHub jillkaria2709/Socioeconomic-Signals, commit c4083b70"
+files = ["personal_income_state_2008_2024.csv"]
+notes = "Current dollars 2008-2024; real (constant 2017 dollars, deflated with regional price parities) 2008-2023, the release has no real figure for 2024. 50 states and DC (no Puerto Rico)."
+
+[[sources]]
+name = "FHWA National Bridge Inventory: bridge condition by functional classification (count), by state"
+publisher = "U.S. Federal Highway Administration"
+url = "https://www.fhwa.dot.gov/bridge/nbi/condition.cfm"
+licence = "US-government data, public domain"
+retrieved = "fccount.xlsx (one sheet per year 2000-2025) via GitHub ReasonFoundation/Annual-Highway-Report, commit 02a2b0f7; tidied in shared/data/outcomes"
+files = ["bridge_condition_state_2000_2025.csv"]
+notes = "Shares of bridges by count (not deck area): poor = lowest component rating 4 or less (2017-2025); structurally deficient (2000-2017), an older measure, kept as its own indicator. Interstate = rural + urban Interstate bridges. Snapshot: December (to 2014), 31 December (2017-2020), 15 June (from 2021). 50 states, DC and Puerto Rico."
+
+[[sources]]
+name = "FHWA Highway Statistics table HM-64: miles by measured pavement roughness (IRI), by state"
+publisher = "U.S. Federal Highway Administration"
+url = "https://www.fhwa.dot.gov/policyinformation/statistics.cfm"
+licence = "US-government data, public domain"
+retrieved = "hm64.xls/xlsx for data years 2020, 2022, 2023, 2024 via GitHub ReasonFoundation/Annual-Highway-Report, commit 02a2b0f7; tidied in shared/data/outcomes"
+files = ["pavement_roughness_state_2020_2024.csv"]
+notes = "Rural + urban. Poor = IRI over 170 in/mi, good = IRI under 95 in/mi, as % of measured miles. Major roads = Interstate, other freeways and expressways, other principal arterials. No 2021 table. South Carolina reported no Interstate roughness for 2023 (left out). IRI is ride roughness only, not the full FHWA pavement condition measure."
 '''
+
+
+def us_federal_toml() -> str:
+    """The manifest, with the indicator names of the outcome tables filled in."""
+    return (US_FEDERAL_TOML.replace("@UNEMPLOYMENT@", UNEMPLOYMENT)
+            .replace("@BRIDGES_POOR@", BRIDGES_POOR))
 
 
 def us_federal_sources(s: dict) -> str:
@@ -473,6 +750,41 @@ def us_federal_sources(s: dict) -> str:
     sum_tb = sum((v.get("all_blank", Decimal(0)) for v in rec.values()), Decimal(0))
     agencies = ", ".join(f"{name} ({code})" for code, name in s["agencies"])
     table = "\n".join(lines)
+    ak_pop = "; ".join(f"{y}: {p['02063']:,} + {p['02066']:,} = {p['02063'] + p['02066']:,}"
+                       for y, p in s["ak_population"].items())
+    ak_un = "; ".join(
+        f"{y}: labor force {p['02063'][0]:,} + {p['02066'][0]:,}, unemployed {p['02063'][1]:,} + "
+        f"{p['02066'][1]:,} → {s['ak_unemployment_sum'][y]} % (published {p['02063'][2]} % and "
+        f"{p['02066'][2]} %)" for y, p in s["ak_unemployment"].items())
+    ak_old = ", ".join(f"{k} ({'–'.join(map(str, (v[0], v[-1]))) if len(v) > 1 else v[0]})"
+                       for k, v in s["unemployment_county_unmatched"].items()
+                       if k.startswith("02"))
+    years = range(2020, 2025)
+    head = "| id | planning region | " + " | ".join(map(str, years)) + " |\n|---|---|" + \
+        "---:|" * len(years) + "\n"
+    ct_pop_table = head + "\n".join(
+        f"| {k} | {v['name']} | " + " | ".join(f"{v[y]:,}" for y in years) + " |"
+        for k, v in sorted(s["ct_population"].items()))
+    ct_un_table = "\n".join("    " + line for line in (head + "\n".join(
+        f"| {k} | {v['name']} | " + " | ".join(str(v.get(y, "")) for y in years) + " |"
+        for k, v in sorted(s["ct_unemployment"].items()))).splitlines())
+    blank_years = ", ".join(map(str, sorted({y for _, y in s["unemployment_county_blank"]})))
+    pr_blank = len({f for f, _ in s["unemployment_county_blank"]})
+    assert all(f.startswith("72") for f, _ in s["unemployment_county_blank"])
+    pv_blank = "; ".join(f"{u} {y} {name} ({mi} measured miles)"
+                         for u, y, name, mi in s["pavement_blank"]) or "nothing"
+    rows = [(UNEMPLOYMENT, "state", "%", LOWER, "2008–2024", "unemployment_state"),
+            (UNEMPLOYMENT, "county", "%", LOWER, "2008–2024", "unemployment_county"),
+            (INCOME, "state", "USD", HIGHER, "–".join(map(str, s["income_years"][INCOME])), "income"),
+            (REAL_INCOME, "state", "USD", HIGHER, "–".join(map(str, s["income_years"][REAL_INCOME])),
+             "income")]
+    rows += [(name, "state", "%", LOWER, "–".join(map(str, span)), "bridges")
+             for name, span in s["bridge_years"].items()]
+    rows += [(name, "state", "%", HIGHER if "good" in name else LOWER,
+              ", ".join(map(str, s["pavement_years"])), "pavement")
+             for name in (PAVEMENT_INTERSTATE_POOR, PAVEMENT_INTERSTATE_GOOD, PAVEMENT_MAJOR_POOR)]
+    indicator_table = "\n".join(f"| {n} | {lv} | {u} | {d.replace('_', ' ')} | {y} | `{t}` |"
+                                for n, lv, u, d, y, t in rows)
     return f"""# US federal spending — sources and transformations
 
 Built by `tools/build_demo_workspaces.py` from the read-only shared data folder (each shared folder's
@@ -484,10 +796,13 @@ text with two decimals (cents kept exactly). Fiscal year = federal FY (1 Oct N-1
 | `boundaries/counties-10m.json` | npm `us-atlas@3.0.1` (Census cartographic boundaries 2017, 1:10M) | ISC packaging (`boundaries/LICENSE.us-atlas.txt`), geometry public domain | copied unchanged | 56 states, 3,231 counties | `id` FIPS text (2 / 5 chars) | 2017 |
 | `obligations_by_state_agency_quarter.csv` | USAspending `spending_by_geography`, state × funding agency × quarter (`usaspending_obligations_by_state_and_funding_agency_FY2008_2024_quarterly.csv`) | public domain | USPS code → `state_fips` via the crosswalk in the script (56 codes incl. DC, PR, GU, VI, MP, AS); `state_name` = boundary name; `population`, `agency_type`, `geo_layer` dropped; amount → 2-decimal text | {s['obligations_rows']:,} | `state_fips` + `fiscal_year` + `quarter` + `agency_code` | FY2008–FY2024 |
 | `obligations_total_by_state_quarter.csv` | USAspending, state × quarter, all agencies (`usaspending_obligations_by_state_FY2008_2024_quarterly.csv`) | public domain | same as above | {s['obligations_total_rows']:,} | `state_fips` + `fiscal_year` + `quarter` | FY2008–FY2024 |
-| `population_state.csv` | Census popest Vintage 2019 (`state_population_2010_2019.csv`) + Census 2020 state counts (`usa_population_by_state_2020.csv`) | public domain | wide → long; 2020 joined by state name → FIPS (all 51 match) | {s['population_state_rows']:,} | `region_id` (2) + `year` | 2010–2020 |
-| `population_county.csv` | Census popest Vintage 2019 (`county_population_2010_2019.csv`) + county estimates 2021 (`usa_population_by_county_2021.csv`, ISO-8859-1) | public domain | wide → long; 2021 `GEOID` integer → zero-padded 5 chars | {s['population_county_rows']:,} | `region_id` (5) + `year` | 2010–2019, 2021 |
-| `unemployment_county_2009.csv` | BLS LAUS county annual averages 2009 (`laus_county_unemployment_2009.csv`, via bokeh-sampledata) | public domain | column selection | {s['unemployment_rows']:,} | `region_id` (5) | 2009 |
-| `income_per_capita_state_1929_2009.csv` | BEA State Personal Income, per-capita personal income (`us_state_per_capita_income_1929_2009.csv`) | public domain | wide → long; `STATE_FIPS` integer → 2 chars | {s['income_rows']:,} | `region_id` (2) + `year` | 1929–2009 |
+| `population_state.csv` | Census popest Vintage 2019 with Puerto Rico (`outcomes/census_state_population_2010_2019_v2019_incl_pr.csv`) + Vintage 2024 (`outcomes/census_state_population_2020_2024_v2024.csv`) | public domain | wide → long; `vintage` says which release each row comes from; names checked against the boundary | {s['population_state_rows']:,} ({s['population_state_regions']} areas: 50 states, DC, Puerto Rico) | `region_id` (2) + `year` | 2010–2024 |
+| `population_county.csv` | Census popest Vintage 2019 (`census-popest/county_population_2010_2019.csv`) + Vintage 2024 (`outcomes/census_county_population_2020_2024_v2024.csv`) | public domain | wide → long; Alaska 02063 + 02066 summed into 02261; Connecticut planning regions kept (see below); `note` says so on those rows | {s['population_county_rows']:,} | `region_id` (5) + `year` | 2010–2024 |
+| `unemployment_state_2008_2024.csv` | BLS LAUS states, monthly seasonally adjusted (`outcomes/bls_laus_state_unemployment_annual_2008_2024.csv`) | public domain | column selection: mean labor force and unemployed of the 12 months, rate = unemployed / labor force (1 decimal) | {s['unemployment_state_rows']:,} | `region_id` (2) + `year` | 2008–2024 |
+| `unemployment_county_2008_2024.csv` | BLS LAUS county annual averages (`outcomes/bls_laus_county_unemployment_2008_2024_long.csv`, names from the wide file) | public domain | the published rate unchanged; Alaska 02063 + 02066 summed into 02261 for 2020–2024; {len(s['unemployment_county_blank'])} rows without a value left out (below) | {s['unemployment_county_rows']:,} | `region_id` (5) + `year` | 2008–2024 |
+| `personal_income_state_2008_2024.csv` | BEA SAINC1 per-capita personal income (`outcomes/bea_sainc1_…_1929_2024.csv`) and SASUMMARY real per-capita personal income (`outcomes/bea_sasummary_…_1998_2024.csv`) | public domain | long, one row per state, year and indicator; the US row (00) and years before 2008 dropped | {s['income_rows']:,} | `region_id` (2) + `year` + `indicator` | 2008–2024 (real: {s['income_years'][REAL_INCOME][0]}–{s['income_years'][REAL_INCOME][1]}) |
+| `bridge_condition_state_2000_2025.csv` | FHWA NBI bridge condition by functional class, counts (`outcomes/fhwa_nbi_bridge_condition_by_state_2000_2025.csv`) | public domain | long; share = bridges in the class / bridges counted × 100 (2 decimals; equal to the file's own shares); `bridges_in_class`, `bridges_counted` and the snapshot date `as_of` kept | {s['bridge_rows']:,} | `region_id` (2) + `year` + `indicator` | 2000–2025 |
+| `pavement_roughness_state_2020_2024.csv` | FHWA Highway Statistics HM-64 (`outcomes/fhwa_hm64_pavement_iri_by_state_2020_2022_2023_2024.csv`) | public domain | rows `area = total` (rural + urban); Interstate poor and good shares, major-road (`all_hm64_systems`) poor share; `measured_miles` kept | {s['pavement_rows']:,} | `region_id` (2) + `year` + `indicator` | {', '.join(map(str, s['pavement_years']))} |
 | `county_grants_fy2022_raw.csv` | USAspending grants by county FY2022 (GitHub `peijin0405/USAspending_Explorer_App_Streamlit`) | public domain | **copied unchanged** (the import input) | {s['grants_raw_rows']:,} | state + `county_code` | FY2022 |
 | `county_grants_fy2022.csv` | the file above, imported by `geodata/importers.py` | public domain | USPS `Code` → state FIPS + `county_code` zero-padded to 3 → `region_id`; amounts exact to the cent; duplicates merged, bad rows rejected (see below); `population_2019` kept for reference only | {s['grants']['rows']:,} | `region_id` (5) | FY2022 |
 | `county_grants_fy2022_import_report.csv` | import report | — | one row per repair, merge or rejection: action, source file, line, column, value, result, amount, detail | {len(s['grants']['result'].report):,} | `source_file` + `line` | — |
@@ -528,28 +843,75 @@ text with two decimals (cents kept exactly). Fiscal year = federal FY (1 Oct N-1
 
 ## Population
 
-- States 2010–2019 are July 1 estimates (Vintage 2019, 50 states + DC); 2020 is the April 1
-  census count (different concept, one year later). No territories.
-- Counties 2010–2019: 3,142 counties (Vintage 2019). 2021: 3,108 counties of the contiguous
-  states only (no AK, HI). No county rows for 2020. Connecticut is still in its 8 counties.
+- States: July 1 estimates, Vintage 2019 for 2010–2019 and Vintage 2024 for 2020–2024
+  (column `vintage`), 50 states, DC and **Puerto Rico** (so Puerto Rico has a per-resident
+  rate). Each year's money is divided by that year's population (2020–2024 included); FY2008
+  and FY2009 use the 2010 estimate (the app says so).
+- Counties: Vintage 2019 for 2010–2019 (3,142 counties), Vintage 2024 for 2020–2024. No
+  Puerto Rico municipios (not in the county file).
+- Alaska: Valdez-Cordova Census Area (02261) was split on 1 Jan 2019 into Chugach (02063) and
+  Copper River (02066), which together cover exactly the old area. The boundaries (2017) have
+  02261 only, so the two are **summed into 02261** (exact): {ak_pop}.
+- Connecticut: Vintage 2024 gives the 9 planning regions (09110–09190) that replaced the 8
+  counties as county equivalents; the boundaries (2017) have the 8 old counties, and the regions
+  do not nest in them, so there is no exact crosswalk. The planning-region rows are **kept** (they
+  match no county, are reported on Data quality and are left out of the jurisdiction-wide
+  rate), and the 8 old counties have **no population for 2020–2024**: their per-resident county
+  figures for those years show as No data. Planning-region population:
+
+{ct_pop_table}
 
 ## Indicators
 
-- Unemployment rate 2009: {s['unemployment_rows']:,} counties; {len(s['unemployment_unmatched'])}
-  codes do not exist in the 2017 boundaries and are kept on purpose (a real vintage mismatch
-  the app reports): {', '.join(s['unemployment_unmatched'])} (4 Alaska census areas; Shannon
-  County SD, renamed Oglala Lakota 46102; Bedford city VA, merged into 51019).
-- Per-capita personal income: 48 contiguous states only (no AK, HI, DC), nominal dollars.
-  The shared folder has no SOURCES.md for this file; its layout (`Name`, `STATE_FIPS`,
-  1929…2009) is identical to the PySAL example `us_income/usjoin.csv` (BEA, 2010 release).
-  All 48 names match the boundary names for their FIPS.
+| indicator | level | unit | direction | years | table |
+|---|---|---|---|---|---|
+{indicator_table}
+
+Targets for the Scorecard (`[targets]` in `workspace.toml`, keyed by indicator name):
+"{UNEMPLOYMENT}" 5 (lower is better, `at_risk` 1 point; "Unemployment at or below 5%") and
+"{BRIDGES_POOR}" 5 (lower is better, `at_risk` 1 point; "Under 5% of bridges in poor
+condition"). They are illustrative round numbers, not adopted federal targets.
+
+- **Same years as the money.** Every indicator is by calendar year; the money is by federal
+  fiscal year (FY2024 = Oct 2023–Sep 2024). Money and results pairs FY N with year N.
+- **Unemployment, states**: mean of the 12 seasonally adjusted months; BLS's official annual
+  averages use unadjusted data and can differ by 0.1 point. No Puerto Rico in the state file.
+- **Unemployment, counties**: the published annual-average rate. The series mixes three BLS
+  release vintages (2008–2010: 2016/2019 releases; 2011–2019: April 2023; 2020–2024: a later
+  release), fine for maps, not for fine trend work. Kalawao (15005) is never in LAUS.
+  - Alaska 2020–2024: 02063 + 02066 summed into 02261, rate = unemployed / labor force
+    (1 decimal): {ak_un}.
+  - Alaska 2008–2009: {ak_old} are census areas changed before the 2017 boundaries and have no
+    exact crosswalk to them: kept, they match no county and are reported on Data quality.
+  - Connecticut 2020–2024: the 9 planning regions are **kept**, match no county, and are reported
+    on Data quality; the 8 old counties have values for 2008–2019 only. Values (% of labor
+    force):
+
+{ct_un_table}
+  - Puerto Rico 2020: the source has "N.A." for all {pr_blank} municipios; those rows are left
+    out (no value to show): {blank_years}.
+- **Personal income**: current dollars (SAINC1, BEA release of 28 March 2025) and real
+  per-capita personal income in constant 2017 dollars (SASUMMARY; BEA deflates by each state's
+  regional price parity, so it compares purchasing power across states). No real figure for
+  2024 in this release. No Puerto Rico.
+- **Bridges**: shares by count of bridges (FHWA's performance measure uses deck area on the
+  National Highway System). "Poor" (lowest of deck, superstructure, substructure or culvert
+  rating 4 or less) exists from 2017; "structurally deficient" (the older definition) through
+  2017 — two indicators, not one spliced series (2017 has both). Snapshots: December of the
+  year to 2014, 31 December 2017–2020, **15 June from 2021** (so "2021" is 5.5 months after
+  "2020"). Interstate = rural + urban Interstate bridges. Puerto Rico included.
+- **Pavement roughness**: HM-64 miles by measured IRI, rural + urban. Poor = IRI over 170
+  in/mi, good = under 95, as a share of measured miles. Major roads = Interstate + other
+  freeways and expressways + other principal arterials. Data years 2020, 2022, 2023, 2024
+  (no 2021 table was found). Left out for lack of a value: {pv_blank}. IRI measures ride
+  roughness only (the FHWA condition measure also uses cracking, rutting, faulting).
 """
 
 
 def grants_summary(g: dict) -> str:
     res = g["result"]
     lines = [f"- {line}" for line in res.summary()]
-    lines.append(f"- Rejected rows: " + "; ".join(
+    lines.append("- Rejected rows: " + "; ".join(
         f"{r.source_file} line {r.line} ({r.detail})" for r in res.report.itertuples()
         if r.action == "rejected" and "duplicates" not in r.detail) + "; and the rows of the "
         "duplicated California file whose values differ from `county_grants_CA.csv`.")

@@ -32,11 +32,16 @@ def test_data_quality_lists_every_problem(bad_workspace):
         "allocations.csv, column 'amount', line 11: 1 blank value(s)",
         "population.csv, column 'population', line 3: 1 zero population",
         "population.csv, column 'population', line 4: 1 negative population",
+        "population.csv, column 'region_id', line 5: 1 key(s) on 1 row(s) match no county of "
+        "the boundary layer; their population figures are kept but not drawn on the map: "
+        "01005 (2023)",
+        "indicators.csv, column 'region_id', line 5: 1 key(s) on 1 row(s) match no county of "
+        "the boundary layer; their values are kept but not drawn on the map: 99998 (2023)",
     ):
         assert expected in shown, expected
     assert int(metric(at, "Rows left out")) == 2
     assert int(metric(at, "Repaired on read")) == 3
-    assert int(metric(at, "Warnings")) == 5
+    assert int(metric(at, "Warnings")) == 7
     assert int(metric(at, "Notes")) == 1
     assert at.download_button(key="dl_problems") is not None
 

@@ -50,7 +50,7 @@ def test_level_county_and_indicator(at):
     rerun(at)
     at.selectbox(key="measure").set_value("indicator")
     rerun(at)
-    assert at.title[0].value == "Unemployment rate, 2009"
+    assert at.title[0].value == "Unemployment rate (% of labor force), 2024"
     with_data = metric(at, "Counties with data")
     n, total = (int(x.replace(",", "")) for x in with_data.split(" of "))
     assert total > 3000 and 3000 < n <= total
@@ -105,7 +105,9 @@ def test_per_capita_shows_the_population_vintage_note(at):
     at.selectbox(key="measure").set_value("per_capita")
     rerun(at)
     assert "per resident" in at.title[0].value
-    assert "Population for 2024 uses the 2020 estimate (nearest year available)." in texts(at)
+    assert "Population for" not in texts(at)           # FY2024 has its own 2024 estimate
+    set_years(at, (2008, 2010))
+    assert "Population for 2008–2009 uses the 2010 estimate (nearest year available)." in texts(at)
     set_years(at, (2012, 2014))
     assert "cumulative" in at.title[0].value
     assert "Population for" not in texts(at)           # 2012–2014 estimates exist

@@ -40,9 +40,11 @@ def test_us_state_per_resident_with_vintage_note_and_unit():
     assert m["Overall rate"].startswith("$")
     assert "Overall rate (per resident)" in labels(at)
     assert "Unit: **USD per resident**" in captions(at)
-    # obligations run FY2008-2024, state population 2010-2020: the nearest vintage is named
-    assert "2008–2009 uses the 2010 estimate" in captions(at)
-    assert "2021–2024 uses the 2020 estimate" in captions(at)
+    # obligations run FY2008-2024, state population 2010-2024: the nearest vintage is named
+    # for the two years before 2010, and every later year uses its own population
+    assert "Population for 2008–2009 uses the 2010 estimate (nearest year available)." \
+        in captions(at)
+    assert "2020 estimate" not in captions(at)
     assert "Federal obligations" in at.subheader[0].value
 
 

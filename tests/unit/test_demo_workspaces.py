@@ -70,7 +70,8 @@ def test_state_fips_are_two_char_ids_of_the_boundary_layer() -> None:
     states = gpd.read_file(WORKSPACES / "us_federal" / "boundaries" / "counties-10m.json", layer="states")
     ids = set(states["id"].astype(str))
     assert len(ids) == 56
-    for table_id in ("obligations", "obligations_total", "population_state", "income"):
+    for table_id in ("obligations", "obligations_total", "population_state", "unemployment_state",
+                     "income", "bridges", "pavement"):
         t, df = table("us_federal", table_id)
         fips = df[t["columns"]["region_id"]]
         placed = fips[fips != ""]

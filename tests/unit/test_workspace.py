@@ -150,6 +150,9 @@ def test_bad_workspace_reports_every_problem_with_file_column_lines():
         ("allocations.csv", "blank_region", "county_fips", (10,)),
         ("population.csv", "bad_population", "population", (3,)),
         ("population.csv", "bad_population", "population", (4,)),
+        # keys that match no region: reported, kept out of the map
+        ("population.csv", "unmatched_key", "region_id", (5,)),
+        ("indicators.csv", "unmatched_key", "region_id", (5,)),
     }
     bad = next(p for p in data.problems if p.code == "bad_number")
     assert bad.values == ("n/a",) and bad.severity == "error"
