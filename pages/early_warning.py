@@ -1,0 +1,73 @@
+"""Early warning: which areas fall behind their pace of spending this fiscal year."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geodata.files import csv_bytes
+from geodata.workspace import ManifestError
+from performance.early_warning import LEGEND_LABELS, flags_frame, status_view
+from ui import cache, controls, state
+from ui import early_warning as ew_ui
+from ui.mapview import map_options, tracked_map
+from ui.text import md
+
+data, path = controls.page_setup()
+if data is None:
+    st.stop()
+ws = data.ws
+try:
+    cfg = cache.early_warning_config(path)
+except ManifestError as exc:
+    st.title("Early warning")
+    st.error("The [early_warning] section of this workspace's manifest cannot be used:\n\n" +
+             "\n".join(f"- {md(p)}" for p in exc.problems))
+    st.stop()
+
+pick = ew_ui.view_picker(path, cfg, ws.fiscal_year_label, ws.fiscal_year_start_month)
+if isinstance(pick, str):
+    st.title("Early warning")
+    st.info(md(pick))
+    st.stop()
+try:
+    ew = cache.early_warning(path, pick.year, pick.period, pick.step, pick.rule)
+except ValueError as exc:
+    st.title("Early warning")
+    st.error(md(str(exc)))
+    st.stop()
+level = ws.level(ew.level)
+
+st.title(md(f"Early warning: {ew.table_label}, {ew.view_text}"))
+st.markdown(md(ew.rule_sentence()))
+counts = ew.counts()
+for col, status in zip(st.columns(len(counts)), counts):
+    col.metric(LEGEND_LABELS[status], f"{counts[status]:,}")
+
+layer = cache.encoded_layer(path, ew.level)
+tracked_map(layer, status_view(layer.region_ids, ew), map_options(ws.settings), key="ew_map",
+            level=ew.level)
+for note in ew.notes:
+    st.caption(md(note))
+ignored = state.ignored_params()
+if ignored:
+    st.warning("Some link parameters were ignored: " +
+               "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+
+st.subheader(f"{md(level.plural)}, most behind first")
+ew_ui.ranked_table(ew, level_label=level.label)
+st.download_button("Download the ranked list (CSV)", csv_bytes(flags_frame(ew)),
+                   file_name=f"{ws.id}_early_warning_{pick.year}_{ew.view_text.split()[-1]}.csv",
+                   mime="text/csv", key="ew_download")
+
+if cfg.by:
+    by_ew = cache.early_warning(path, pick.year, pick.period, pick.step, pick.rule, cfg.by)
+    st.subheader(md(f"By {level.label.lower()} and {cfg.by}"))
+    ew_ui.ranked_table(by_ew, level_label=level.label)
+    st.download_button(f"Download by {cfg.by} (CSV)", csv_bytes(flags_frame(by_ew)),
+                       file_name=f"{ws.id}_early_warning_{pick.year}_by_{cfg.by}.csv",
+                       mime="text/csv", key="ew_download_by")
+if ew.problems:
+    with st.expander(f"Plan and spending do not match ({len(ew.problems)})", expanded=True):
+        for p in ew.problems:
+            st.text(p.text())
+st.caption(f"{md(ws.title)} · {md(ws.fiscal_year_text())} · table '{md(cfg.table)}'"
+           + (f" · plan '{md(cfg.plan_table)}'" if cfg.plan_table else ""))

@@ -1,0 +1,442 @@
+"""Early warning: which areas (or programmes) fall behind their pace this fiscal year.
+
+:func:`early_warning` is the one recipe the Early warning page and ``python -m
+performance.cli`` call: it sums the watched table (and the plan) in the ledger by region,
+year and period, applies the rules of :mod:`performance.pace`, names every region, and lists
+what could not be placed and what is wrong with the plan.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geodata.dataset import WorkspaceData
+from geodata.load import relative_name
+from geodata.problems import Problem
+from layers.classify import format_number
+
+from . import pace as P
+from .config import EarlyWarningConfig
+
+STEPS = {"quarter": 4, "month": 12}
+#: The legend's words for each status (the colour named, for a black-and-white copy).
+LEGEND_LABELS = {"red": "Far behind (red)", "yellow": "Behind (yellow)",
+                 "green": "On pace (green)", "ahead": "Ahead (blue)", "no data": "No data"}
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """The flags of one view (a fiscal year and a quarter or month) and what they rest on."""
+    flags: pd.DataFrame                # ranked (pace.rank): region_id, name, [by], pace.COLUMNS, on_map
+    config: EarlyWarningConfig
+    year: int
+    period: int
+    per_year: int
+    level: str
+    level_label: str                   # "State"
+    table_label: str
+    unit: str                          # of the amounts ("USD")
+    fy_label: str
+    start_month: int
+    days: tuple[int, int] | None       # elapsed rule: days elapsed, days in the year
+    by: str | None = None
+    notes: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def rule(self) -> str:
+        return self.config.rule
+
+    def counts(self) -> dict[str, int]:
+        return P.status_counts(self.flags)
+
+    @property
+    def view_text(self) -> str:
+        """"FY2019 Q2" or "FY2019 Mar"."""
+        return (f"{self.fy_label}{self.year} "
+                f"{P.period_name(self.period, self.per_year, self.start_month)}")
+
+    @property
+    def history_text(self) -> str:
+        n = self.config.profile_years
+        fy = self.fy_label
+        return f"{fy}{self.year - n}–{fy}{self.year - 1}" if n > 1 else f"{fy}{self.year - 1}"
+
+    def rule_sentence(self) -> str:
+        """The rule and the thresholds in one paragraph, as the page and the CSV state them."""
+        c, t = self.config, self.config.thresholds
+        what = self.level_label.lower() if not self.by else \
+            f"{self.level_label.lower()} and {self.by}"
+        step = "quarter" if self.per_year == 4 else "month"
+        if c.plan_table:
+            base = f"its plan for {self.fy_label}{self.year}"
+        else:
+            base = (f"its typical year (the mean total of its complete years in "
+                    f"{self.history_text})")
+        if c.rule == "profile":
+            expected = (f"its own spending profile: the mean share of the year it had spent by "
+                        f"the end of this {step} in {self.history_text}")
+        elif c.rule == "elapsed":
+            d, n = self.days or (0, 0)
+            expected = (f"time elapsed: {d} of {n} days of the fiscal year "
+                        f"({100 * d / n:.1f}%) by the end of {self.view_text}")
+        else:
+            expected = "the plan to date: the share of the year's plan planned up to this " + step
+        floors = ""
+        if c.floors:
+            floors = " Floors: " + ", ".join(
+                f"at least {v:g}% of the year by the end of Q{q}" for q, v in c.floors.items()
+            ) + " (below it: red)."
+        return (f"Each {what}'s spending to the end of {self.view_text} as a share of {base}, "
+                f"against {expected}. Gap = share spent − expected share, in percentage "
+                f"points: red at {t.red:g} or more points behind, yellow at {t.yellow:g} or "
+                f"more behind, blue (ahead) at {t.ahead:g} or more ahead, green otherwise; "
+                "grey: no data (the reason is listed)." + floors)
+
+
+# ---------------------------------------------------------------- what the table holds
+
+# What a loaded table holds (its columns, its years and periods) does not change while it is
+# loaded: kept per ledger (a workspace whose files change gets a new one).
+_HELD: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
+def _held(data: WorkspaceData, key: tuple, make):
+    memo = _HELD.setdefault(data.ledger, {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def steps(data: WorkspaceData, cfg: EarlyWarningConfig) -> list[str]:
+    """"quarter" and/or "month": the periods the watched table can be viewed by."""
+    cols = _columns(data, cfg.table)
+    out = []
+    if "quarter" in cols or "month" in cols:
+        out.append("quarter")
+    if "month" in cols:
+        out.append("month")
+    return out
+
+
+def available(data: WorkspaceData, cfg: EarlyWarningConfig,
+              step: str = "quarter") -> dict[int, list[int]]:
+    """Fiscal year → the periods (quarters or months of the fiscal year) with at least one
+    row in the watched table, years in order."""
+    def make() -> dict[int, list[int]]:
+        cube = table_cube(data, cfg.table, per_year=STEPS[step], keys=())
+        cube = cube[cube["period"].notna()]
+        out: dict[int, list[int]] = {}
+        for y, p in sorted(set(zip(cube["fiscal_year"].astype(int),
+                                   cube["period"].astype(int)))):
+            out.setdefault(y, []).append(p)
+        return out
+    return {y: list(p) for y, p in _held(data, ("available", cfg.table, step), make).items()}
+
+
+def _columns(data: WorkspaceData, table_id: str) -> list[str]:
+    """The ledger's columns of a table, with ``month`` when the loaded table has months (the
+    ledger may keep none) and without ``quarter`` when no row has one."""
+    def make() -> list[str]:
+        if table_id not in data.ledger.tables():
+            return []           # no usable row (reported on Data quality): nothing to watch
+        cols = list(data.ledger.columns(table_id))
+        frame = data.table(table_id)
+        if "month" in frame.columns and frame["month"].notna().any() and "month" not in cols:
+            cols.append("month")
+        if "quarter" in cols and not data.ledger.distinct(table_id, "quarter"):
+            cols.remove("quarter")
+        return cols
+    return list(_held(data, ("columns", table_id), make))
+
+
+def table_cube(data: WorkspaceData, table_id: str, *, per_year: int, keys: Sequence[str],
+               years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Amounts of a ledger table by ``keys``, fiscal year and period (the quarter or month of
+    the fiscal year; missing when a row has none), summed in the ledger.
+
+    A quarter column is the fiscal year's quarter as written; a month column is the calendar
+    month (1 = January), turned into the fiscal year's month or quarter with the workspace's
+    ``fiscal_year_start_month``."""
+    keys = list(keys)
+    led = data.ledger
+    cols = _columns(data, table_id)
+    start = data.ws.fiscal_year_start_month
+    if per_year == 4 and "quarter" in cols:
+        out = led.sum_by(table_id, [*keys, "fiscal_year", "quarter"], years=years)
+        return out.rename(columns={"quarter": "period"})[[*keys, "fiscal_year", "period",
+                                                          "amount"]]
+    if "month" not in cols:
+        raise ValueError(f"table {table_id!r} has no {'quarter or ' if per_year == 4 else ''}"
+                         "month column: early warning needs amounts by quarter or month")
+    if "month" in led.columns(table_id):
+        sums = led.sum_by(table_id, [*keys, "fiscal_year", "month"], years=years)
+    else:
+        # The ledger keeps no month column: sum the loaded table (vectorised).
+        frame = data.table(table_id)
+        keep = frame["fiscal_year"].notna() & frame["amount"].notna()
+        if years is not None:
+            keep &= frame["fiscal_year"].between(years[0], years[1])
+        frame = frame.loc[keep, [*keys, "fiscal_year", "month", "amount"]]
+        sums = frame.groupby([*keys, "fiscal_year", "month"], dropna=False, sort=False,
+                             observed=True)["amount"].sum().reset_index()
+    month = pd.to_numeric(sums["month"], errors="coerce")
+    fm = P.fiscal_month(month, start)
+    sums["period"] = (fm if per_year == 12 else P.quarter_of_month(fm)).astype("Int64")
+    return sums[[*keys, "fiscal_year", "period", "amount"]]
+
+
+# ---------------------------------------------------------------- the recipe
+
+def early_warning(data: WorkspaceData, cfg: EarlyWarningConfig, *, year: int, period: int,
+                  step: str = "quarter", by: str | None = None) -> EarlyWarning:
+    """The ranked flags of fiscal ``year`` by the end of ``period`` (a quarter, or a month of
+    the fiscal year with ``step="month"``), per region of the watched table's level, or per
+    region and ``by`` (agency, program, fund). Raises ValueError (one sentence) when the view
+    cannot be computed: a period the table does not hold, an unknown step or column."""
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}, got {step!r}")
+    per_year = STEPS[step]
+    ws = data.ws
+    fy = ws.fiscal_year_label
+    spec = ws.table(cfg.table)
+    if step not in steps(data, cfg):
+        raise ValueError(f"table {cfg.table!r} has no {step}s; it can be viewed by "
+                         f"{' or '.join(steps(data, cfg)) or 'nothing (no quarter or month)'}")
+    have = available(data, cfg, step)
+    name = P.period_name(period, per_year, ws.fiscal_year_start_month)
+    if not 1 <= period <= per_year or period not in have.get(year, []):
+        span = (f"{fy}{min(have)} to {fy}{max(have)} "
+                f"{P.period_name(max(have[max(have)]), per_year, ws.fiscal_year_start_month)}"
+                if have else "nothing")
+        raise ValueError(f"{fy}{year} {name if 1 <= period <= per_year else period} is not in "
+                         f"table {cfg.table!r}: it holds {span}")
+    keys = ["region_id", *([by] if by else [])]
+    if by and by not in data.ledger.columns(cfg.table):
+        raise ValueError(f"table {cfg.table!r} has no column {by!r} to break down by")
+    window = (year - cfg.profile_years, year)
+    cube = table_cube(data, cfg.table, per_year=per_year, keys=keys, years=window)
+    plan_cube = None
+    problems: list[Problem] = []
+    if cfg.plan_table:
+        if cfg.plan_table not in data.ledger.tables():
+            raise ValueError(f"plans table {cfg.plan_table!r} has no usable row (see Data "
+                             "quality)")
+        plan_cols = _columns(data, cfg.plan_table)
+        plan_per = per_year if (per_year == 4 and "quarter" in plan_cols) or \
+            "month" in plan_cols else None
+        if plan_per is None:
+            if cfg.rule == "plan":
+                raise ValueError(f"plans table {cfg.plan_table!r} has no {step}s: the rule "
+                                 f"'plan' needs the plan by {step}; use 'elapsed' or "
+                                 "'profile' (the year's plan is then the expected full year)")
+            plan_cube = data.ledger.sum_by(cfg.plan_table, keys, years=[year]).assign(
+                fiscal_year=year, period=pd.NA)
+        else:
+            plan_cube = table_cube(data, cfg.plan_table, per_year=per_year, keys=keys,
+                                   years=(year, year))
+
+    names = data.names(spec.level)
+    placed = cube["region_id"].isin(names.keys())
+    notes = _not_placed(cube[~placed], year, period, fy, name, spec, ws, names)
+    if plan_cube is not None:
+        plan_placed = plan_cube["region_id"].isin(names.keys())
+        problems += _plan_problems(data, cfg, cube[placed], plan_cube[plan_placed], keys,
+                                   year, period)
+        if not plan_placed.all():
+            rest = plan_cube[~plan_placed]
+            shown = sorted(rest["region_id"].fillna("(blank)").astype(str).unique())
+            problems.append(Problem(
+                "warning", relative_name(ws, ws.table(cfg.plan_table).file),
+                f"{len(shown):,} plan key(s) for {fy}{year} match no "
+                f"{ws.level(spec.level).label.lower()} "
+                f"({_money(rest['amount'].sum(), spec.unit or ws.currency)} planned); left out",
+                values=tuple(shown[:5]), code="plan_unmatched_key",
+                expected=f"an id of the {ws.level(spec.level).label.lower()} layer"))
+        plan_cube = plan_cube[plan_placed]
+    flags = P.pace(cube[placed], year=year, period=period, per_year=per_year, rule=cfg.rule,
+                   keys=keys, profile_years=cfg.profile_years, plan=plan_cube,
+                   start_month=ws.fiscal_year_start_month, thresholds=cfg.thresholds,
+                   floors=cfg.floors, fy_label=fy)
+    if not by:
+        absent = sorted(set(names) - set(flags["region_id"]))
+        if absent:
+            flags = pd.concat([flags, pd.DataFrame({
+                "region_id": absent, "status": "no data", "history_years": 0,
+                "reason": f"no rows in table {cfg.table!r} in {fy}{window[0]}–{fy}{year}"})],
+                ignore_index=True)
+    flags.insert(1, "name", flags["region_id"].map(names))
+    notes += _level_note(flags, cfg, f"{fy}{window[0]}–{fy}{year - 1}")
+    days = P.elapsed_days(year, period, start_month=ws.fiscal_year_start_month,
+                          per_year=per_year) if cfg.rule == "elapsed" else None
+    return EarlyWarning(
+        flags=P.rank(flags), config=cfg, year=year, period=period, per_year=per_year,
+        level=spec.level, level_label=ws.level(spec.level).label,
+        table_label=spec.display_label, unit=spec.unit or ws.currency, fy_label=fy,
+        start_month=ws.fiscal_year_start_month, days=days, by=by, notes=tuple(notes),
+        problems=tuple(problems))
+
+
+def _level_note(flags: pd.DataFrame, cfg: EarlyWarningConfig, history: str) -> list[str]:
+    """A note when the typical year (no plan) is off for everyone alike: the median gap is
+    beyond the yellow band (spending grew or shrank since the history years)."""
+    gaps = flags["gap_pts"].dropna()
+    if cfg.plan_table or len(gaps) < 5:
+        return []
+    mid = float(gaps.median())
+    if abs(mid) < cfg.thresholds.yellow:
+        return []
+    return [f"The median gap is {mid:+.1f} points: spending as a whole runs "
+            f"{'above' if mid > 0 else 'below'} the typical year of {history} (growth or cuts "
+            "since then move every gap the same way), so compare the gaps with one another "
+            "as well as with the bands."]
+
+
+def _money(x: float, unit: str) -> str:
+    return format_number(x, unit, compact=False)
+
+
+def _not_placed(rest: pd.DataFrame, year: int, period: int, fy: str, name: str, spec, ws,
+                names) -> list[str]:
+    """A note for the amounts of this year to date that no region of the map holds."""
+    cur = rest[(rest["fiscal_year"] == year) & (rest["period"].fillna(0) <= period)]
+    if cur.empty:
+        return []
+    blank = cur["region_id"].isna() | (cur["region_id"].astype("string").str.strip() == "")
+    unit = spec.unit or ws.currency
+    parts = []
+    if (~blank).any():
+        keys = cur.loc[~blank, "region_id"].astype(str).unique()
+        parts.append(f"{_money(cur.loc[~blank, 'amount'].sum(), unit)} on {len(keys):,} "
+                     f"key(s) that match no {ws.level(spec.level).label.lower()} "
+                     f"({', '.join(sorted(keys)[:5])}{' …' if len(keys) > 5 else ''})")
+    if blank.any():
+        parts.append(f"{_money(cur.loc[blank, 'amount'].sum(), unit)} on rows with no region")
+    return [f"Not on the map ({fy}{year} to the end of {name}): " + "; ".join(parts)
+            + ". They are left out of the flags; see Data quality."]
+
+
+def _plan_problems(data: WorkspaceData, cfg: EarlyWarningConfig, cube: pd.DataFrame,
+                   plan: pd.DataFrame, keys: list[str], year: int,
+                   period: int) -> list[Problem]:
+    """What does not match between the plan and the spending: years, regions (with their
+    amounts), zero and negative plans."""
+    ws = data.ws
+    fy = ws.fiscal_year_label
+    pspec, tspec = ws.table(cfg.plan_table), ws.table(cfg.table)
+    pfile = relative_name(ws, pspec.file)
+    unit = pspec.unit or ws.currency
+    out: list[Problem] = []
+
+    plan_years = data.ledger.sum_by(cfg.plan_table, ["fiscal_year"])
+    spend_years = set(data.ledger.sum_by(cfg.table, ["fiscal_year"])["fiscal_year"].dropna()
+                      .astype(int))
+    extra = plan_years[~plan_years["fiscal_year"].isin(spend_years)]
+    if len(extra):
+        shown = ", ".join(f"{fy}{int(y)} ({_money(a, unit)})"
+                          for y, a in zip(extra["fiscal_year"], extra["amount"]))
+        out.append(Problem("note", pfile, f"plan years with no spending in table "
+                           f"{cfg.table!r}: {shown}", code="plan_year_without_spending",
+                           expected="plan years that the spending table also holds"))
+    if year not in set(plan_years["fiscal_year"].dropna().astype(int)):
+        out.append(Problem("warning", pfile, f"no plan for {fy}{year}: every region is 'no "
+                           "data'", code="plan_year_missing",
+                           expected=f"plan rows for {fy}{year}"))
+        return out
+
+    def key_text(frame: pd.DataFrame) -> list[str]:
+        names = data.names(tspec.level)
+        return [" / ".join([names.get(str(r), str(r)), *[str(row[k]) for k in keys[1:]]])
+                for r, (_, row) in zip(frame["region_id"], frame.iterrows())]
+
+    ptot = plan.groupby(keys, dropna=False)["amount"].sum().reset_index()
+    cur = cube[(cube["fiscal_year"] == year) & (cube["period"].fillna(0) <= period)]
+    spent = cur.groupby(keys, dropna=False)["amount"].sum().reset_index()
+    both = ptot.merge(spent, on=keys, how="outer", suffixes=("_plan", "_spent"),
+                      indicator=True)
+    what = "region" if len(keys) == 1 else f"region and {keys[1]}"
+    only_plan = both[both["_merge"] == "left_only"]
+    if len(only_plan):
+        items = key_text(only_plan)
+        out.append(Problem(
+            "warning", pfile, f"{len(only_plan):,} {what}(s) have a plan for {fy}{year} "
+            f"({_money(only_plan['amount_plan'].sum(), unit)} in all) but no spending rows "
+            f"to date in table {cfg.table!r}", values=tuple(items[:5]),
+            code="plan_without_spending", expected="spending rows for every planned key"))
+    only_spent = both[both["_merge"] == "right_only"]
+    if len(only_spent):
+        items = key_text(only_spent)
+        out.append(Problem(
+            "warning", pfile, f"{len(only_spent):,} {what}(s) spent "
+            f"{_money(only_spent['amount_spent'].sum(), unit)} in {fy}{year} to date but "
+            "have no plan: they are 'no data'", values=tuple(items[:5]),
+            code="spending_without_plan", expected="a plan row for every key that spends"))
+    for cond, label, code in ((ptot["amount"] == 0, "a plan of zero (no execution rate)",
+                               "zero_plan"),
+                              (ptot["amount"] < 0, "a negative plan", "negative_plan")):
+        bad = ptot[cond]
+        if len(bad):
+            out.append(Problem("warning", pfile, f"{len(bad):,} {what}(s) have {label} for "
+                               f"{fy}{year}: they are 'no data'", values=tuple(key_text(bad)[:5]),
+                               code=code, expected="a plan above zero"))
+    return out
+
+
+def flags_frame(ew: EarlyWarning) -> pd.DataFrame:
+    """The ranked list with plain column names and the view in every row: what the CSV
+    download and ``-o`` write."""
+    f = ew.flags
+    out = pd.DataFrame({"rank": np.arange(1, len(f) + 1), "region_id": f["region_id"],
+                        "region": f["name"]})
+    if ew.by:
+        out[ew.by] = f[ew.by]
+    out = out.assign(
+        fiscal_year=ew.year, period=P.period_name(ew.period, ew.per_year, ew.start_month),
+        rule=ew.rule, spent_to_date=f["spent_to_date"].round(2),
+        expected_to_date=f["expected_to_date"].round(2),
+        expected_full_year=f["year_base"].round(2),
+        share_of_year_spent_pct=f["share_spent"].round(2),
+        expected_share_pct=f["expected_share"].round(2), gap_points=f["gap_pts"].round(2),
+        status=f["status"], reason=f["reason"], history_years=f["history_years"], unit=ew.unit)
+    if ew.config.plan_table:
+        out["planned_to_date"] = f["plan_to_date"].round(2)
+        out["spent_of_planned_to_date_pct"] = f["execution_pct"].round(2)
+    return out
+
+
+def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | None = None):
+    """The traffic-light map of the flags (one status per region; with a breakdown, use the
+    region-level flags): green on pace, yellow behind, red far behind, blue ahead, grey no
+    data; the tooltip carries the figures behind the flag."""
+    from layers.categorical import TRAFFIC_LIGHT, build_categorical
+
+    f = ew.flags.drop_duplicates("region_id").set_index("region_id").reindex(
+        [str(r) for r in region_ids])
+    classes = [(s, LEGEND_LABELS[s], TRAFFIC_LIGHT[s]) for s in ("red", "yellow", "green",
+                                                                  "ahead")]
+
+    def pct(x) -> str:
+        return "—" if x != x else f"{x:.1f}%"
+
+    def money(x) -> str:
+        return "—" if x != x else format_number(x, ew.unit)
+
+    status_text = pd.Series([
+        P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
+        P.STATUS_LABELS["no data"] for s in f["status"]], index=f.index)
+    rows = [
+        ("Spent to date", [money(x) for x in f["spent_to_date"]]),
+        ("Share of the year spent", [pct(x) for x in f["share_spent"]]),
+        ("Expected share", [pct(x) for x in f["expected_share"]]),
+        ("Gap", ["—" if g != g else f"{g:+.1f} points" for g in f["gap_pts"]]),
+        ("Why", [r if isinstance(r, str) and r else "—" for r in f["reason"]]),
+    ]
+    return build_categorical(
+        list(f.index), f["status"], classes,
+        title=f"Pace of spending, {ew.view_text}",
+        subtitle=f"Status against: {P.RULE_LABELS[ew.rule].lower()}",
+        value_text=status_text, tooltip_rows=rows, selected=selected)
