@@ -27,6 +27,10 @@ miles good or better and ``p`` the share poor,
   (defaults 5 and 1 percentage points);
 * **met** otherwise; **no data** when the area has no rated miles; **no target** when the
   manifest sets none.
+
+Each target is judged by the one target engine (:mod:`performance.targets`), its margin being
+the engine's at-risk band on the met side of the target (:meth:`Targets.criteria`), and the
+area takes the worse of its two statuses.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ import shapely
 
 from layers.road_condition import (NO_DATA, ConditionScheme, SchemeError, compatible,
                                    get_scheme, schemes_for)
+from performance import targets as T
 
 from .load import normalise_keys, parse_numbers, relative_name
 from .problems import Problem, problem_for_rows
@@ -66,6 +71,20 @@ class Targets:
     @property
     def any(self) -> bool:
         return self.good_or_better_min is not None or self.poor_max is not None
+
+    def criteria(self) -> list[tuple[str, float, float, str]]:
+        """Each target as the engine's thresholds: (share column, met from, at risk up to,
+        direction). The margin is on the met side: good or better is met from
+        ``good_or_better_min + at_risk_good_pp`` and at risk down to ``good_or_better_min``;
+        poor is met up to ``poor_max - at_risk_poor_pp`` and at risk up to ``poor_max``."""
+        out = []
+        if self.good_or_better_min is not None:
+            out.append(("good_share", self.good_or_better_min + self.at_risk_good_pp,
+                        self.good_or_better_min, T.HIGHER))
+        if self.poor_max is not None:
+            out.append(("poor_share", self.poor_max - self.at_risk_poor_pp, self.poor_max,
+                        T.LOWER))
+        return out
 
     def text(self) -> str:
         parts = []
@@ -666,19 +685,25 @@ def combine(*tables: pd.DataFrame) -> pd.DataFrame:
     return stacked.groupby(level=1, sort=False).sum(min_count=1).reindex(parts[0].index)
 
 
+def target_statuses(good_share, poor_share, targets: Targets) -> np.ndarray:
+    """met / at risk / missed per area (shares in %), by the rule in the module docstring:
+    each target judged by the engine, the area taking the worse; a share that cannot be
+    computed while the other can does not count against the area."""
+    g = np.asarray(good_share, dtype="float64")
+    p = np.asarray(poor_share, dtype="float64")
+    if not targets.any:
+        return np.full(g.shape, T.NO_TARGET, dtype=object)
+    shares = {"good_share": g, "poor_share": p}
+    judged = [T.judge(shares[col], met, risk, direction)
+              for col, met, risk, direction in targets.criteria()]
+    out = T.worst_each(*judged, empty=T.MET)
+    out[np.isnan(g) & np.isnan(p)] = T.NO_DATA
+    return out
+
+
 def target_status(good_share: float, poor_share: float, targets: Targets) -> str:
     """met / at risk / missed for one area (shares in %), by the rule in the module docstring."""
-    if not targets.any:
-        return "no target"
-    if pd.isna(good_share) and pd.isna(poor_share):
-        return "no data"
-    g_min, p_max = targets.good_or_better_min, targets.poor_max
-    missed = (g_min is not None and good_share < g_min) or (p_max is not None and poor_share > p_max)
-    if missed:
-        return "missed"
-    risk = (g_min is not None and good_share < g_min + targets.at_risk_good_pp) or \
-        (p_max is not None and poor_share > p_max - targets.at_risk_poor_pp)
-    return "at risk" if risk else "met"
+    return str(target_statuses([good_share], [poor_share], targets)[0])
 
 
 def with_status(table: pd.DataFrame, targets: Targets) -> pd.DataFrame:
@@ -689,7 +714,9 @@ def with_status(table: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     out["poor_share"] = out["poor"] / rated * 100
     total = out["total"].where(out["total"] > 0)
     out["no_data_share"] = out[NO_DATA] / total * 100
-    out["status"] = [target_status(g, p, targets) for g, p in zip(out["good_share"], out["poor_share"])]
+    out["status"] = target_statuses(out["good_share"].to_numpy(dtype="float64", na_value=np.nan),
+                                    out["poor_share"].to_numpy(dtype="float64", na_value=np.nan),
+                                    targets).tolist()
     return out
 
 
