@@ -14,6 +14,8 @@ PAGES = [
     st.Page("pages/money_results.py", title="Money and results",
             url_path="money_results"),
     st.Page("pages/roads.py", title="Roads", url_path="roads"),
+    st.Page("pages/early_warning.py", title="Early warning", url_path="early_warning"),
+    st.Page("pages/scorecard.py", title="Scorecard", url_path="scorecard"),
     st.Page("pages/data_quality.py", title="Data quality",
             url_path="data_quality"),
     st.Page("pages/sources.py", title="Sources",

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-GROUPABLE = ("region_id", "fiscal_year", "quarter", "agency", "program", "fund")
+GROUPABLE = ("region_id", "fiscal_year", "quarter", "month", "agency", "program", "fund")
 # Whole cents are summed as 64-bit integers: amounts at or beyond this are refused on load.
 MAX_ABS_AMOUNT = 9.0e16
 
@@ -47,8 +47,9 @@ class Ledger:
         df = pd.DataFrame({c: frame[c] for c in keep}, copy=False)
         df["region_id"] = df["region_id"].astype("string")
         df["fiscal_year"] = pd.to_numeric(df["fiscal_year"], errors="coerce").astype("Int32")
-        if "quarter" in df:
-            df["quarter"] = pd.to_numeric(df["quarter"], errors="coerce").astype("Int8")
+        for col in ("quarter", "month"):
+            if col in df:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int8")
         for c in ("agency", "program", "fund"):
             if c in df:
                 df[c] = df[c].astype("string")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from geodata.files import csv_bytes
 from geodata.problems import problem_summary, problems_frame
+from performance.checks import settings_problems
 from ui import cache, controls
 from ui.text import md
 
@@ -33,6 +34,8 @@ for wid, wpath in cache.workspace_paths().items():
 if data is None:
     st.stop()
 ws = data.ws
+for message in settings_problems(ws):
+    st.error(f"{md(ws.id)}/workspace.toml: {md(message)}")
 problems = data.problems
 rd = cache.roads(path)
 road_problems = rd.problems if rd is not None else []

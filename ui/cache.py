@@ -406,3 +406,58 @@ def _encoded_overlay(path: str, stamp_: tuple, overlay_id: str):
 def overlay_problems(path: str) -> dict[str, list]:
     """Overlay id → the problems found reading its file (every overlay of the workspace)."""
     return {spec.id: overlay(path, spec.id)[1] for spec in manifest(path).overlays}
+
+
+# ---------------------------------------------------------------- early warning (Early warning page)
+
+def early_warning_config(path: str):
+    """The checked [early_warning] settings (raises ManifestError listing every problem)."""
+    from performance.config import early_warning_config as parse
+
+    return parse(manifest(path))
+
+
+def early_warning_periods(path: str, step: str) -> tuple[list[str], dict[int, list[int]]]:
+    """The steps the watched table offers ("quarter", "month") and, for ``step``, fiscal
+    year → its periods with rows."""
+    return _early_warning_periods(path, stamp(path), step)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _early_warning_periods(path: str, stamp_: tuple, step: str):
+    from performance.early_warning import available, steps
+
+    data, cfg = load(path), early_warning_config(path)
+    offered = steps(data, cfg)
+    return offered, (available(data, cfg, step) if step in offered else {})
+
+
+def early_warning(path: str, year: int, period: int, step: str, rule: str | None = None,
+                  by: str | None = None):
+    """The ranked flags of one view (performance.early_warning.EarlyWarning)."""
+    return _early_warning(path, stamp(path), year, period, step, rule, by)
+
+
+@st.cache_data(show_spinner="Computing the pace of spending…", max_entries=64)
+def _early_warning(path: str, stamp_: tuple, year: int, period: int, step: str,
+                   rule: str | None, by: str | None):
+    from performance.early_warning import early_warning as compute
+
+    cfg = early_warning_config(path).with_rule(rule)
+    return compute(load(path), cfg, year=year, period=period, step=step, by=by)
+
+
+# ---------------------------------------------------------------- scorecard (Scorecard page)
+
+def scorecard(path: str, level: str, year: int, table: str | None = None,
+              trend_years: int = 5):
+    """Indicators against their targets, with money per resident (performance.scorecard)."""
+    return _scorecard(path, stamp(path), level, int(year), table, int(trend_years))
+
+
+@st.cache_data(show_spinner="Judging the indicators against their targets…", max_entries=64)
+def _scorecard(path: str, stamp_: tuple, level: str, year: int, table: str | None,
+               trend_years: int):
+    from performance.scorecard import build_scorecard
+
+    return build_scorecard(load(path), level, year, table=table, trend_years=trend_years)

@@ -150,3 +150,18 @@ def test_a_workspace_of_boundaries_and_overlays_draws_both(broken_root, monkeypa
     (rail,) = drawn_overlays(at)
     assert [row[0] for row in rail["legend"]] == ["Depot", "Red"]
     assert rail["shapes"] == ["point", "line"]
+
+
+def test_bad_performance_settings_are_listed_on_data_quality(tmp_path, monkeypatch):
+    from tests.catalogue import REGIONS
+
+    manifest = ONLY_BOUNDARIES + SPEND + ("\n[early_warning]\nyellow = 12\nred = 10\n"
+                                          "colour = 1\n[targets.Potholes]\ndirection = \"up\"\n")
+    ws = write_workspace(tmp_path / "perf", manifest, PARTIAL_FILES)
+    write_geojson(ws / "regions.geojson", REGIONS)
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path))
+    at = open_page("pages/data_quality.py", "perf")
+    errors = [e.value for e in at.error]
+    assert any("yellow" in e and "red" in e for e in errors), errors
+    assert any("colour" in e for e in errors), errors
+    assert any("Potholes" in e and "up" in e for e in errors), errors
