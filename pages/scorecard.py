@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geodata.files import csv_bytes
-from performance.scorecard import (scorecard_csv_frame, scorecard_levels, scorecard_years,
-                                   status_map_view, styled_indicator_table, styled_status_table)
+from performance.scorecard import (default_year, scorecard_csv_frame, scorecard_levels,
+                                   scorecard_years, status_map_view, styled_indicator_table,
+                                   styled_status_table)
 from ui import cache, controls, state
 from ui.mapview import map_options, tracked_map
 from ui.text import md
@@ -34,7 +35,7 @@ years = scorecard_years(data, level)
 if not years:
     st.info(f"No indicator value with a year at the {md(labels[level].lower())} level.")
     st.stop()
-state.init("sc_year", years[-1], options=years, parse=int)
+state.init("sc_year", default_year(data, level) or years[-1], options=years, parse=int)
 year = sb.selectbox("Year", years, key="sc_year")
 tables = {t.id: t.display_label for t in data.allocation_tables(level)}
 table = None

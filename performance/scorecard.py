@@ -68,6 +68,20 @@ def scorecard_years(data: WorkspaceData, level: str) -> list[int]:
     return sorted({y for info in cat.values() for y in info["years"]})
 
 
+def default_year(data: WorkspaceData, level: str) -> int | None:
+    """The year a scorecard opens on: the latest in which every indicator with a target has
+    values at the level (else the latest in which most of them do, else the latest year)."""
+    years = scorecard_years(data, level)
+    if not years:
+        return None
+    rules, _ = target_rules(data)
+    cat = data.indicator_catalogue(level)
+    judged = [set(info["years"]) for name, info in cat.items() if name in rules]
+    if not judged:
+        return years[-1]
+    return max(years, key=lambda y: (sum(y in ys for ys in judged), y))
+
+
 def target_rules(data: WorkspaceData) -> tuple[dict[str, T.TargetRule], list[Problem]]:
     """The manifest's ``[targets]`` rules and its problems (as Problems of workspace.toml)."""
     rules, msgs = T.parse_targets(data.ws.settings.get("targets"))

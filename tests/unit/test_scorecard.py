@@ -263,3 +263,13 @@ def test_the_us_demo_targets_are_read_without_a_problem(us):
     money = sc.frame.drop_duplicates("region_id").set_index("region_id")["money_per_resident"]
     pd.testing.assert_series_equal(money.rename(None), mv.values.reindex(money.index).rename(None),
                                    check_exact=True, check_index_type=False)
+
+
+def test_the_scorecard_opens_on_the_latest_year_every_target_can_be_judged():
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import BUNDLED_ROOT, load_manifest
+    from performance.scorecard import default_year, scorecard_years
+
+    data = WorkspaceData(load_manifest(BUNDLED_ROOT / "us_federal"))
+    assert scorecard_years(data, "state")[-1] == 2025        # bridges only
+    assert default_year(data, "state") == 2024               # bridges and unemployment
