@@ -137,6 +137,48 @@ def markdown_table(res: Results) -> str:
 
 
 # ------------------------------------------------------------------------------------------
+# E1: early warning over a 5M-row ledger (bench/bench_pace.py)
+# ------------------------------------------------------------------------------------------
+
+def bench_e1(res: Results, runs: int) -> dict:
+    """The E1 row: ``performance.early_warning.early_warning`` on bench_pace's 5,040,000-row
+    ledger (FY2024 Q2, profile rule over 5 history years), against pandas summing the same
+    rows by region, year and quarter (the sums alone, no rules, no names)."""
+    sys.path.insert(0, str(BENCH))
+    import bench_pace as B
+    from performance.config import EarlyWarningConfig
+    from performance.early_warning import early_warning
+
+    frame = B.synthetic_ledger()
+    data = B.workspace_data(frame)
+    cfg = EarlyWarningConfig(table="ledger", rule="profile", profile_years=5)
+    year = B.YEARS[-1]
+    n = max(5, runs)
+    early_warning(data, cfg, year=year, period=2)             # warm-up (first-call caches)
+    ours, ew = [], None
+    for _ in range(n):
+        t = time.perf_counter()
+        ew = early_warning(data, cfg, year=year, period=2)
+        ours.append(time.perf_counter() - t)
+    naive = []
+    for _ in range(n):
+        t = time.perf_counter()
+        w = frame[frame["fiscal_year"].between(year - cfg.profile_years, year)]
+        w.groupby(["region_id", "fiscal_year", "quarter"], observed=True)["amount"].sum()
+        naive.append(time.perf_counter() - t)
+    seconds, naive_s = median(ours), median(naive)
+    res.add("E1", f"early warning of {len(frame):,} ledger rows ({B.REGIONS:,} regions × "
+            f"{B.PROGRAMMES} programmes × {12 * len(B.YEARS)} months) → {len(ew.flags):,} "
+            "flags, profile rule over 5 years (performance.early_warning)",
+            seconds * 1000, "ms", naive_s * 1000, bar="≤ 300 ms",
+            passed=seconds <= B.BAR_S, note="baseline: pandas groupby of the same rows by "
+            "region, year and quarter (the sums alone, no rules)")
+    return {"seconds": round(seconds, 4), "naive_s": round(naive_s, 4), "rows": len(frame),
+            "flags": len(ew.flags), "counts": ew.counts(), "bar_s": B.BAR_S,
+            "passed": seconds <= B.BAR_S}
+
+
+# ------------------------------------------------------------------------------------------
 # Naive baseline
 # ------------------------------------------------------------------------------------------
 
@@ -924,7 +966,7 @@ def write_results(res: Results, meta: dict, table: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
-    ap.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8,L1,I1,K1",
+    ap.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8,L1,I1,K1,E1,S1",
                     help="comma-separated ids to measure (default all)")
     ap.add_argument("--no-browser", action="store_true", help="skip P3, P7, P8")
     ap.add_argument("--rows", type=int, default=5_000_000, help="ledger rows for P5")
@@ -971,6 +1013,14 @@ def main() -> int:
             from bench_keys import bench_k1
             log("K1: key-match summary, 100,000 rows against 3,231 regions")
             res.details["K1"] = bench_k1(res, args.runs)
+        if "E1" in only:
+            log("E1: early warning over a 5,040,000-row ledger")
+            res.details["E1"] = bench_e1(res, args.runs)
+        if "S1" in only:
+            sys.path.insert(0, str(BENCH))
+            from bench_scorecard import bench_s1
+            log("S1: scorecard of 51 states × 6 indicators × 17 years")
+            res.details["S1"] = bench_s1(res, args.runs)
         if only & {"P3", "P7", "P8"}:
             if not Path(CHROMIUM).exists():
                 log(f"{CHROMIUM} not found: browser figures skipped")
@@ -981,7 +1031,8 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7, "P8": 8, "L1": 9, "I1": 10, "K1": 11}
+    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7, "P8": 8, "L1": 9,
+             "I1": 10, "K1": 11, "E1": 12, "S1": 13}
     res.rows.sort(key=lambda r: order.get(r["id"], 99))
     meta = {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),

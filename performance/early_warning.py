@@ -8,7 +8,7 @@ what could not be placed and what is wrong with the plan.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -408,26 +408,69 @@ def flags_frame(ew: EarlyWarning) -> pd.DataFrame:
     return out
 
 
-def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | None = None):
-    """The traffic-light map of the flags (one status per region; with a breakdown, use the
-    region-level flags): green on pace, yellow behind, red far behind, blue ahead, grey no
-    data; the tooltip carries the figures behind the flag."""
-    from layers.categorical import TRAFFIC_LIGHT, build_categorical
+#: What the Early warning map can show, in the order offered; "execution" needs a plan.
+MAP_LABELS = {
+    "status": "Status (traffic light)",
+    "gap": "Gap (points)",
+    "shares": "Share spent against the expected share",
+    "gap_money": "Gap in money (spent − expected to date)",
+    "execution": "Spent ÷ planned to date",
+}
 
-    f = ew.flags.drop_duplicates("region_id").set_index("region_id").reindex(
-        [str(r) for r in region_ids])
-    classes = [(s, LEGEND_LABELS[s], TRAFFIC_LIGHT[s]) for s in ("red", "yellow", "green",
-                                                                  "ahead")]
 
+def map_choices(ew: EarlyWarning) -> list[str]:
+    """The maps this view can show: "execution" only when the workspace has a plan."""
+    return [c for c in MAP_LABELS if c != "execution" or ew.config.plan_table]
+
+
+def gap_money(flags: pd.DataFrame) -> pd.Series:
+    """Spent to date − expected to date, in the table's unit (negative: behind)."""
+    return flags["spent_to_date"] - flags["expected_to_date"]
+
+
+def _region_flags(ew: EarlyWarning, region_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    f = ew.flags.drop_duplicates("region_id").set_index("region_id")
+    f.index = f.index.astype(str)
+    return f if region_ids is None else f.reindex([str(r) for r in region_ids])
+
+
+def map_figures(ew: EarlyWarning, choice: str) -> pd.Series:
+    """The number a numeric map shows per region id, read from the ranked list's frame:
+    "gap" the gap in points, "shares" the share of the year spent, "gap_money" spent −
+    expected to date, "execution" spent ÷ planned to date (%)."""
+    f = _region_flags(ew)
+    if choice == "gap":
+        out = f["gap_pts"]
+    elif choice == "shares":
+        out = f["share_spent"]
+    elif choice == "gap_money":
+        out = gap_money(f)
+    elif choice == "execution":
+        if not ew.config.plan_table:
+            raise ValueError("the execution rate needs a plans table")
+        out = f["execution_pct"]
+    else:
+        raise ValueError(f"map must be one of {', '.join(c for c in MAP_LABELS if c != 'status')}"
+                         f", got {choice!r}")
+    return pd.to_numeric(out, errors="coerce").astype("float64")
+
+
+def _uniform(values: pd.Series) -> float | None:
+    """The one value every region shares (the elapsed rule's expected share), else None."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty or float(v.max() - v.min()) > 1e-9:
+        return None
+    return float(v.iloc[0])
+
+
+def _tooltip_rows(f: pd.DataFrame, ew: EarlyWarning) -> list[tuple[str, list[str]]]:
+    """The figures behind a flag, per feature (``f`` in feature order)."""
     def pct(x) -> str:
         return "—" if x != x else f"{x:.1f}%"
 
     def money(x) -> str:
         return "—" if x != x else format_number(x, ew.unit)
 
-    status_text = pd.Series([
-        P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
-        P.STATUS_LABELS["no data"] for s in f["status"]], index=f.index)
     rows = [
         ("Spent to date", [money(x) for x in f["spent_to_date"]]),
         ("Share of the year spent", [pct(x) for x in f["share_spent"]]),
@@ -435,8 +478,72 @@ def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | 
         ("Gap", ["—" if g != g else f"{g:+.1f} points" for g in f["gap_pts"]]),
         ("Why", [r if isinstance(r, str) and r else "—" for r in f["reason"]]),
     ]
+    return rows
+
+
+def pace_view(region_ids: Sequence[str], ew: EarlyWarning, choice: str = "status", *,
+              selected: str | None = None):
+    """The map of one of :data:`MAP_LABELS`: the traffic light (``status_view``), or a
+    choropleth classified the app's usual way from :func:`map_figures`: diverging around 0
+    (gaps), around the expected share when every region shares one (else ordered by
+    quantiles), or around 100% (spent ÷ planned). The tooltip keeps the status and the
+    figures behind it."""
+    from layers.choropleth import build_choropleth
+
+    if choice == "status":
+        return status_view(region_ids, ew, selected=selected)
+    values = map_figures(ew, choice)
+    f = _region_flags(ew, region_ids)
+    notes: list[str] = []
+    scheme, centre, palette = "diverging", 0.0, "RdBu"
+    subtitle = f"Against: {P.RULE_LABELS[ew.rule].lower()}"
+    if choice == "gap":
+        unit = "points"
+        subtitle += "; share spent − expected share, centred on 0"
+    elif choice == "gap_money":
+        unit = ew.unit
+        subtitle += f"; spent − expected to date ({ew.unit}), centred on 0"
+    elif choice == "execution":
+        unit, centre = "%", 100.0
+        subtitle = "Spent to date as a share of the plan to date, centred on 100%"
+    else:
+        unit = "%"
+        centre = _uniform(f["expected_share"])
+        if centre is None:
+            scheme, palette = "quantiles", "YlGnBu"
+            subtitle += "; share of the year spent"
+            notes.append("Each region has its own expected share here, so the colours only "
+                         "order the shares spent; the gap map compares each with its own.")
+        else:
+            subtitle += f"; share of the year spent, centred on the expected {centre:.1f}%"
+    view = build_choropleth(region_ids, values, title=f"{MAP_LABELS[choice]}, {ew.view_text}",
+                            unit=unit, scheme=scheme, k=5, palette=palette, centre=(
+                                centre if scheme == "diverging" else None),
+                            subtitle=subtitle, notes=notes, selected=selected)
+    status = [P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
+              P.STATUS_LABELS["no data"] for s in f["status"]]
+    extra: list[tuple[str, list[str]]] = [("Status", status), *_tooltip_rows(f, ew)]
+    if ew.config.plan_table and "plan_to_date" in f:
+        extra.insert(4, ("Planned to date", ["—" if x != x else format_number(x, ew.unit)
+                                             for x in f["plan_to_date"]]))
+    rows = tuple((label, tuple(str(t) for t in texts)) for label, texts in extra)
+    return replace(view, tooltip_rows=view.tooltip_rows + rows)
+
+
+def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | None = None):
+    """The traffic-light map of the flags (one status per region; with a breakdown, use the
+    region-level flags): green on pace, yellow behind, red far behind, blue ahead, grey no
+    data; the tooltip carries the figures behind the flag."""
+    from layers.categorical import TRAFFIC_LIGHT, build_categorical
+
+    f = _region_flags(ew, region_ids)
+    classes = [(s, LEGEND_LABELS[s], TRAFFIC_LIGHT[s]) for s in ("red", "yellow", "green",
+                                                                  "ahead")]
+    status_text = pd.Series([
+        P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
+        P.STATUS_LABELS["no data"] for s in f["status"]], index=f.index)
     return build_categorical(
         list(f.index), f["status"], classes,
         title=f"Pace of spending, {ew.view_text}",
         subtitle=f"Status against: {P.RULE_LABELS[ew.rule].lower()}",
-        value_text=status_text, tooltip_rows=rows, selected=selected)
+        value_text=status_text, tooltip_rows=_tooltip_rows(f, ew), selected=selected)

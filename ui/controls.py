@@ -48,6 +48,10 @@ def workspace_picker() -> WorkspaceData | None:
         for wid, exc in broken.items():
             st.code(str(exc), language=None)
         return None
+    shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    # A selectbox tells its options apart by their labels: two workspaces with one title get
+    # their folder name beside it, so each can be picked.
+    titles = {w: f"{t} ({w})" if t in shared else t for w, t in titles.items()}
     ids = sorted(titles, key=lambda w: (w != "us_federal", titles[w]))
     pending = st.session_state.pop(PENDING_WS, None)
     if pending in ids:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from performance.early_warning import LEGEND_LABELS
+from performance.early_warning import LEGEND_LABELS, MAP_LABELS, gap_money, map_choices
 from performance.pace import RULE_LABELS, RULE_TEXT, fiscal_month
 
 from . import cache, state
 
-URL_KEYS = ["ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule"]
+URL_KEYS = ["ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,19 @@ def view_picker(path: str, cfg, fy_label: str, start_month: int) -> Pick | str:
     return Pick(step=step, year=int(year), period=int(period), rule=rule)
 
 
+def map_picker(ew) -> str:
+    """"Map shows": the traffic light (default) or one of the figures of the ranked list;
+    spent ÷ planned only with a plan. Kept in the URL (``ew_map``)."""
+    options = map_choices(ew)
+    state.init("ew_map", "status", options=options)
+    choice = st.sidebar.radio("Map shows", options, key="ew_map", format_func=MAP_LABELS.get,
+                              help="Every figure is the ranked list's: the gaps and the share "
+                                   "spent against the expected share diverge around on "
+                                   "pace; spent ÷ planned around 100%.")
+    state.to_url(["ew_map"])
+    return choice
+
+
 def ranked_table(ew, *, level_label: str) -> None:
     """The ranked list with the figures behind each flag."""
     f = ew.flags
@@ -74,6 +87,7 @@ def ranked_table(ew, *, level_label: str) -> None:
         "Expected to date" + u: f["expected_to_date"].round(0),
         "Share of the year spent": f["share_spent"], "Expected share": f["expected_share"],
         "Gap (points)": f["gap_pts"],
+        "Gap to date" + u: gap_money(f).round(0),
         "Status": f["status"].map(lambda s: LEGEND_LABELS.get(s, s)), "Why": f["reason"],
         "Expected full year" + u: f["year_base"].round(0),
         "History years": f["history_years"]})
@@ -81,6 +95,7 @@ def ranked_table(ew, *, level_label: str) -> None:
         ("Spent to date", f"Spent from the start of the fiscal year to the end of "
                           f"{ew.view_text}"),
         ("Expected to date", "Expected share × expected full year"),
+        ("Gap to date", "Spent to date − expected to date"),
         ("Expected full year", "The year's plan, or the typical year (mean total of the "
                                "history years)"))}
     config.update({

@@ -165,3 +165,20 @@ def test_bad_performance_settings_are_listed_on_data_quality(tmp_path, monkeypat
     assert any("yellow" in e and "red" in e for e in errors), errors
     assert any("colour" in e for e in errors), errors
     assert any("Potholes" in e and "up" in e for e in errors), errors
+
+
+def test_two_workspaces_with_one_title_each_open_their_own(tmp_path, monkeypatch):
+    from tests.catalogue import REGIONS
+
+    for wid, amt in (("first", "10"), ("second", "99")):
+        ws = write_workspace(tmp_path / wid, ONLY_BOUNDARIES + SPEND,
+                             {**PARTIAL_FILES, "spend.csv": f"id,fy,amt\n01001,2024,{amt}\n"})
+        write_geojson(ws / "regions.geojson", REGIONS)
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path))
+    from tests.app.conftest import metric
+    for wid, total in (("first", "$10"), ("second", "$99")):
+        at = open_page("pages/one_map.py", wid)
+        assert at.session_state["ws"] == wid
+        assert metric(at, "Total on the map") == total
+    labels = open_page("pages/one_map.py", "first").selectbox(key="ws").options
+    assert "Only boundaries (first)" in labels and "Only boundaries (second)" in labels
