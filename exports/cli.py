@@ -7,6 +7,8 @@ Examples::
         --format pdf --out county.pdf
     python -m exports.cli --workspace us_federal --format pack --out hearing.pdf
     python -m exports.cli --workspace us_federal --list
+    python -m exports.cli -w us_federal --query "page=early_warning&ew_year=2019&ew_quarter=2" \\
+        -f png --out early_warning.png
 
 A view is drawn exactly as asked or not at all: when a parameter of the link (or of a saved
 view) does not fit the data — a year outside the table, an unknown measure, level, palette,
@@ -182,6 +184,17 @@ def _valid_options(data, vs, key: str) -> str:
         return "lat,lon with lat from -90 to 90 and lon from -180 to 180"
     if key == "zoom":
         return "a number from 0 to 24"
+    if key in ("ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map", "sc_level",
+               "sc_year", "sc_money", "sc_trend", "sc_indicator"):
+        from geodata.viewstate import performance_choices
+        try:
+            opts = performance_choices(data, vs.to_query()).get(key)
+        except Exception:  # noqa: BLE001 - the options are a courtesy; the problem is named
+            return ""
+        if not opts:
+            return "none here"
+        return ("one of " + _listing(opts, fmt=repr if key == "sc_indicator" else str)
+                + (" (a calendar month, 1 = January)" if key == "ew_month" else ""))
     if key in ("road_class", "condition", "road_layer"):
         try:
             from . import roads as road_views

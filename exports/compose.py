@@ -6,14 +6,15 @@ data files, the standalone HTML and the command line). It goes through
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable, Mapping
 
 import pandas as pd
 
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
-from geodata.viewstate import MEASURE_LABELS, ViewState, colour_view, compose_view, resolve_view
+from geodata.viewstate import (MEASURE_LABELS, PERFORMANCE_KEYS, ViewState, colour_view,
+                               compose_view, resolve_view)
 from layers.choropleth import ChoroplethView
 from layers.classify import format_number
 from layers.render_static import Overlay, map_overlay
@@ -159,7 +160,9 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
             values: Callable[[MeasureSpec], MapValues] | None = None,
             roads: Callable[[], object] | None = None,
             road_condition: Callable[[str, str], object] | None = None,
-            overlay: Callable[[str], tuple] | None = None) -> Composed:
+            overlay: Callable[[str], tuple] | None = None,
+            early_warning: Callable[..., object] | None = None,
+            scorecard: Callable[..., object] | None = None) -> Composed:
     """Resolve a query (or take a view state) and build everything an export needs.
 
     ``values`` computes a measure's values (the app passes its cached recipe); the colours
@@ -169,10 +172,16 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
     ``road_condition`` let the app pass its cached road data. The workspace overlays the view
     names (``overlays=a|b``) are read (``overlay``: the app's cache) and coloured as on the
     screen; their files are named in the source line.
+
+    A view of the Early warning page (``page=early_warning``) or of the Scorecard page
+    (``page=scorecard``) is their status map, made by the page's own recipe
+    (:func:`status_part`); ``early_warning`` and ``scorecard`` let the app pass its caches.
     """
     rd = None
     pre: list[str] = []
     page = params.page if isinstance(params, ViewState) else params.get("page")
+    if page in PERFORMANCE_KEYS and isinstance(params, ViewState):
+        params = params.to_query()          # checked against the data like a link
     if page == "roads":
         from . import roads as road_views
         rd = roads() if roads is not None else road_views.load(data)
@@ -185,6 +194,15 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
         vs, ignored = resolve_view(data, {str(k): str(v) for k, v in params.items()})
     ignored = pre + ignored
     ids = region_ids(data, vs.level)
+    if vs.page in PERFORMANCE_KEYS:
+        part = status_part(data, vs, ids, early_warning=early_warning, scorecard=scorecard)
+        drawn = map_overlays(data, vs, overlay)
+        files = (*part.files, *(str(o.file) for o in data.ws.overlays if o.id in vs.overlays))
+        plain = replace(vs, table=None, measure="total")     # the measure's files are not read
+        return Composed(vs=vs, ignored=tuple(ignored), mv=part.mv, view=part.view,
+                        title=part.title, subtitle=part.subtitle,
+                        source=source_line(data, plain, files), figures=part.figures,
+                        methodology=part.methodology, map_overlays=drawn)
     if values is None:
         mv, view = compose_view(data, vs, ids)
     else:
@@ -206,6 +224,70 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
                     methodology=methodology, map_overlays=drawn)
 
 
+@dataclass(frozen=True)
+class StatusPart:
+    """The status map of an Early warning or Scorecard view and what is printed around it."""
+    view: ChoroplethView
+    mv: MapValues
+    title: str
+    subtitle: str
+    methodology: str          # the rule in words (printed under the map)
+    figures: KeyFigures
+    files: tuple[str, ...]
+
+
+def status_part(data: WorkspaceData, vs: ViewState, ids, *,
+                early_warning: Callable[..., object] | None = None,
+                scorecard: Callable[..., object] | None = None) -> StatusPart:
+    """The status map of a view of the Early warning page (``performance.early_warning.
+    status_view``) or of the Scorecard page (``performance.scorecard.status_map_view``): the
+    recipes the pages draw with. ``early_warning(year, period, step, rule)`` and
+    ``scorecard(level, year, table, trend_years)`` compute the page's result (default: here)."""
+    ws = data.ws
+    plural = ws.level(vs.level).plural
+    if vs.page == "early_warning":
+        from performance.config import early_warning_config
+        from performance.early_warning import early_warning as compute, pace_view
+        from performance.pace import RULE_LABELS, fiscal_month
+
+        step = vs.ew_step or "quarter"
+        period = int(vs.ew_quarter or 0) if step == "quarter" else \
+            int(fiscal_month(int(vs.ew_month or 0), ws.fiscal_year_start_month))
+        if early_warning is not None:
+            ew = early_warning(vs.ew_year, period, step, vs.ew_rule or None)
+        else:
+            cfg = early_warning_config(ws).with_rule(vs.ew_rule or None)
+            ew = compute(data, cfg, year=int(vs.ew_year), period=period, step=step)
+        view = pace_view(ids, ew, vs.ew_map or "status", selected=vs.region or None)
+        files = [ws.table(ew.config.table).file] + \
+            ([ws.table(ew.config.plan_table).file] if ew.config.plan_table else [])
+        title = f"Early warning: {ew.table_label}, {ew.view_text}"
+        subtitle = f"{plural} · pace of spending against {RULE_LABELS[ew.rule].lower()}"
+        methodology, notes = ew.rule_sentence(), tuple(ew.notes)
+    else:
+        from performance.scorecard import build_scorecard, status_map_view
+
+        args = (vs.level, int(vs.sc_year), vs.sc_money or None, int(vs.sc_trend or 5))
+        sc = scorecard(*args) if scorecard is not None else \
+            build_scorecard(data, args[0], args[1], table=args[2], trend_years=args[3])
+        ind = vs.sc_indicator
+        view = status_map_view(sc, ind, ids, selected=vs.region or None)
+        files = [t.file for t in ws.tables_of("indicators", vs.level)]
+        title = f"Scorecard: {ind}, {sc.year}"
+        subtitle = f"{plural} · {ind} against its target · {sc.year}"
+        methodology = (f"Rule for {ind}: {sc.rules.get(ind, '')} Trend: least-squares line "
+                       f"over the last {sc.trend_years} years, flat within 1% of the mean.")
+        notes = tuple(sc.notes)
+    idx = pd.Index(list(ids), name="region_id")
+    none = pd.Series(float("nan"), index=idx, dtype="float64")
+    mv = MapValues(values=none, label=title, unit="", notes=notes, population=none, join=None)
+    figures = KeyFigures(total=None, per_resident=None,
+                         with_data=int((view.class_ids >= 0).sum()), regions=len(ids),
+                         not_placed=None, currency=ws.currency, level_plural=plural)
+    return StatusPart(view=view, mv=mv, title=title, subtitle=subtitle, methodology=methodology,
+                      figures=figures, files=tuple(str(f) for f in files))
+
+
 def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
     """The data behind the map, one row per region in feature order (as the Data tab)."""
     names = data.names(c.vs.level)
@@ -219,5 +301,9 @@ def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
         "population": mv.population.reindex(list(view.region_ids)).to_numpy(),
     })
     table["class"] = table["class"].astype("Int64")
+    if c.vs.page in PERFORMANCE_KEYS:       # a status map: the status in words, no rank
+        table["value"] = list(view.value_text)
+        table = table.drop(columns=["population"])
+        return table
     table["rank"] = table["value"].rank(ascending=False, method="min")
     return table

@@ -53,8 +53,10 @@ def footnotes(c: Composed) -> list[str]:
 
 
 def legend_title(c: Composed) -> str | None:
-    """A short legend head where the view's unit is a sentence (a roads view's target)."""
-    return "Target status" if c.vs.road_layer == "status" else None
+    """A short legend head where the view's unit is a sentence (a roads view's target, a
+    scorecard's rule)."""
+    return "Target status" if c.vs.road_layer == "status" or c.vs.page == "scorecard" \
+        else None
 
 
 def encoded_overlays(data: WorkspaceData, c: Composed, overlay=None) -> list:

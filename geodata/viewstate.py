@@ -31,7 +31,14 @@ MEASURE_LABELS = {
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
               "region", "overlay", "overlays", "center", "zoom", "road_class", "condition",
-              "road_layer")
+              "road_layer", "ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map",
+              "sc_level", "sc_year", "sc_money", "sc_trend", "sc_indicator")
+#: The pages whose map is a status map (their own link keys, checked by
+#: :func:`_performance_params`), and the link keys each one reads.
+PERFORMANCE_KEYS = {
+    "early_warning": ("ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map"),
+    "scorecard": ("sc_level", "sc_year", "sc_money", "sc_trend", "sc_indicator"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,19 @@ class ViewState:
     road_class: str = ""
     condition: str = ""
     road_layer: str = ""
+    # Early warning page: step (quarter or month), fiscal year, quarter or calendar month, rule
+    ew_step: str = ""
+    ew_year: int | None = None
+    ew_quarter: int | None = None
+    ew_month: int | None = None
+    ew_rule: str = ""
+    ew_map: str = ""                    # what the map shows (performance.early_warning.MAP_LABELS)
+    # Scorecard page: level, year, money table, trend years and the indicator on the map
+    sc_level: str = ""
+    sc_year: int | None = None
+    sc_money: str = ""
+    sc_trend: int | None = None
+    sc_indicator: str = ""
 
     def measure_spec(self) -> MeasureSpec:
         if self.measure == "indicator":
@@ -197,6 +217,9 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     """The nearest valid view for ``params``; the second value lists what was ignored."""
     ignored: list[str] = []
     ws = data.ws
+    page_fields: dict = {}
+    if params.get("page") in PERFORMANCE_KEYS:
+        params, page_fields = _performance_params(data, params, ignored)
 
     def pick(key: str, options: list, default, parse=str):
         raw = params.get(key)
@@ -270,10 +293,165 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         overlay=pick("overlay", [True, False], False, _parse_bool), overlays=overlays,
         center=center, zoom=zoom,
         road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
-        road_layer=params.get("road_layer", "") or "")
+        road_layer=params.get("road_layer", "") or "", **page_fields)
     if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
         ignored.append(f"breaks={quote(vs.breaks)}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
     return vs, ignored
+
+
+def performance_choices(data: WorkspaceData, params: Mapping[str, str]) -> dict[str, list]:
+    """The valid values of each link key of an Early warning or Scorecard view (``page``),
+    given the values before it, as the page's pickers offer them; {} when the workspace cannot
+    show that page (see :func:`performance_problem`)."""
+    page = params.get("page")
+    if page == "early_warning":
+        from performance.config import early_warning_config
+        from performance.early_warning import available, steps
+
+        cfg = early_warning_config(data.ws)
+        offered = steps(data, cfg)
+        if not offered:
+            return {}
+        step = params.get("ew_step") if params.get("ew_step") in offered else offered[0]
+        have = available(data, cfg, step)
+        if not have:
+            return {}
+        years = sorted(have)
+        year = _int_or(params.get("ew_year"), years[-1])
+        year = year if year in have else years[-1]
+        start = data.ws.fiscal_year_start_month
+        from performance.early_warning import MAP_LABELS
+
+        maps = [m for m in MAP_LABELS if m != "execution" or cfg.plan_table]
+        out: dict[str, list] = {"ew_step": offered, "ew_year": years, "ew_rule": cfg.rules(),
+                                "ew_map": maps}
+        if step == "quarter":
+            out["ew_quarter"] = list(have[year])
+        else:   # calendar months, as the page's month picker offers them
+            out["ew_month"] = [(start - 1 + fm - 1) % 12 + 1 for fm in have[year]]
+        return out
+    if page == "scorecard":
+        from performance.scorecard import scorecard_levels, scorecard_years
+
+        levels = scorecard_levels(data)
+        if not levels:
+            return {}
+        default = data.ws.default_level if data.ws.default_level in levels else levels[0]
+        raw = params.get("sc_level") or params.get("level")
+        level = raw if raw in levels else default
+        years = scorecard_years(data, level)
+        if not years:
+            return {"sc_level": levels}
+        tables = [t.id for t in data.allocation_tables(level)]
+        return {"sc_level": levels, "sc_year": years,
+                "sc_money": tables if len(tables) > 1 else [],
+                "sc_trend": list(range(2, 11)),
+                "sc_indicator": list(data.indicator_catalogue(level))}
+    return {}
+
+
+def _int_or(raw, default):
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        return default
+
+
+def performance_problem(data: WorkspaceData, page: str) -> str | None:
+    """Why the workspace cannot show a status map of ``page`` (None when it can)."""
+    from geodata.workspace import ManifestError
+
+    try:
+        ch = performance_choices(data, {"page": page})
+    except ManifestError as exc:
+        return "the [early_warning] section of workspace.toml cannot be used: " + \
+            "; ".join(exc.problems)
+    except ValueError as exc:
+        return str(exc)
+    if page == "early_warning" and not ch:
+        return "the watched table has no quarter or month to view"
+    if page == "scorecard" and not ch:
+        return "the workspace has no indicators table"
+    if page == "scorecard" and "sc_year" not in ch:
+        return "no indicator value has a year"
+    return None
+
+
+def _performance_params(data: WorkspaceData, params: Mapping[str, str],
+                        ignored: list[str]) -> tuple[dict[str, str], dict]:
+    """Check the link keys of an Early warning or Scorecard view: each value not offered is
+    reported and the page's default used, as the page's pickers do. Returns the link with the
+    level set to the page's level, and the view state's fields. A workspace that cannot show
+    the page gives a One map view (reported)."""
+    page = str(params["page"])
+    p = {str(k): str(v) for k, v in params.items()}
+    problem = performance_problem(data, page)
+    if problem:
+        ignored.append(f"page={quote(page)}: {problem}; showing One map")
+        p["page"] = "one_map"
+        return p, {}
+    fields: dict = {}
+
+    def pick(key: str, options: list, default, parse=str):
+        raw = p.get(key, "")
+        if raw == "":
+            return default
+        try:
+            value = parse(raw)
+        except (TypeError, ValueError):
+            ignored.append(f"{key}={quote(raw)}: not understood")
+            return default
+        if value not in options:
+            ignored.append(f"{key}={quote(raw)}: not available here")
+            return default
+        return value
+
+    if page == "early_warning":
+        from performance.config import early_warning_config
+
+        cfg = early_warning_config(data.ws)
+        ch = performance_choices(data, p)
+        fields["ew_step"] = pick("ew_step", ch["ew_step"], ch["ew_step"][0])
+        ch = performance_choices(data, {**p, "ew_step": fields["ew_step"]})
+        fields["ew_year"] = pick("ew_year", ch["ew_year"], ch["ew_year"][-1], int)
+        ch = performance_choices(data, {**p, **{k: str(v) for k, v in fields.items()}})
+        period_key = "ew_quarter" if fields["ew_step"] == "quarter" else "ew_month"
+        fields[period_key] = pick(period_key, ch[period_key], ch[period_key][-1], int)
+        fields["ew_rule"] = pick("ew_rule", ch["ew_rule"], cfg.rule)
+        fields["ew_map"] = pick("ew_map", ch["ew_map"], "status")
+        level = data.ws.table(cfg.table).level
+        why = f"early warning is by {level} (table {cfg.table!r})"
+    else:
+        from performance.scorecard import default_year
+
+        ch = performance_choices(data, p)
+        levels = ch["sc_level"]
+        default = data.ws.default_level if data.ws.default_level in levels else levels[0]
+        level = pick("sc_level", levels, p.get("level") if p.get("level") in levels else default)
+        fields["sc_level"] = level
+        ch = performance_choices(data, {**p, "sc_level": level})
+        if "sc_year" not in ch:
+            ignored.append(f"sc_level={quote(level)}: no indicator value with a year here")
+            level = fields["sc_level"] = default
+            ch = performance_choices(data, {**p, "sc_level": level})
+        fields["sc_year"] = pick("sc_year", ch["sc_year"],
+                                 default_year(data, level) or ch["sc_year"][-1], int)
+        money = ch["sc_money"]
+        fields["sc_money"] = pick("sc_money", money, money[0]) if money else ""
+        fields["sc_trend"] = pick("sc_trend", ch["sc_trend"], 5, int)
+        indicators = ch["sc_indicator"]
+        chosen = pick("sc_indicator", indicators, "")
+        if not chosen and indicators:       # the page's default: the first judged indicator
+            from performance.scorecard import build_scorecard
+            sc = build_scorecard(data, level, fields["sc_year"], table=fields["sc_money"] or None,
+                                 trend_years=fields["sc_trend"])
+            chosen = (list(sc.judged) or list(sc.indicators) or [""])[0]
+        fields["sc_indicator"] = chosen
+        why = f"the scorecard is at level {level!r} (sc_level)"
+    if p.get("level") and p["level"] != level and page == "early_warning":
+        ignored.append(f"level={quote(p['level'])}: {why}")
+    p["level"] = level
+    return p, fields
 
 
 def overlay_choices(data: WorkspaceData, level: str) -> list[str]:

@@ -5,9 +5,10 @@ import streamlit as st
 
 from geodata.files import csv_bytes
 from geodata.workspace import ManifestError
-from performance.early_warning import LEGEND_LABELS, flags_frame, status_view
+from performance.early_warning import LEGEND_LABELS, flags_frame, pace_view
 from ui import cache, controls, state
 from ui import early_warning as ew_ui
+from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, tracked_map
 from ui.text import md
 
@@ -43,14 +44,18 @@ for col, status in zip(st.columns(len(counts)), counts):
     col.metric(LEGEND_LABELS[status], f"{counts[status]:,}")
 
 layer = cache.encoded_layer(path, ew.level)
-tracked_map(layer, status_view(layer.region_ids, ew), map_options(ws.settings), key="ew_map",
-            level=ew.level)
+shows = ew_ui.map_picker(ew)
+tracked_map(layer, pace_view(layer.region_ids, ew, shows), map_options(ws.settings),
+            key="ew_map_view", level=ew.level)
 for note in ew.notes:
     st.caption(md(note))
 ignored = state.ignored_params()
 if ignored:
     st.warning("Some link parameters were ignored: " +
                "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+
+remember_view(data, path, "early_warning")
+export_panel(data, path, page="early_warning")
 
 st.subheader(f"{md(level.plural)}, most behind first")
 ew_ui.ranked_table(ew, level_label=level.label)

@@ -8,6 +8,7 @@ from performance.scorecard import (default_year, scorecard_csv_frame, scorecard_
                                    scorecard_years, status_map_view, styled_indicator_table,
                                    styled_status_table)
 from ui import cache, controls, state
+from ui.exports_panel import export_panel, remember_view
 from ui.mapview import map_options, tracked_map
 from ui.text import md
 
@@ -81,6 +82,9 @@ ignored = state.ignored_params()
 if ignored:
     st.warning("Some link parameters were ignored: " +
                "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+
+remember_view(data, path, "scorecard")
+export_panel(data, path, page="scorecard")
 
 # ---------------------------------------------------------------- tables
 st.subheader(f"{md(plural)} × indicators, {year}")

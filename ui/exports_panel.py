@@ -9,7 +9,7 @@ import streamlit as st
 
 from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
-from geodata.viewstate import QUERY_KEYS, resolve_view
+from geodata.viewstate import PERFORMANCE_KEYS, QUERY_KEYS, resolve_view
 
 from . import cache, state
 from .text import md
@@ -34,6 +34,11 @@ ROADS_KEYS = {"rd_class": "road_class", "rd_condition": "condition", "rd_layer":
 
 def current_params(page: str | None = None) -> dict[str, str]:
     """The view on screen as link parameters: the URL, overridden by the widgets' values."""
+    if page in PERFORMANCE_KEYS:      # Early warning, Scorecard: the page's own keys
+        params = {"ws": state.url_text("ws", st.session_state.get("ws")), "page": page}
+        params.update({k: state.url_text(k, st.session_state[k])
+                       for k in PERFORMANCE_KEYS[page] if k in st.session_state})
+        return {k: v for k, v in params.items() if v != ""}
     if page == "roads":
         params = {"ws": state.url_text("ws", st.session_state.get("ws")), "page": "roads"}
         params.update({key: state.url_text(key, st.session_state[w]) for w, key in ROADS_KEYS.items()
@@ -52,7 +57,11 @@ def cached(path: str) -> dict:
     """compose() keyword arguments that use the app's caches."""
     return {"values": lambda spec: cache.values(path, spec), "roads": lambda: cache.roads(path),
             "road_condition": lambda scheme, rc: cache.road_condition(path, scheme, rc),
-            "overlay": lambda oid: cache.overlay(path, oid)}
+            "overlay": lambda oid: cache.overlay(path, oid),
+            "early_warning": lambda year, period, step, rule:
+                cache.early_warning(path, year, period, step, rule),
+            "scorecard": lambda level, year, table, trend:
+                cache.scorecard(path, level, year, table, trend)}
 
 
 LAST_VIEW = "_last_view"

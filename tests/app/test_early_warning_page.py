@@ -100,7 +100,8 @@ def test_us_demo_fy2019_q2_lists_the_states():
     assert table.iloc[0]["State"] == "Alabama" and table.iloc[0]["Status"] == "Behind (yellow)"
     assert list(table.columns) == [
         "Rank", "State", "Spent to date (USD)", "Expected to date (USD)",
-        "Share of the year spent", "Expected share", "Gap (points)", "Status", "Why",
+        "Share of the year spent", "Expected share", "Gap (points)", "Gap to date (USD)",
+        "Status", "Why",
         "Expected full year (USD)", "History years"]
     alabama = table.iloc[0]
     assert alabama["Spent to date (USD)"] == 25_912_536_694
@@ -148,3 +149,81 @@ def test_months_and_a_plan(tmp_path, monkeypatch):
     shown = "\n".join(t.value for t in at.text)
     assert "2 region(s) spent $50 in FY2019 to date but have no plan" in shown
     assert "1 plan key(s) for FY2019 match no district ($8 planned)" in shown
+
+
+NAMES = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"]     # the layer's order
+
+
+def test_map_shows_the_ranked_lists_figures(tmp_path, monkeypatch):
+    from layers.choropleth import value_formatter
+
+    # apart: the two share a title, and so a workspace id
+    pace_workspace(tmp_path / "tiny" / "pace_demo")
+    plan_workspace(tmp_path / "plan" / "planned")
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "tiny"))
+    column = {"gap": ("Gap (points)", "points"),
+              "shares": ("Share of the year spent", "%"),
+              "gap_money": ("Gap to date (USD)", "USD"),
+              "execution": ("Spent ÷ planned to date", "%")}
+
+    def check(at: AppTest, choice: str) -> None:
+        at.radio(key="ew_map").set_value(choice)
+        _run(at)
+        assert at.query_params["ew_map"] == choice
+        table = at.dataframe[0].value.set_index("District")
+        name, unit = column[choice]
+        fmt = value_formatter(unit)
+        want = [fmt(table.loc[n, name]) if n in table.index and table.loc[n, name] ==
+                table.loc[n, name] else "No data" for n in NAMES]
+        assert _map_args(at)["v"] == want, choice
+
+    at = _open("pace_demo", ew_quarter=1)
+    assert at.radio(key="ew_map").value == "status"
+    assert at.radio(key="ew_map").options == [
+        "Status (traffic light)", "Gap (points)", "Share spent against the expected share",
+        "Gap in money (spent − expected to date)"]              # no plan: no execution rate
+    for choice in ("gap", "shares", "gap_money"):
+        check(at, choice)
+    assert _map_args(at)["v"][1] == "−$15"                      # Beta: spent 10 of 25 expected
+
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "plan"))
+    at = AppTest.from_file(PAGE, default_timeout=90)            # from a link, with a plan
+    at.session_state["ws"] = "planned"
+    at.query_params["ew_map"] = "execution"
+    at.query_params["ew_quarter"] = "1"
+    _run(at)
+    assert at.radio(key="ew_map").value == "execution"
+    assert _map_args(at)["v"][0] == "100%"                      # Alpha spent its plan
+    for choice in ("execution", "gap_money", "gap"):
+        check(at, choice)
+
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(tmp_path / "tiny"))
+    at = AppTest.from_file(PAGE, default_timeout=90)            # no plan: the link's map ignored
+    at.session_state["ws"] = "pace_demo"
+    at.query_params["ew_map"] = "execution"
+    _run(at)
+    assert at.radio(key="ew_map").value == "status"
+    assert "ew\\_map = 'execution' (not available here)" in "\n".join(w.value for w in at.warning)
+
+
+def test_the_view_can_be_saved_for_the_hearing(tiny, tmp_path, monkeypatch):
+    from exports.compose import compose
+    from exports.views_store import VIEWS_DIR_ENV, ViewsStore
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import discover_workspaces, load_manifest
+
+    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path / "views"))
+    at = _open(tiny, ew_quarter=1)
+    at.toggle(key="xp_open").set_value(True)
+    _run(at)
+    at.text_input(key="xp_save_title").input("Q1 flags")
+    next(b for b in at.button if b.label == "Save this view").click()
+    _run(at)
+    (sv,) = ViewsStore(tmp_path / "views" / tiny, tiny).list()
+    assert {k: sv.query.get(k) for k in ("page", "ew_step", "ew_year", "ew_quarter")} == \
+        {"page": "early_warning", "ew_step": "quarter", "ew_year": "2019", "ew_quarter": "1"}
+    data = WorkspaceData(load_manifest(discover_workspaces()[tiny]))
+    c = compose(data, sv.query)                 # drawn as the page drew it
+    assert not c.ignored
+    assert [[e.label, str(e.count)] for e in c.view.legend] == \
+        [[row[0], row[2]] for row in _map_args(at)["legend"]]

@@ -122,3 +122,27 @@ def test_a_workspace_without_indicators_says_what_to_add(root):
     (folder / "workspace.toml").write_text(manifest[:cut], encoding="utf-8")
     at = _start()
     assert "has no indicators table" in texts(at)
+
+
+def test_the_status_map_can_be_saved_for_the_hearing(root, tmp_path, monkeypatch):
+    from exports.compose import compose
+    from exports.views_store import VIEWS_DIR_ENV, ViewsStore
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import load_manifest
+
+    monkeypatch.setenv(VIEWS_DIR_ENV, str(tmp_path / "views"))
+    folder = tiny_workspace(root)
+    at = _start()
+    at.selectbox(key="sc_indicator").set_value("Income")
+    at.toggle(key="xp_open").set_value(True)
+    _run(at)
+    at.text_input(key="xp_save_title").input("Income against its target")
+    next(b for b in at.button if b.label == "Save this view").click()
+    _run(at)
+    (sv,) = ViewsStore(tmp_path / "views" / "tiny", "tiny").list()
+    assert {k: sv.query.get(k) for k in ("page", "sc_year", "sc_indicator")} == \
+        {"page": "scorecard", "sc_year": "2023", "sc_indicator": "Income"}
+    c = compose(WorkspaceData(load_manifest(folder)), sv.query)     # as the page drew it
+    assert not c.ignored and c.title == "Scorecard: Income, 2023"
+    assert [[e.label, str(e.count)] for e in c.view.legend] == \
+        [[row[0], row[2]] for row in map_payload(at)["legend"]]
