@@ -649,6 +649,20 @@ def missing_workspace_roots() -> list[Path]:
     return [r for r in env_roots() if not r.is_dir()]
 
 
+def workspace_folder(arg: str | Path) -> Path:
+    """The folder of a workspace given by id (as discovered) or by its folder path; raises
+    LookupError naming the known ids when there is none."""
+    path = Path(arg)
+    if (path / MANIFEST_NAME).is_file():
+        return path
+    found = discover_workspaces()
+    if str(arg) not in found:
+        raise LookupError(f"no workspace {str(arg)!r}: expected a workspace id or a folder "
+                          f"holding a workspace.toml; known workspaces: "
+                          f"{', '.join(sorted(found)) or 'none'}")
+    return Path(found[str(arg)])
+
+
 def discover_workspaces(roots: Iterable[Path | str] | None = None) -> dict[str, Path]:
     """Map workspace id (folder name) → folder, for every folder holding a manifest."""
     found: dict[str, Path] = {}

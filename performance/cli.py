@@ -74,15 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _open(arg: str):
     from geodata.dataset import WorkspaceData
-    from geodata.workspace import ManifestError, discover_workspaces, load_manifest
+    from geodata.workspace import ManifestError, load_manifest, workspace_folder
 
-    path = Path(arg)
-    if not (path / "workspace.toml").is_file():
-        found = discover_workspaces()
-        if arg not in found:
-            raise Failure(f"no workspace {arg!r}: expected a workspace id or a folder holding a "
-                          f"workspace.toml; known: {', '.join(sorted(found)) or 'none'}")
-        path = Path(found[arg])
+    try:
+        path = workspace_folder(arg)
+    except LookupError as exc:
+        raise Failure(str(exc)) from None
     try:
         return WorkspaceData(load_manifest(path))
     except ManifestError as exc:
