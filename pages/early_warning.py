@@ -49,10 +49,7 @@ tracked_map(layer, pace_view(layer.region_ids, ew, shows), map_options(ws.settin
             key="ew_map_view", level=ew.level)
 for note in ew.notes:
     st.caption(md(note))
-ignored = state.ignored_params()
-if ignored:
-    st.warning("Some link parameters were ignored: " +
-               "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+state.show_ignored()
 
 remember_view(data, path, "early_warning")
 export_panel(data, path, page="early_warning")

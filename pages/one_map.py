@@ -99,10 +99,7 @@ with header:
     vintage = vintage_note(data, spec)
     for note in mv.notes:
         (st.warning if note == vintage else st.caption)(md(note))
-    ignored = state.ignored_params()
-    if ignored:
-        st.warning("Some link parameters were ignored: " +
-                   "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+    state.show_ignored()
 st.caption(f"{md(ws.title)} · {view.scheme.replace('_', ' ')} classes · "
            f"{md(ws.fiscal_year_text())} · click a {md(level_label)} for its detail")
 overlays.captions(drawn)

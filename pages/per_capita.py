@@ -249,10 +249,7 @@ st.caption(f"Unit: **{md(unit)}**. Each year's amount is divided by that year's 
 vintage = vintage_note(data, spec)
 for note in mv.notes:
     (st.warning if note == vintage else st.caption)(md(note))
-ignored = state.ignored_params()
-if ignored:
-    st.warning("Some link parameters were ignored: " +
-               "; ".join(f"{md(a)} = {md(b)}" for a, b in ignored.items()))
+state.show_ignored()
 
 # ------------------------------------------------------------------ headline
 flag_span = M.small_population(span_pop, small) if small else pd.Series(False, index=ids)

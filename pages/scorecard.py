@@ -78,10 +78,7 @@ st.caption(f"Rule for {md(indicator)}: {md(sc.rules[indicator])} Trend: least-sq
            f"over the last {sc.trend_years} years, flat within 1% of the mean.")
 for note in sc.notes:
     st.caption(md(note))
-ignored = state.ignored_params()
-if ignored:
-    st.warning("Some link parameters were ignored: " +
-               "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+state.show_ignored()
 
 remember_view(data, path, "scorecard")
 export_panel(data, path, page="scorecard")

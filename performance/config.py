@@ -60,6 +60,18 @@ def _columns(t: TableSpec) -> set[str]:
     return set(t.columns) | set(t.constants)
 
 
+def _named_table(ws: Workspace, table_id: Any, kind: str, key: str,
+                 problems: list[str]) -> TableSpec | None:
+    """The table a key of the section names, if it is one of ``kind``; else a problem."""
+    table = next((t for t in ws.tables if t.id == table_id), None)
+    if table is not None and table.kind == kind:
+        return table
+    article = "an" if kind[0] in "aeiou" else "a"
+    problems.append(f"{_WHERE}: '{key}' = {table_id!r} is not {article} {kind} table; "
+                    f"{kind} tables: {', '.join(t.id for t in ws.tables_of(kind)) or 'none'}")
+    return None
+
+
 def early_warning_config(ws: Workspace) -> EarlyWarningConfig:
     """The checked ``[early_warning]`` settings of ``ws`` (defaults where the section is
     silent). Raises :class:`ManifestError` listing every problem of the section."""
@@ -76,11 +88,7 @@ def early_warning_config(ws: Workspace) -> EarlyWarningConfig:
     table_id = raw.get("table")
     table: TableSpec | None = None
     if table_id is not None:
-        table = next((t for t in ws.tables if t.id == table_id), None)
-        if table is None or table.kind != "allocations":
-            problems.append(f"{_WHERE}: 'table' = {table_id!r} is not an allocations table; "
-                            f"allocations tables: {', '.join(t.id for t in allocations) or 'none'}")
-            table = None
+        table = _named_table(ws, table_id, "allocations", "table", problems)
     else:
         table = next((t for t in allocations if _has_periods(t)), None) or \
             next(iter(allocations), None)
@@ -91,11 +99,7 @@ def early_warning_config(ws: Workspace) -> EarlyWarningConfig:
     plan_id = raw.get("plan_table")
     plan: TableSpec | None = None
     if plan_id is not None:
-        plan = next((t for t in ws.tables if t.id == plan_id), None)
-        if plan is None or plan.kind != "plans":
-            problems.append(f"{_WHERE}: 'plan_table' = {plan_id!r} is not a plans table; "
-                            f"plans tables: {', '.join(t.id for t in plans) or 'none'}")
-            plan = None
+        plan = _named_table(ws, plan_id, "plans", "plan_table", problems)
     elif table is not None:
         plan = next((t for t in plans if t.level == table.level), None)
     if plan is not None and table is not None and plan.level != table.level:

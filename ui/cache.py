@@ -187,12 +187,8 @@ def _static_layer(path: str, stamp_: tuple, level: str):
 # Reads of files being imported (not yet a workspace), keyed by the file's path, size and
 # modification time, so an edited or re-uploaded file is read again.
 
-def _file_stamp(path: str) -> tuple:
-    return _stat(path)
-
-
 def import_vector_info(path: str, layer: str | None = None) -> dict:
-    return _import_vector_info(path, _file_stamp(path), layer)
+    return _import_vector_info(path, _stat(path), layer)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -212,7 +208,7 @@ def _import_vector_info(path: str, stamp_: tuple, layer: str | None) -> dict:
 
 
 def import_regions(path: str, layer: str | None, key: str, name: str, crs: str):
-    return _import_regions(path, _file_stamp(path), layer, key, name, crs)
+    return _import_regions(path, _stat(path), layer, key, name, crs)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the boundaries…")
@@ -236,11 +232,11 @@ def _import_sheets(path: str, stamp_: tuple) -> list[str]:
 
 
 def import_sheets(path: str) -> list[str]:
-    return _import_sheets(path, _file_stamp(path))
+    return _import_sheets(path, _stat(path))
 
 
 def import_grid(path: str, encoding: str, separator, sheet):
-    return _import_grid(path, _file_stamp(path), encoding, separator, sheet)
+    return _import_grid(path, _stat(path), encoding, separator, sheet)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -256,12 +252,12 @@ def _import_grid(path: str, stamp_: tuple, encoding, separator, sheet):
 def import_table(path: str, encoding: str, separator, sheet, header_row: int,
                  header_rows: int, skip_bottom: int, stop_at_blank: bool = False,
                  sheet_layout: str = "same", sheet_columns: str = "name") -> dict:
-    return _import_table(path, _file_stamp(path), encoding, separator, sheet, header_row,
+    return _import_table(path, _stat(path), encoding, separator, sheet, header_row,
                          header_rows, skip_bottom, stop_at_blank, sheet_layout, sheet_columns)
 
 
 def import_sheet_layouts(path: str) -> dict:
-    return _import_sheet_layouts(path, _file_stamp(path))
+    return _import_sheet_layouts(path, _stat(path))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the sheets…")
@@ -320,10 +316,10 @@ def import_match(path, encoding, separator, sheet, header_row, header_rows, skip
     read = import_table(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,
                         stop_at_blank, sheet_layout, sheet_columns)
     regions, _problems = import_regions(b_path, b_layer, b_key, b_name, b_crs)
-    return _import_match(path, _file_stamp(path), encoding, separator, sheet, header_row,
+    return _import_match(path, _stat(path), encoding, separator, sheet, header_row,
                          header_rows, skip_bottom, stop_at_blank, sheet_layout, sheet_columns,
                          key_col,
-                         wide_cols, value_col, decimal, year_span, b_path, _file_stamp(b_path), b_layer, b_key, b_name, b_crs,
+                         wide_cols, value_col, decimal, year_span, b_path, _stat(b_path), b_layer, b_key, b_name, b_crs,
                          _read=read, _regions=regions)
 
 
@@ -340,7 +336,7 @@ def _import_match(path, stamp_, encoding, separator, sheet, header_row, header_r
 
 
 def import_crosswalk(path: str):
-    return _import_crosswalk(path, _file_stamp(path))
+    return _import_crosswalk(path, _stat(path))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -20,6 +20,7 @@ from geodata.readers.draft import LevelDraft, SaveError, TableDraft, WorkspaceDr
 from geodata.workspace import plural_of, user_workspace_root
 
 from . import cache
+from .controls import PENDING_WS
 from .import_files import pick_file, show_problems
 from .import_table import KINDS, VALUE_WORDS, _k, table_step
 
@@ -107,11 +108,6 @@ def tables_list(current: TableDraft | None) -> list[TableDraft]:
     return list(tables) + ([current] if current is not None else [])
 
 
-def controls_pending() -> str:
-    from .controls import PENDING_WS
-    return PENDING_WS
-
-
 # ------------------------------------------------------------------ 3. save
 
 def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -> None:
@@ -144,7 +140,7 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
                 st.error(md(str(exc)))
                 return
             status.update(label=f"Saved: {ws.title}", state="complete")
-        st.session_state[controls_pending()] = ws.id
+        st.session_state[PENDING_WS] = ws.id
         for k in [k for k in st.session_state if str(k).startswith("imp_")]:
             del st.session_state[k]
         st.session_state["imp_saved"] = ws.id

@@ -22,6 +22,16 @@ def ignored_params() -> dict[str, str]:
     return st.session_state.get(_IGNORED, {})
 
 
+def show_ignored() -> None:
+    """One warning listing the link parameters this run ignored (nothing when none was)."""
+    from .text import md
+
+    ignored = ignored_params()
+    if ignored:
+        st.warning("Some link parameters were ignored: " +
+                   "; ".join(f"{md(k)} = {md(v)}" for k, v in ignored.items()))
+
+
 def init(key: str, default: Any, *, options: Sequence | None = None,
          parse: Callable[[str], Any] = str) -> None:
     """Set ``st.session_state[key]`` once: from the URL if valid, else ``default``.

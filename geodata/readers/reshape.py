@@ -226,8 +226,6 @@ def crosswalk_keys(keys: pd.Series, spec: TableSpec, ws_path: Path, lines: pd.Se
         fname = spec.file.name
         problems.append(problem_for_rows(
             "note", fname, f"{int(changed.sum()):,} row(s) matched through the crosswalk "
-            f"{cw_name}", column=next(iter(spec.columns.get(k) for k in ("region_id",
-                                                                       "region_name")
-                                           if spec.columns.get(k)), None),
+            f"{cw_name}", column=spec.columns.get("region_id") or spec.columns.get("region_name"),
             line_numbers=pd.unique(lines[changed]), values=keys[changed], code="crosswalk"))
     return new

@@ -100,20 +100,6 @@ def propose_roles(frame: pd.DataFrame, kind: str, period_headers: list[str]) -> 
     return {"key": key, "year": year, "value": value, "wide": wide}
 
 
-def key_candidates(frame: pd.DataFrame, period_headers: list[str]) -> list[str]:
-    """Columns that may hold region keys: not periods, not mostly plain amounts."""
-    out = []
-    for c in frame.columns:
-        c = str(c)
-        if c in period_headers:
-            continue
-        if _number_share(frame[c]) > 0.9 and not _KEY_WORDS.search(c) and \
-                frame[c].astype("string").str.len().max() > 6:
-            continue
-        out.append(c)
-    return out
-
-
 _UNIT_LABEL = re.compile(r"(单位|unit|units|in)\s*[:：]?\s*(.+)$", re.IGNORECASE)
 
 
