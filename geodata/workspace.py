@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from locales import LANGUAGES
+from locales import normalise as normalise_language
+
 BUNDLED_ROOT = Path(__file__).resolve().parent / "workspaces"
 MANIFEST_NAME = "workspace.toml"
 ENV_ROOTS = "FISCALMAP_WORKSPACES"
@@ -37,7 +40,8 @@ OPTIONAL_COLUMNS = {
 KEY_COLUMNS = ("region_id", "region_name")
 
 WORKSPACE_KEYS = ("title", "description", "currency", "fiscal_year_start_month",
-                  "fiscal_year_label", "default_level", "data_date", "max_file_mb")
+                  "fiscal_year_label", "default_level", "data_date", "max_file_mb",
+                  "language")
 LEVEL_KEYS = ("id", "label", "label_plural", "file", "layer", "key", "name", "key_width", "crs",
               "parent_level", "parent_key_chars", "parent_column", "years")
 #: The scale key of each kind: the factor (or unit word) turning the file's numbers into base
@@ -240,6 +244,7 @@ class Workspace:
     fiscal_year_label: str = "FY"
     default_level: str | None = None
     data_date: str = ""
+    language: str = ""                 # the reader's language by default ("en", "zh"); "" = browser's
     levels: tuple[Level, ...] = ()
     tables: tuple[TableSpec, ...] = ()
     sources: tuple[Source, ...] = ()
@@ -596,6 +601,10 @@ def load_manifest(path: Path | str) -> Workspace:
     if default_level and default_level not in ids:
         problems.append(f"[workspace]: default_level {default_level!r} is not a level")
 
+    language = str(head.get("language", "") or "")
+    if language and normalise_language(language) is None:
+        problems.append(f"[workspace]: language {language!r} is not one of "
+                        f"{', '.join(LANGUAGES)}")
     sources = []
     for i, d in enumerate(raw.get("sources", [])):
         problems += unknown_keys(d, SOURCE_KEYS, f"[[sources]] #{i + 1}")
@@ -613,6 +622,7 @@ def load_manifest(path: Path | str) -> Workspace:
         fiscal_year_start_month=fy_month,
         fiscal_year_label=str(head.get("fiscal_year_label", "FY")),
         default_level=default_level, data_date=str(head.get("data_date", "")),
+        language=normalise_language(language) or "",
         levels=tuple(levels), tables=tuple(tables), sources=tuple(sources),
         overlays=tuple(overlays),
         settings={k: v for k, v in raw.items()

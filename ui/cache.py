@@ -19,6 +19,7 @@ from geodata.dataset import MapValues, MeasureSpec, WorkspaceData, map_values
 from geodata.workspace import (MANIFEST_NAME, Workspace, discover_workspaces, load_manifest,
                                missing_workspace_roots)
 from layers.geometry import EncodedLayer, encode_layer, prepare_geometry
+from locales import current as current_language
 
 
 def workspace_paths() -> dict[str, str]:
@@ -81,6 +82,12 @@ def stamp(path: str) -> tuple:
     return (_manifest_stamp(path), *(_stat(f) for f in files))
 
 
+def text_stamp(path: str) -> tuple:
+    """The stamp of a recipe whose result holds text for the reader (labels, notes, legends):
+    the workspace's stamp and the language of this run, so each language has its own entry."""
+    return (*stamp(path), ("lang", current_language()))
+
+
 def load(path: str) -> WorkspaceData:
     """The loaded workspace of a folder (shared by every session; files read when first
     needed), replaced when the manifest or one of its files has changed on disk."""
@@ -110,7 +117,7 @@ def _encoded_layer(path: str, stamp_: tuple, level: str, tolerance: float) -> En
 
 
 def values(path: str, spec: MeasureSpec) -> MapValues:
-    return _values(path, stamp(path), spec)
+    return _values(path, text_stamp(path), spec)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -122,7 +129,7 @@ def _values(path: str, stamp_: tuple, spec: MeasureSpec) -> MapValues:
 
 def roads(path: str, level: str | None = None):
     """Segments split by area, town bins and timeline of a workspace (None if it has none)."""
-    return _roads(path, stamp(path), level)
+    return _roads(path, text_stamp(path), level)
 
 
 @st.cache_resource(show_spinner="Preparing road segments…", max_entries=16)
@@ -148,7 +155,7 @@ def _road_lines(path: str, stamp_: tuple):
 
 
 def road_condition(path: str, scheme: str, road_class: str):
-    return _road_condition(path, stamp(path), scheme, road_class)
+    return _road_condition(path, text_stamp(path), scheme, road_class)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -364,7 +371,7 @@ def _overlay_spec(path: str, overlay_id: str):
 
 
 def _overlay_stamp(path: str, overlay_id: str) -> tuple:
-    return (stamp(path), _stat(_overlay_spec(path, overlay_id).file))
+    return (text_stamp(path), _stat(_overlay_spec(path, overlay_id).file))
 
 
 def overlay(path: str, overlay_id: str):
@@ -416,7 +423,7 @@ def early_warning_config(path: str):
 def early_warning_periods(path: str, step: str) -> tuple[list[str], dict[int, list[int]]]:
     """The steps the watched table offers ("quarter", "month") and, for ``step``, fiscal
     year → its periods with rows."""
-    return _early_warning_periods(path, stamp(path), step)
+    return _early_warning_periods(path, text_stamp(path), step)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -431,7 +438,7 @@ def _early_warning_periods(path: str, stamp_: tuple, step: str):
 def early_warning(path: str, year: int, period: int, step: str, rule: str | None = None,
                   by: str | None = None):
     """The ranked flags of one view (performance.early_warning.EarlyWarning)."""
-    return _early_warning(path, stamp(path), year, period, step, rule, by)
+    return _early_warning(path, text_stamp(path), year, period, step, rule, by)
 
 
 @st.cache_data(show_spinner="Computing the pace of spending…", max_entries=64)
@@ -448,7 +455,7 @@ def _early_warning(path: str, stamp_: tuple, year: int, period: int, step: str,
 def scorecard(path: str, level: str, year: int, table: str | None = None,
               trend_years: int = 5):
     """Indicators against their targets, with money per resident (performance.scorecard)."""
-    return _scorecard(path, stamp(path), level, int(year), table, int(trend_years))
+    return _scorecard(path, text_stamp(path), level, int(year), table, int(trend_years))
 
 
 @st.cache_data(show_spinner="Judging the indicators against their targets…", max_entries=64)

@@ -16,7 +16,9 @@ from geodata.workspace import ManifestError
 from layers.classify import SCHEMES
 from layers.palettes import palette_names
 
-from . import cache, state
+from locales import t
+
+from . import cache, i18n, state
 from .text import md
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.png"
@@ -71,9 +73,11 @@ def page_setup() -> tuple[WorkspaceData | None, str]:
         # the navigation defined in app.py and run again, on the same URL.
         PagesManager.uses_pages_directory = False
         st.rerun()
-    st.set_page_config(page_title="Fiscal map", page_icon=str(FAVICON), layout="wide",
+    i18n.setup()
+    st.set_page_config(page_title=t("Fiscal map"), page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="expanded")
     workspace_picker()
+    i18n.picker()
     return current()
 
 
