@@ -6,6 +6,7 @@ VENV         := .venv
 VPY          := $(VENV)/bin/python
 STAMP        := $(VENV)/.requirements.stamp
 CHROMIUM_BIN ?= /usr/bin/chromium
+CJK_FONT_PKG ?= fonts-wqy-zenhei
 PORT         ?= 8501
 PYTEST_ARGS  ?=
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -22,6 +23,10 @@ $(STAMP): requirements.txt
 
 ## chromium: install Debian chromium (used headless by the browser tests) and a font with
 ## Chinese characters (screens and exports in Chinese) if missing
+# The CJK font: WenQuanYi Zen Hei (fonts-wqy-zenhei, 10 MB) by default; Debian's
+# fonts-noto-cjk (Noto Sans CJK, larger, more weights) works as well:
+#   make chromium CJK_FONT_PKG=fonts-noto-cjk
+# Map exports find either through matplotlib (layers/render_static.py, CJK_FAMILIES).
 chromium:
 	@if [ -x "$(CHROMIUM_BIN)" ]; then \
 		echo "chromium present: $(CHROMIUM_BIN)"; \
@@ -31,9 +36,9 @@ chromium:
 	@if fc-list 2>/dev/null | grep -qiE "wqy|noto sans cjk|source han"; then \
 		echo "a CJK font is present"; \
 	else \
-		($(SUDO) apt-get install -y fonts-wqy-zenhei || \
-		 ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-zenhei)) || \
-		echo "no CJK font installed: Chinese text in screenshots shows as boxes"; \
+		($(SUDO) apt-get install -y $(CJK_FONT_PKG) || \
+		 ($(SUDO) apt-get update && $(SUDO) apt-get install -y $(CJK_FONT_PKG))) || \
+		echo "no CJK font installed: Chinese text in screenshots and map exports shows as boxes"; \
 	fi
 
 ## run: start the dashboard on http://127.0.0.1:$(PORT)

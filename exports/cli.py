@@ -9,6 +9,7 @@ Examples::
     python -m exports.cli --workspace us_federal --list
     python -m exports.cli -w us_federal --query "page=early_warning&ew_year=2019&ew_quarter=2" \\
         -f png --out early_warning.png
+    python -m exports.cli -w us_federal --lang zh --query "level=state" -f png --out map.png
 
 A view is drawn exactly as asked or not at all: when a parameter of the link (or of a saved
 view) does not fit the data — a year outside the table, an unknown measure, level, palette,
@@ -18,6 +19,15 @@ what it ignored as warnings.
 
 Every failure is one line ``error: ...`` on stderr, never a traceback (``--debug``, or the
 environment variable ``FISCALMAP_DEBUG=1``, shows the traceback of an unexpected failure).
+
+An export of one view prints ``wrote …`` and then the view's key figures on one line, the
+text One map shows ("Total on the map: $4.8T · Per resident: $14,027 · …").
+
+``--list`` with no saved view says so (and how to save one). ``--format pack`` with no saved
+view makes the pack of the workspace's default view and says so on stderr.
+
+Messages, and the words drawn on maps, are in the language of ``--lang`` (``en`` or ``zh``),
+else the workspace's ``language``, else English.
 
 Exit status: 0 written (or listed), 1 nothing written (the view cannot be drawn as asked, the
 workspace or the views file cannot be read, the file cannot be written), 2 bad arguments.
@@ -32,6 +42,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from geodata.files import write_atomic
+from locales import LANGUAGES, normalise, set_language, t, tn, use
 
 FORMATS = ("png", "svg", "pdf", "pack", "html", "csv", "geojson", "xlsx")
 DEBUG_ENV = "FISCALMAP_DEBUG"
@@ -48,6 +59,16 @@ class Failure(Exception):
     """Nothing can be written (exit status 1); the message says why."""
 
 
+class ViewMismatch(Failure):
+    """A view that cannot be drawn as asked: ``what`` it is, and its ``problems``."""
+
+    def __init__(self, what: str, problems: list[str]):
+        self.what, self.problems = what, problems
+        super().__init__(t("{what} cannot be drawn as asked: {problems}. Nothing was written; "
+                           "fix the parameters, or add --nearest to draw the nearest valid "
+                           "view.", what=what, problems="; ".join(problems)))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):           # one line, no usage block
         raise UsageError(message)
@@ -55,15 +76,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _one_line(text: object) -> str:
     lines = [re.sub(r"^\s*- ", "", ln).strip() for ln in str(text).splitlines()]
-    return "; ".join(ln for ln in lines if ln) or "no details"
+    return "; ".join(ln for ln in lines if ln) or t("no details")
 
 
 def _listing(options, *, fmt=str) -> str:
     opts = [fmt(o) for o in options]
     if not opts:
-        return "none"
+        return t("none")
     if len(opts) > _MAX_LISTED:
-        return ", ".join(opts[:_MAX_LISTED]) + f", … ({len(opts)} in all)"
+        return t("{items}, … ({n} in all)", items=", ".join(opts[:_MAX_LISTED]),
+                 n=f"{len(opts):,}")
     return ", ".join(opts)
 
 
@@ -77,7 +99,8 @@ def _parse_query(text: str) -> tuple[dict[str, str], list[str]]:
     problems: list[str] = []
     for key, value in parse_qsl(text.lstrip("?"), keep_blank_values=True):
         if key in params and value != params[key]:
-            problems.append(f"{key} is given twice ({params[key]!r} and {value!r}); give it once")
+            problems.append(t("{key} is given twice ({first} and {second}); give it once",
+                              key=key, first=repr(params[key]), second=repr(value)))
         if value == "" and key in params:
             continue
         params[key] = value
@@ -87,27 +110,48 @@ def _parse_query(text: str) -> tuple[dict[str, str], list[str]]:
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(
         prog="python -m exports.cli",
-        description="Export a saved view or a view link as PNG/SVG/PDF, offline HTML, CSV, "
-                    "GeoJSON or Excel, or all saved views as a hearing pack (PDF).")
+        description=t("Export a saved view or a view link as PNG/SVG/PDF, offline HTML, CSV, "
+                      "GeoJSON or Excel, or all saved views as a hearing pack (PDF)."))
     ap.add_argument("--workspace", "-w", required=True,
-                    help="workspace id (folder name, e.g. us_federal) or a workspace folder")
+                    help=t("workspace id (folder name, e.g. us_federal) or a workspace "
+                           "folder"))
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--view", help="title (or id) of a saved view")
-    src.add_argument("--query", help='query string or link of a view, e.g. '
-                                     '"level=county&measure=indicator"')
-    ap.add_argument("--format", "-f", choices=FORMATS, help="what to write")
-    ap.add_argument("--out", "-o", type=Path, help="file to write")
+    src.add_argument("--view", help=t("title (or id) of a saved view"))
+    src.add_argument("--query", help=t("query string or link of a view, e.g. "
+                                       "\"level=county&measure=indicator\""))
+    ap.add_argument("--format", "-f", choices=FORMATS, help=t("what to write"))
+    ap.add_argument("--out", "-o", type=Path, help=t("file to write"))
     ap.add_argument("--dpi", type=int, default=200, choices=(150, 200, 300),
-                    help="PNG resolution (default 200)")
+                    help=t("PNG resolution (default 200)"))
     ap.add_argument("--size", default=None, choices=("16:9", "a4", "letter"),
-                    help="page shape (default 16:9 for maps, a4 for the pack)")
-    ap.add_argument("--list", action="store_true", help="list the saved views and exit")
+                    help=t("page shape (default 16:9 for maps, a4 for the pack)"))
+    ap.add_argument("--list", action="store_true", help=t("list the saved views and exit"))
     ap.add_argument("--nearest", action="store_true",
-                    help="when a parameter of the view does not fit the data, draw the nearest "
-                         "valid view (warnings on stderr) instead of writing nothing")
+                    help=t("when a parameter of the view does not fit the data, draw the "
+                           "nearest valid view (warnings on stderr) instead of writing "
+                           "nothing"))
+    ap.add_argument("--lang", choices=tuple(LANGUAGES),
+                    help=t("language of the messages and of the words on maps (default: the "
+                           "workspace's language, else English)"))
     ap.add_argument("--debug", action="store_true",
-                    help=f"show the traceback of an unexpected failure (also {DEBUG_ENV}=1)")
+                    help=t("show the traceback of an unexpected failure (also {env}=1)",
+                           env=DEBUG_ENV))
     return ap
+
+
+def _lang_arg(argv: list[str]) -> str | None:
+    """The language given with ``--lang`` (read before the arguments are parsed, so that
+    even a usage error is in that language)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalise(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalise(arg.split("=", 1)[1])
+    return None
+
+
+def warn(message: str) -> None:
+    print(t("warning: {message}", message=message), file=sys.stderr)
 
 
 def _open_workspace(arg: str):
@@ -116,21 +160,21 @@ def _open_workspace(arg: str):
                                    missing_workspace_roots)
 
     for root in missing_workspace_roots():
-        print(f"warning: FISCALMAP_WORKSPACES names a folder that does not exist: {root}",
-              file=sys.stderr)
+        warn(t("FISCALMAP_WORKSPACES names a folder that does not exist: {folder}",
+               folder=str(root)))
     path = Path(arg)
     if not (path / "workspace.toml").exists():
         found = discover_workspaces()
         if arg not in found:
-            raise UsageError(f"no workspace {arg!r}: expected a workspace id or a folder holding "
-                             f"a workspace.toml; known workspaces: {_listing(sorted(found))}")
+            raise UsageError(t("no workspace {name}: expected a workspace id or a folder "
+                               "holding a workspace.toml; known workspaces: {known}",
+                               name=repr(arg), known=_listing(sorted(found))))
         path = Path(found[arg])
     try:
         return WorkspaceData(load_manifest(path))
-    except ManifestError as exc:
-        raise Failure(f"workspace {arg!r} cannot be opened: {_one_line(exc)}") from exc
-    except (OSError, ValueError) as exc:
-        raise Failure(f"workspace {arg!r} cannot be opened: {_one_line(exc)}") from exc
+    except (ManifestError, OSError, ValueError) as exc:
+        raise Failure(t("workspace {name} cannot be opened: {why}", name=repr(arg),
+                        why=_one_line(exc))) from exc
 
 
 # ---------------------------------------------------------------- what a view can be
@@ -141,49 +185,57 @@ def _valid_options(data, vs, key: str) -> str:
 
     ws = data.ws
     ch = choices(data, vs.level, vs.measure, vs.table, vs.indicator)
+    level = repr(vs.level)
     if key == "ws":
-        return f"this workspace is {ws.id!r}"
+        return t("this workspace is {workspace}", workspace=repr(ws.id))
     if key == "level":
-        return "one of " + _listing([lv.id for lv in ws.levels])
+        return t("one of {options}", options=_listing([lv.id for lv in ws.levels]))
     if key == "measure":
-        return f"at level {vs.level!r} one of " + _listing(ch.measures)
+        return t("at level {level} one of {options}", level=level,
+                 options=_listing(ch.measures))
     if key == "table":
-        return f"at level {vs.level!r} one of " + _listing(ch.tables)
+        return t("at level {level} one of {options}", level=level, options=_listing(ch.tables))
     if key == "years":
         if not ch.years:
-            return "no years: this view has no allocation table"
-        return (f"a year or a span such as {ch.years[0]}-{ch.years[-1]}, within "
-                f"{ch.years[0]}–{ch.years[-1]}")
+            return t("no years: this view has no allocation table")
+        return t("a year or a span such as {first}-{last}, within {first}–{last}",
+                 first=str(ch.years[0]), last=str(ch.years[-1]))
     if key == "agencies":
         if not ch.agencies:
-            return f"none: table {vs.table!r} has no agency column"
-        return "agencies of this table, separated by |: " + _listing(ch.agencies, fmt=repr)
+            return t("none: table {table} has no agency column", table=repr(vs.table))
+        return t("agencies of this table, separated by |: {options}",
+                 options=_listing(ch.agencies, fmt=repr))
     if key == "indicator":
-        return f"at level {vs.level!r} one of " + _listing(ch.indicators, fmt=repr)
+        return t("at level {level} one of {options}", level=level,
+                 options=_listing(ch.indicators, fmt=repr))
     if key == "indicator_year":
-        return "one of " + _listing(ch.indicator_years)
+        return t("one of {options}", options=_listing(ch.indicator_years))
     if key == "scheme":
-        return "one of " + _listing(ch.schemes)
+        return t("one of {options}", options=_listing(ch.schemes))
     if key == "palette":
         kind = "diverging" if vs.scheme == "diverging" else "sequential"
-        return f"for scheme {vs.scheme!r} one of " + _listing(palette_names(kind))
+        return t("for scheme {scheme} one of {options}", scheme=repr(vs.scheme),
+                 options=_listing(palette_names(kind)))
     if key == "k":
-        return "a whole number from 3 to 9"
+        return t("a whole number from 3 to 9")
     if key in ("average", "reverse", "overlay"):
-        return "1 or 0"
+        return t("1 or 0")
     if key == "overlays":
         from geodata.viewstate import overlay_choices
         offered = overlay_choices(data, vs.level)
         if not offered:
-            return f"none: workspace {ws.id!r} offers no overlay at level {vs.level!r}"
-        return f"overlay ids at level {vs.level!r}, separated by |: " + _listing(offered)
+            return t("none: workspace {workspace} offers no overlay at level {level}",
+                     workspace=repr(ws.id), level=level)
+        return t("overlay ids at level {level}, separated by |: {options}", level=level,
+                 options=_listing(offered))
     if key == "region":
         ids = [str(r) for r in data.names(vs.level)]
-        return f"a region id of level {vs.level!r}, e.g. " + _listing(ids[:5])
+        return t("a region id of level {level}, e.g. {examples}", level=level,
+                 examples=_listing(ids[:5]))
     if key == "center":
-        return "lat,lon with lat from -90 to 90 and lon from -180 to 180"
+        return t("lat,lon with lat from -90 to 90 and lon from -180 to 180")
     if key == "zoom":
-        return "a number from 0 to 24"
+        return t("a number from 0 to 24")
     if key in ("ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map", "sc_level",
                "sc_year", "sc_money", "sc_trend", "sc_indicator"):
         from geodata.viewstate import performance_choices
@@ -192,29 +244,31 @@ def _valid_options(data, vs, key: str) -> str:
         except Exception:  # noqa: BLE001 - the options are a courtesy; the problem is named
             return ""
         if not opts:
-            return "none here"
-        return ("one of " + _listing(opts, fmt=repr if key == "sc_indicator" else str)
-                + (" (a calendar month, 1 = January)" if key == "ew_month" else ""))
+            return t("none here")
+        listed = _listing(opts, fmt=repr if key == "sc_indicator" else str)
+        if key == "ew_month":
+            return t("one of {options} (a calendar month, 1 = January)", options=listed)
+        return t("one of {options}", options=listed)
     if key in ("road_class", "condition", "road_layer"):
         try:
             from . import roads as road_views
             from geodata import roads as R
             rd = road_views.load(data)
             if rd is None:
-                return "none: this workspace has no road data"
+                return t("none: this workspace has no road data")
             cfg = rd.config
             opts = {"road_class": R.road_classes(cfg, road_views.has_lines(rd)),
                     "condition": cfg.scheme_choices(),
                     "road_layer": road_views.town_layers(data, cfg)}[key]
-            return "one of " + _listing(list(opts))
+            return t("one of {options}", options=_listing(list(opts)))
         except Exception:  # noqa: BLE001 - the options are a courtesy; the problem is named
             return ""
     return ""
 
 
 def _key_of(message: str) -> str:
-    head = message.split(":", 1)[0]
-    return head.split("=", 1)[0].strip()
+    """The parameter a message of compose's ``ignored`` is about ("years='2030': …")."""
+    return re.split(r"[:：=]", message, maxsplit=1)[0].strip()
 
 
 def view_problems(data, params, composed) -> list[str]:
@@ -225,33 +279,32 @@ def view_problems(data, params, composed) -> list[str]:
     out = []
     unknown = [k for k in params if k not in QUERY_KEYS and k not in APP_ONLY_KEYS]
     for key in unknown:
-        out.append(f"{key}={params[key]!r}: not a view parameter (known: "
-                   f"{', '.join(QUERY_KEYS)})")
+        out.append(t("{key}={value}: not a view parameter (known: {known})", key=key,
+                     value=repr(params[key]), known=", ".join(QUERY_KEYS)))
     for msg in composed.ignored:
         valid = _valid_options(data, composed.vs, _key_of(msg))
-        out.append(f"{msg} (valid: {valid})" if valid else msg)
+        out.append(t("{problem} (valid: {valid})", problem=msg, valid=valid) if valid else msg)
     return out
 
 
 def _compose_checked(data, params, *, what: str, nearest: bool, pre: list[str] = ()):
     """Compose a view; without ``nearest`` a view that cannot be drawn as asked is a
-    :class:`Failure`. Warnings (what was ignored) are printed with ``nearest``."""
+    :class:`ViewMismatch`. Warnings (what was ignored) are printed with ``nearest``."""
     from .compose import compose
 
     try:
         c = compose(data, params)
     except ValueError as exc:
-        raise Failure(f"{what} cannot be drawn: {_why_not(data, params, exc)}") from exc
+        raise Failure(t("{what} cannot be drawn: {why}", what=what,
+                        why=_why_not(data, params, exc))) from exc
     problems = list(pre) + view_problems(data, params, c)
     if problems and not nearest:
         # nothing is drawn, so what the nearest view would have used is not said
-        said = [p.removesuffix(" Quantiles used.").rstrip(". ") for p in problems]
-        raise Failure(f"{what} cannot be drawn as asked: {'; '.join(said)}. Nothing was "
-                      "written; fix the parameters, or add --nearest to draw the nearest "
-                      "valid view.")
-    prefix = "" if what == "the view" else f"{what}: "
+        raise ViewMismatch(what, [p.removesuffix(" Quantiles used.").rstrip(". ")
+                                  for p in problems])
     for msg in problems:
-        print(f"warning: {prefix}ignored {msg}", file=sys.stderr)
+        warn(t("ignored {problem}", problem=msg) if what == t("the view") else
+             t("{what}: ignored {problem}", what=what, problem=msg))
     return c
 
 
@@ -265,9 +318,10 @@ def _why_not(data, params, exc: Exception) -> str:
     except Exception:  # noqa: BLE001 - fall back to the error itself
         return _one_line(exc)
     if not ch.measures:
-        return (f"level {vs.level!r} of workspace {data.ws.id!r} has no allocation table and "
-                "no indicator table, so there is nothing to map; expected at least one of "
-                f"them for this level in workspace.toml ({_one_line(exc)})")
+        return t("level {level} of workspace {workspace} has no allocation table and no "
+                 "indicator table, so there is nothing to map; expected at least one of them "
+                 "for this level in workspace.toml ({why})", level=repr(vs.level),
+                 workspace=repr(data.ws.id), why=_one_line(exc))
     return _one_line(exc)
 
 
@@ -275,26 +329,78 @@ def _why_not(data, params, exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    try:
-        return _run(argv)
-    except UsageError as exc:
-        print(f"error: {_one_line(exc)} (see python -m exports.cli --help)", file=sys.stderr)
-        return 2
-    except Failure as exc:
-        if debug and exc.__cause__ is not None:
-            raise
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing was written", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the command line never ends in a traceback
-        if debug:
-            raise
-        print(f"error: unexpected failure ({type(exc).__name__}: {_one_line(exc)}); nothing "
-              f"was written (add --debug or set {DEBUG_ENV}=1 for the traceback)",
-              file=sys.stderr)
-        return 1
+    with use(_lang_arg(argv)):
+        try:
+            return _run(argv)
+        except UsageError as exc:
+            print(t("error: {message} (see python -m exports.cli --help)",
+                    message=_one_line(exc)), file=sys.stderr)
+            return 2
+        except Failure as exc:
+            if debug and exc.__cause__ is not None:
+                raise
+            print(t("error: {message}", message=_one_line(exc)), file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(t("error: interrupted; nothing was written"), file=sys.stderr)
+            return 1
+        except Exception as exc:  # noqa: BLE001 - the command line never ends in a traceback
+            if debug:
+                raise
+            print(t("error: unexpected failure ({kind}: {why}); nothing was written (add "
+                    "--debug or set {env}=1 for the traceback)", kind=type(exc).__name__,
+                    why=_one_line(exc), env=DEBUG_ENV), file=sys.stderr)
+            return 1
+
+
+def _list(data, store) -> int:
+    views = store.list()
+    if not views:
+        print(t("No saved views in workspace {workspace} ({path} holds none). Save a view in "
+                "the app with “Export or save this view” under the map on One map, or on the "
+                "Hearing page; any view can be exported without saving it, with --query.",
+                workspace=repr(data.ws.id), path=str(store.path)))
+        return 0
+    for i, v in enumerate(views, start=1):
+        print(f"{i}. {v.title}\t{v.note}\t?" + "&".join(f"{k}={x}" for k, x in v.query.items()))
+    return 0
+
+
+def _pack(data, store, args) -> bytes:
+    from .pack import hearing_pack
+    from .views_store import SavedView
+
+    views = [store.get(args.view)] if args.view else store.list()
+    if not views:
+        # a pack of the default view, so a first run shows what a pack is
+        c = _compose_checked(data, {}, what=t("the workspace's default view"),
+                             nearest=args.nearest)
+        print(t("note: no saved views in workspace {workspace}: the pack holds its default "
+                "view ({title}). Save views on the Hearing page to choose the pages of the "
+                "pack.", workspace=repr(data.ws.id), title=c.title), file=sys.stderr)
+        views = [SavedView(title=c.title, query=c.vs.to_query(),
+                           note=t("No views are saved for a hearing in this workspace yet: "
+                                  "this is its default view."))]
+        return hearing_pack(data, views, size=args.size or "a4")
+    failed: list[str] = []
+    for sv in views:
+        what = t("saved view {title}", title=repr(sv.title))
+        try:
+            _compose_checked(data, sv.query, what=what, nearest=args.nearest)
+        except ViewMismatch as exc:
+            failed.append(t("{what} cannot be drawn as asked: {problems}", what=exc.what,
+                            problems="; ".join(exc.problems)))
+        except Failure as exc:
+            failed.append(str(exc).rstrip("."))
+    if failed:
+        raise Failure(tn("the hearing pack cannot be made as saved ({n} of {total} view): "
+                         "{problems}. Nothing was written; fix or re-save that view on the "
+                         "Hearing page, or add --nearest to draw the nearest valid view.",
+                         "the hearing pack cannot be made as saved ({n} of {total} views): "
+                         "{problems}. Nothing was written; fix or re-save those views on the "
+                         "Hearing page, or add --nearest to draw the nearest valid views.",
+                         len(failed), total=f"{len(views):,}", problems=" | ".join(failed)))
+    return hearing_pack(data, views, size=args.size or "a4")
 
 
 def _run(argv: list[str]) -> int:
@@ -305,56 +411,35 @@ def _run(argv: list[str]) -> int:
     from .views_store import ViewsError, store_for
 
     if not args.list and (not args.format or not args.out):
-        raise UsageError("--format and --out are required (or use --list)")
+        raise UsageError(t("--format and --out are required (or use --list)"))
     if args.format == "pack" and args.query:
-        raise UsageError("--query cannot make a pack; a pack is made of saved views (all of "
-                         "them, or the one named with --view)")
+        raise UsageError(t("--query cannot make a pack; a pack is made of saved views (all of "
+                           "them, or the one named with --view)"))
     if args.out is not None and args.out.is_dir():
-        raise UsageError(f"--out {str(args.out)!r} is a folder; expected a file name")
+        raise UsageError(t("--out {out} is a folder; expected a file name",
+                           out=repr(str(args.out))))
     data = _open_workspace(args.workspace)
+    if args.lang is None:
+        set_language(data.ws.language or None)
     store = store_for(data.ws)
     from .maps import frame_problems
     for msg in frame_problems(data):
-        print(f"warning: {msg}", file=sys.stderr)
+        warn(msg)
     try:
         if args.list:
-            for i, v in enumerate(store.list(), start=1):
-                print(f"{i}. {v.title}\t{v.note}\t?" +
-                      "&".join(f"{k}={x}" for k, x in v.query.items()))
-            return 0
+            return _list(data, store)
         if args.format == "pack":
-            from .pack import hearing_pack
-            views = store.list()
-            if args.view:
-                views = [store.get(args.view)]
-            if not views:
-                raise Failure(f"no saved views in {data.ws.id!r}; save some on the Hearing "
-                              "page first")
-            failed = []
-            for sv in views:
-                try:
-                    _compose_checked(data, sv.query, what=f"saved view {sv.title!r}",
-                                     nearest=args.nearest)
-                except Failure as exc:
-                    failed.append(str(exc).replace(" Nothing was written; fix the parameters, "
-                                                   "or add --nearest to draw the nearest valid "
-                                                   "view.", "").rstrip("."))
-            if failed:
-                raise Failure(f"the hearing pack cannot be made as saved ({len(failed)} of "
-                              f"{len(views)} view(s)): {' | '.join(failed)}. Nothing was "
-                              "written; fix or re-save those views on the Hearing page, or add "
-                              "--nearest to draw the nearest valid views.")
-            blob = hearing_pack(data, views, size=args.size or "a4")
+            blob = _pack(data, store, args)
         else:
             pre: list[str] = []
             if args.view:
                 saved = store.get(args.view)
                 params, title, note = saved.query, saved.title, saved.note
-                what = f"saved view {saved.title!r}"
+                what = t("saved view {title}", title=repr(saved.title))
             else:
                 params, pre = _parse_query(args.query or "")
                 title, note = None, ""
-                what = "the view"
+                what = t("the view")
             c = _compose_checked(data, params, what=what, nearest=args.nearest, pre=pre)
             if args.format in ("png", "svg", "pdf"):
                 from .maps import snapshot
@@ -370,13 +455,16 @@ def _run(argv: list[str]) -> int:
     except ViewsError as exc:
         raise Failure(str(exc)) from None
     except ValueError as exc:
-        raise Failure(f"the {args.format} file cannot be made: {_one_line(exc)}") from exc
+        raise Failure(t("the {format} file cannot be made: {why}", format=args.format,
+                        why=_one_line(exc))) from exc
     try:
         write_atomic(args.out, blob)
     except OSError as exc:
-        raise Failure(f"cannot write {str(args.out)!r}: {exc.strerror or exc}; nothing was "
-                      "written") from exc
-    print(f"wrote {args.out} ({len(blob) / 1024:.0f} KB)")
+        raise Failure(t("cannot write {out}: {why}; nothing was written",
+                        out=repr(str(args.out)), why=exc.strerror or str(exc))) from exc
+    print(t("wrote {out} ({size} KB)", out=str(args.out), size=f"{len(blob) / 1024:,.0f}"))
+    if args.format != "pack":
+        print(c.figures.line())        # the view's key figures, as One map shows them
     return 0
 
 

@@ -8,41 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import pandas as pd
 
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
+from geodata.figures import Figure, KeyFigures, key_figures, status_figures
+from geodata.files import csv_bytes
 from geodata.viewstate import (MEASURE_LABELS, PERFORMANCE_KEYS, ViewState, colour_view,
                                compose_view, resolve_view)
 from layers.choropleth import ChoroplethView
-from layers.classify import format_number
 from layers.render_static import Overlay, map_overlay
+from locales import t
 
+if TYPE_CHECKING:
+    from geodata.roads.tables import ReaderTable
 
-@dataclass(frozen=True)
-class KeyFigures:
-    """The figures shown above the map on the One map page, for one view."""
-    total: float | None            # money on the map (allocations); None for indicators
-    per_resident: float | None
-    with_data: int
-    regions: int
-    not_placed: float | None       # money not placed (allocations)
-    not_placed_values: int = 0     # indicator values whose key matched no region
-    currency: str = "USD"
-    level_plural: str = "Regions"
-
-    def texts(self) -> dict[str, str]:
-        """Formatted as on the screen."""
-        return {
-            "Total on the map": format_number(self.total, self.currency)
-            if self.total is not None else "—",
-            "Per resident": format_number(self.per_resident, self.currency)
-            if self.per_resident is not None else "—",
-            f"{self.level_plural} with data": f"{self.with_data:,} of {self.regions:,}",
-            "Not placed on the map": format_number(self.not_placed, self.currency)
-            if self.not_placed is not None else f"{self.not_placed_values:,} value(s)",
-        }
+__all__ = ["Composed", "Figure", "KeyFigures", "compose", "describe", "key_figures",
+           "map_csv", "map_sheet", "map_table", "source_line", "sources_of"]
 
 
 @dataclass(frozen=True)
@@ -60,28 +43,17 @@ class Composed:
     #: the workspace's overlays the view names (``vs.overlays``), in drawing order, with the
     #: screen's colours and legend (layers.render_static.map_overlay)
     map_overlays: tuple[Overlay, ...] = ()
+    #: "Source: … · Data as of …" without the workspace and the export date (slides)
+    source_brief: str = ""
+    #: a roads view of road condition: its data for readers (the Roads page's targets table:
+    #: labelled columns, status in words, lengths in the roads' unit) and the methodology
+    #: line above it, what its CSV and Excel map data hold (:func:`map_csv`, :func:`map_sheet`)
+    reader: tuple[ReaderTable, str] | None = None
 
     @property
     def static_overlays(self) -> tuple[Overlay, ...]:
         """Everything drawn over the regions on paper: road segments, then the overlays."""
         return self.overlays + self.map_overlays
-
-
-def key_figures(data: WorkspaceData, vs: ViewState, mv: MapValues) -> KeyFigures:
-    ws = data.ws
-    names = data.names(vs.level)
-    with_data = int(mv.values.notna().sum())
-    lvl = ws.level(vs.level)
-    if mv.join is not None:
-        on_map = mv.join.placed_cents / 100
-        placed_pop = mv.population.reindex(mv.join.placed["region_id"]).sum()
-        return KeyFigures(total=on_map, per_resident=(on_map / placed_pop) if placed_pop else None,
-                          with_data=with_data, regions=len(names),
-                          not_placed=mv.join.not_placed_cents / 100, currency=ws.currency,
-                          level_plural=lvl.plural)
-    return KeyFigures(total=None, per_resident=None, with_data=with_data, regions=len(names),
-                      not_placed=None, not_placed_values=len(mv.indicator_unmatched),
-                      currency=ws.currency, level_plural=lvl.plural)
 
 
 def describe(data: WorkspaceData, vs: ViewState, mv: MapValues) -> str:
@@ -101,32 +73,48 @@ def describe(data: WorkspaceData, vs: ViewState, mv: MapValues) -> str:
             fy = ws.fiscal_year_label
             parts.append(f"{fy}{lo}" if lo == hi else f"{fy}{lo}–{fy}{hi}")
             if vs.measure == "per_capita" and vs.average and lo != hi:
-                parts.append("average per year")
+                parts.append(t("average per year"))
         if vs.agencies:
-            shown = ", ".join(vs.agencies[:3]) + (f" and {len(vs.agencies) - 3} more"
-                                                 if len(vs.agencies) > 3 else "")
-            parts.append(f"agencies: {shown}")
+            shown = ", ".join(vs.agencies[:3])
+            parts.append(t("agencies: {agencies}", agencies=shown) if len(vs.agencies) <= 3
+                         else t("agencies: {agencies} and {n} more", agencies=shown,
+                                n=f"{len(vs.agencies) - 3:,}"))
     parts = [p for p in parts if p.casefold() not in title]
-    return " · ".join([MEASURE_LABELS.get(vs.measure, vs.measure)] + parts)
+    measure = MEASURE_LABELS.get(vs.measure)
+    return " · ".join([t(measure) if measure else vs.measure] + parts)
 
 
-def source_line(data: WorkspaceData, vs: ViewState, extra_files=()) -> str:
-    """Sources of the files this view reads, the data date and the export date."""
+def sources_of(data: WorkspaceData, vs: ViewState, extra_files=()) -> tuple[str, ...]:
+    """Names of the workspace's sources behind the files this view reads (all of them when
+    none names a file of the view)."""
     ws = data.ws
     files = {ws.level(vs.level).file, *extra_files}
     if vs.table:
         files.add(ws.table(vs.table).file)
     kinds = {"per_capita": "population", "indicator": "indicators"}
     if vs.measure in kinds:
-        files |= {t.file for t in ws.tables_of(kinds[vs.measure], vs.level)}
+        files |= {tb.file for tb in ws.tables_of(kinds[vs.measure], vs.level)}
     norm = {str(f).replace("\\", "/").split("/")[-1] for f in files}
     names = [s.name for s in ws.sources
              if any(str(f).split("/")[-1] in norm for f in s.files)] or \
         [s.name for s in ws.sources]
-    text = "Source: " + "; ".join(dict.fromkeys(names)) if names else "Source: workspace data"
-    if ws.data_date:
-        text += f" · Data as of {ws.data_date}"
-    return f"{text} · {ws.title} · Exported {date.today().isoformat()}"
+    return tuple(dict.fromkeys(names))
+
+
+def source_text(data: WorkspaceData, sources: tuple[str, ...]) -> str:
+    """"Source: …" with the data date, as a slide shows it (no export date)."""
+    names = "; ".join(sources) or t("workspace data")
+    if data.ws.data_date:
+        return t("Source: {sources} · Data as of {date}", sources=names,
+                 date=str(data.ws.data_date))
+    return t("Source: {sources}", sources=names)
+
+
+def source_line(data: WorkspaceData, vs: ViewState, extra_files=()) -> str:
+    """Sources of the files this view reads, the data date and the export date."""
+    return t("{source} · {workspace} · Exported {date}",
+             source=source_text(data, sources_of(data, vs, extra_files)),
+             workspace=data.ws.title, date=date.today().isoformat())
 
 
 def region_ids(data: WorkspaceData, level: str) -> list[str]:
@@ -168,8 +156,10 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
     ``values`` computes a measure's values (the app passes its cached recipe); the colours
     come from :func:`geodata.viewstate.colour_view`, the recipe the screen uses. A view of the
     Roads page (``page=roads``) also gets its road-condition town layer, its segments when
-    the overlay is on, and the methodology line (:mod:`exports.roads`); ``roads`` and
-    ``road_condition`` let the app pass its cached road data. The workspace overlays the view
+    the overlay is on, and the methodology line (:mod:`exports.roads`); with a town layer of
+    road condition, its figure is the areas with a class and its data files hold the page's
+    targets table (``reader``). ``roads`` and ``road_condition`` let the app pass its cached
+    road data. The workspace overlays the view
     names (``overlays=a|b``) are read (``overlay``: the app's cache) and coloured as on the
     screen; their files are named in the source line.
 
@@ -183,6 +173,8 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
     if page in PERFORMANCE_KEYS and isinstance(params, ViewState):
         params = params.to_query()          # checked against the data like a link
     if page == "roads":
+        from geodata.roads import ROAD_LAYERS
+
         from . import roads as road_views
         rd = roads() if roads is not None else road_views.load(data)
         if rd is not None:
@@ -202,26 +194,37 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
         return Composed(vs=vs, ignored=tuple(ignored), mv=part.mv, view=part.view,
                         title=part.title, subtitle=part.subtitle,
                         source=source_line(data, plain, files), figures=part.figures,
-                        methodology=part.methodology, map_overlays=drawn)
+                        methodology=part.methodology, map_overlays=drawn,
+                        source_brief=source_text(data, sources_of(data, plain, files)))
     if values is None:
         mv, view = compose_view(data, vs, ids)
     else:
         mv = values(vs.measure_spec())
         view = colour_view(ids, mv, vs.class_spec(), vs.region or None)
     title, subtitle = mv.label, describe(data, vs, mv)
-    overlays, methodology, files = (), "", ()
+    overlays, methodology, files, reader = (), "", (), None
+    figures = None
     if rd is not None:
-        part = road_views.roads_part(data, rd, vs, ids, road_condition=road_condition)
+        part = road_views.roads_part(data, rd, vs, ids, road_condition=road_condition,
+                                     values=values)
         overlays, methodology, files = part.overlays, part.methodology, part.files
         if part.view is not None:
             view, title = part.view, part.view.title
             subtitle = " · ".join([data.ws.level(vs.level).plural, part.view.unit or ""]).strip(" ·")
+        if vs.road_layer in ROAD_LAYERS and part.view is not None:
+            # a town layer made from road condition: no money on this map, so its figure is
+            # the areas with a class (the legend's counts), and its data the page's targets
+            # table (a funding or measure layer keeps the figures and table of its money)
+            figures = status_figures(data, vs.level, int((part.view.class_ids >= 0).sum()),
+                                     len(ids))
+            reader = road_views.view_table(data, rd, vs, road_condition=road_condition)
     drawn = map_overlays(data, vs, overlay)
     files = (*files, *(str(o.file) for o in data.ws.overlays if o.id in vs.overlays))
     return Composed(vs=vs, ignored=tuple(ignored), mv=mv, view=view, title=title,
                     subtitle=subtitle, source=source_line(data, vs, files),
-                    figures=key_figures(data, vs, mv), overlays=overlays,
-                    methodology=methodology, map_overlays=drawn)
+                    figures=figures or key_figures(data, vs.level, mv), overlays=overlays,
+                    methodology=methodology, map_overlays=drawn,
+                    source_brief=source_text(data, sources_of(data, vs, files)), reader=reader)
 
 
 @dataclass(frozen=True)
@@ -261,8 +264,9 @@ def status_part(data: WorkspaceData, vs: ViewState, ids, *,
         view = pace_view(ids, ew, vs.ew_map or "status", selected=vs.region or None)
         files = [ws.table(ew.config.table).file] + \
             ([ws.table(ew.config.plan_table).file] if ew.config.plan_table else [])
-        title = f"Early warning: {ew.table_label}, {ew.view_text}"
-        subtitle = f"{plural} · pace of spending against {RULE_LABELS[ew.rule].lower()}"
+        title = t("Early warning: {table}, {period}", table=ew.table_label, period=ew.view_text)
+        subtitle = t("{regions} · pace of spending against {rule}", regions=plural,
+                     rule=t(RULE_LABELS[ew.rule]).lower())
         methodology, notes = ew.rule_sentence(), tuple(ew.notes)
     else:
         from performance.scorecard import build_scorecard, status_map_view
@@ -272,18 +276,18 @@ def status_part(data: WorkspaceData, vs: ViewState, ids, *,
             build_scorecard(data, args[0], args[1], table=args[2], trend_years=args[3])
         ind = vs.sc_indicator
         view = status_map_view(sc, ind, ids, selected=vs.region or None)
-        files = [t.file for t in ws.tables_of("indicators", vs.level)]
-        title = f"Scorecard: {ind}, {sc.year}"
-        subtitle = f"{plural} · {ind} against its target · {sc.year}"
-        methodology = (f"Rule for {ind}: {sc.rules.get(ind, '')} Trend: least-squares line "
-                       f"over the last {sc.trend_years} years, flat within 1% of the mean.")
+        files = [tb.file for tb in ws.tables_of("indicators", vs.level)]
+        title = t("Scorecard: {indicator}, {year}", indicator=ind, year=str(sc.year))
+        subtitle = t("{regions} · {indicator} against its target · {year}", regions=plural,
+                     indicator=ind, year=str(sc.year))
+        methodology = t("Rule for {indicator}: {rule} Trend: least-squares line over the last "
+                        "{n} years, flat within 1% of the mean.", indicator=ind,
+                        rule=sc.rules.get(ind, ""), n=str(sc.trend_years))
         notes = tuple(sc.notes)
     idx = pd.Index(list(ids), name="region_id")
     none = pd.Series(float("nan"), index=idx, dtype="float64")
     mv = MapValues(values=none, label=title, unit="", notes=notes, population=none, join=None)
-    figures = KeyFigures(total=None, per_resident=None,
-                         with_data=int((view.class_ids >= 0).sum()), regions=len(ids),
-                         not_placed=None, currency=ws.currency, level_plural=plural)
+    figures = status_figures(data, vs.level, int((view.class_ids >= 0).sum()), len(ids))
     return StatusPart(view=view, mv=mv, title=title, subtitle=subtitle, methodology=methodology,
                       figures=figures, files=tuple(str(f) for f in files))
 
@@ -307,3 +311,22 @@ def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
         return table
     table["rank"] = table["value"].rank(ascending=False, method="min")
     return table
+
+
+def map_sheet(data: WorkspaceData, c: Composed) -> pd.DataFrame:
+    """The map data of a view as its Excel sheet holds it: a roads view's table for readers
+    (as the Roads page shows it), else :func:`map_table`."""
+    if c.reader is not None:
+        from .roads import reader_frame
+        return reader_frame(c.reader[0])
+    return map_table(data, c)
+
+
+def map_csv(data: WorkspaceData, c: Composed) -> bytes:
+    """The map data of a view as CSV: a roads view's table for readers with its methodology
+    on a first comment line (:func:`exports.roads.reader_csv`), else :func:`map_table`
+    (text a spreadsheet would run as a formula kept as text)."""
+    if c.reader is not None:
+        from .roads import reader_csv
+        return reader_csv(*c.reader)
+    return csv_bytes(map_table(data, c), index=False)

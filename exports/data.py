@@ -7,14 +7,16 @@ import json
 import pandas as pd
 
 from geodata.dataset import WorkspaceData
-from geodata.files import csv_bytes, spreadsheet_safe
+from geodata.files import spreadsheet_safe
+from locales import t
 
-from .compose import Composed, map_table
+from .compose import Composed, map_csv, map_sheet, map_table
 
 
 def to_csv(data: WorkspaceData, c: Composed) -> bytes:
-    """The map table as CSV; text a spreadsheet would run as a formula is kept as text."""
-    return csv_bytes(map_table(data, c), index=False)
+    """The map table as CSV (a roads view: the Roads page's table with its methodology line);
+    text a spreadsheet would run as a formula is kept as text."""
+    return map_csv(data, c)
 
 
 def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
@@ -33,21 +35,23 @@ def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
 
 def to_excel(data: WorkspaceData, c: Composed) -> bytes:
     """Workbook: the map data, the view (title, link parameters, key figures) and the
-    reconciliation of the money (when the measure is an amount). Every sheet goes through
+    reconciliation of the money (when the measure is an amount), with sheet names and
+    labels in the current language. Every sheet goes through
     :func:`geodata.files.spreadsheet_safe`: names, notes and link parameters that look like
     formulas are written as text, never as live formulas."""
     buf = io.BytesIO()
-    about = [("Title", c.title), ("Subtitle", c.subtitle), ("Source", c.source)]
+    about = [(t("Title"), c.title), (t("Subtitle"), c.subtitle), (t("Source"), c.source)]
     about += [(k, v) for k, v in c.figures.texts().items()]
-    about += [(f"Link parameter: {k}", v) for k, v in c.vs.to_query().items()]
-    about += [("Note", n) for n in c.mv.notes]
-    about += [("Ignored link parameter", m) for m in c.ignored]
+    about += [(t("Link parameter: {name}", name=k), v) for k, v in c.vs.to_query().items()]
+    about += [(t("Note"), n) for n in c.mv.notes]
+    about += [(t("Ignored link parameter"), m) for m in c.ignored]
+    item = t("item")
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        spreadsheet_safe(map_table(data, c)).to_excel(xw, sheet_name="Map data", index=False)
-        spreadsheet_safe(pd.DataFrame(about, columns=["item", "value"])).to_excel(
-            xw, sheet_name="View", index=False)
+        spreadsheet_safe(map_sheet(data, c)).to_excel(xw, sheet_name=t("Map data"), index=False)
+        spreadsheet_safe(pd.DataFrame(about, columns=[item, t("value")])).to_excel(
+            xw, sheet_name=t("View"), index=False)
         if c.mv.join is not None:
             rec = c.mv.join.reconciliation()
-            spreadsheet_safe(pd.DataFrame(list(rec.items()), columns=["item", "amount"])).to_excel(
-                xw, sheet_name="Reconciliation", index=False)
+            spreadsheet_safe(pd.DataFrame(list(rec.items()), columns=[item, t("amount")])) \
+                .to_excel(xw, sheet_name=t("Reconciliation"), index=False)
     return buf.getvalue()

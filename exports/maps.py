@@ -9,6 +9,7 @@ from layers.geometry import EncodedLayer, encode_layer, prepare_geometry
 from layers.render_folium import MapOptions, build_map
 from layers.render_static import (Overlay, StaticLayer, draw, map_frame, prepare_static,
                                   to_bytes)
+from locales import t
 
 from geodata.roads import ROAD_LAYERS
 
@@ -33,11 +34,13 @@ def frame_problems(data: WorkspaceData) -> list[str]:
 def snapshot(data: WorkspaceData, c: Composed, fmt: str, *, layer: StaticLayer | None = None,
              dpi: int = 200, size: str = "16:9", title: str | None = None, note: str = "",
              overlays: Sequence[Overlay] = ()) -> bytes:
-    """PNG, SVG or PDF of a composed view, with title, subtitle, legend, source line."""
+    """PNG, SVG or PDF of a composed view, with title, subtitle, legend, source line, and
+    the view's key figures as the first note under the map (as on the hearing pack's map
+    pages: the figures One map shows)."""
     layer = layer or static_layer(data, c.vs.level)
-    foot = list(footnotes(c))
+    foot = [c.figures.line(), *footnotes(c)]
     if c.ignored:
-        foot.append("Link parameters ignored: " + "; ".join(c.ignored))
+        foot.append(t("Link parameters ignored: {params}", params="; ".join(c.ignored)))
     snap = draw(layer, c.view, title=title or c.title,
                 subtitle=c.subtitle if title is None else f"{c.title} · {c.subtitle}",
                 source=c.source, note=note, footnotes=foot, size=size, dpi=dpi,
@@ -55,7 +58,7 @@ def footnotes(c: Composed) -> list[str]:
 def legend_title(c: Composed) -> str | None:
     """A short legend head where the view's unit is a sentence (a roads view's target, a
     scorecard's rule)."""
-    return "Target status" if c.vs.road_layer == "status" or c.vs.page == "scorecard" \
+    return t("Target status") if c.vs.road_layer == "status" or c.vs.page == "scorecard" \
         else None
 
 
@@ -82,20 +85,21 @@ def encoded_overlays(data: WorkspaceData, c: Composed, overlay=None) -> list:
 
 def html(data: WorkspaceData, c: Composed, *, layer: EncodedLayer | None = None,
          options: MapOptions | None = None, rd=None, road_lines=None,
-         encoded: Sequence | None = None) -> bytes:
+         encoded: Sequence | None = None, road_condition=None) -> bytes:
     """A single HTML file of the interactive map that opens with no network (with the road
     segments of a roads view that shows them, and the workspace overlays the view names;
-    ``encoded``: those overlays already encoded, see :func:`encoded_overlays`)."""
+    ``encoded``: those overlays already encoded, see :func:`encoded_overlays`). The segments
+    are the Roads page's overlay (:func:`exports.roads.view_overlay`), drawn by the same code
+    as the overlays; ``rd``, ``road_lines`` and ``road_condition`` are the app's caches."""
     from layers.overlay import folium_overlays, overlays_json
 
-    from .roads import interactive_overlays
+    from .roads import view_overlay
 
     layer = layer or encode_layer(prepare_geometry(data.boundaries(c.vs.level)))
     opts = options or MapOptions(title_on_map=True)
-    extra = interactive_overlays(data, c, rd=rd, lines=road_lines)
-    drawn = overlays_json(list(encoded) if encoded is not None else encoded_overlays(data, c))
-    if drawn:
-        extra = [*extra, folium_overlays(drawn)]
-    m = build_map(layer, c.view, opts, extra_layers=extra)
+    road = view_overlay(data, c, rd=rd, lines=road_lines, road_condition=road_condition)
+    drawn = overlays_json([*([road] if road else []),
+                           *(encoded if encoded is not None else encoded_overlays(data, c))])
+    m = build_map(layer, c.view, opts, extra_layers=[folium_overlays(drawn)] if drawn else [])
     text = standalone_html(m)
     return text.encode("utf-8")

@@ -3,7 +3,8 @@
 Every change is read-modify-write under a lock file, and the new file is written to a
 temporary file then renamed over the old one, so two sessions saving at once lose nothing
 and a crash never leaves half a file. A file that is corrupt or belongs to another workspace
-is refused with a clear message and the views already saved stay as they are: so is a file
+is refused with a clear message (in the current language, :mod:`locales`) and the views
+already saved stay as they are: so is a file
 larger than :data:`MAX_FILE_BYTES` or nested deeper than :data:`MAX_DEPTH` (checked before
 the JSON is parsed). Two views with the same id (a file edited by hand, or merged by a
 program) are repaired when read: the later ones get a new id, derived from the file so it is
@@ -32,6 +33,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from geodata.files import write_atomic
+from locales import t, tn
 
 try:  # POSIX
     import fcntl
@@ -65,12 +67,13 @@ class SavedView:
 
 
 def _clean_title(title: str) -> str:
-    t = " ".join(str(title or "").split())
-    if not t:
-        raise ViewsError("A saved view needs a title.")
-    if len(t) > MAX_TITLE:
-        raise ViewsError(f"The title is {len(t)} characters long; keep it under {MAX_TITLE}.")
-    return t
+    text = " ".join(str(title or "").split())
+    if not text:
+        raise ViewsError(t("A saved view needs a title."))
+    if len(text) > MAX_TITLE:
+        raise ViewsError(t("The title is {n} characters long; keep it under {most}.",
+                           n=f"{len(text):,}", most=f"{MAX_TITLE:,}"))
+    return text
 
 
 def _clean_note(note: str) -> str:
@@ -83,8 +86,9 @@ def _size_text(n: int) -> str:
 
 
 def _too_large(name: str, size: int) -> ViewsError:
-    return ViewsError(f"{name} was refused: it is {_size_text(size)}; a saved-views file may "
-                      f"be at most {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    return ViewsError(t("{name} was refused: it is {size}; a saved-views file may be at most "
+                        "{most} MB.", name=name, size=_size_text(size),
+                        most=f"{MAX_FILE_BYTES // (1024 * 1024)}"))
 
 
 def json_depth(raw: bytes) -> int:
@@ -107,58 +111,66 @@ def json_depth(raw: bytes) -> int:
     return int(np.cumsum(step).max(initial=0))
 
 
-def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views file",
+def parse_views(blob: bytes | str, workspace: str, *, name: str | None = None,
                 repairs: list[str] | None = None) -> list[SavedView]:
     """Check a views file and return its views; raise :class:`ViewsError` listing every
     problem. Nothing is changed anywhere. Views sharing an id are repaired (the later ones
-    get a new id); what was repaired is appended to ``repairs`` when given."""
+    get a new id); what was repaired is appended to ``repairs`` when given. ``name`` names
+    the file in messages ("the views file" when not given)."""
+    name = name or t("the views file")
     raw = blob.encode("utf-8", "surrogatepass") if isinstance(blob, str) else bytes(blob)
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large(name, len(raw))
     depth = json_depth(raw)
     if depth > MAX_DEPTH:
-        raise ViewsError(f"{name} is not a saved-views file: its JSON nests {depth} levels "
-                         f"deep; a saved-views file nests at most {MAX_DEPTH}.")
+        raise ViewsError(t("{name} is not a saved-views file: its JSON nests {depth} levels "
+                           "deep; a saved-views file nests at most {most}.", name=name,
+                           depth=f"{depth:,}", most=f"{MAX_DEPTH}"))
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ViewsError(f"{name} is not a saved-views file: it is not UTF-8 text.") from None
+        raise ViewsError(t("{name} is not a saved-views file: it is not UTF-8 text.",
+                           name=name)) from None
     except json.JSONDecodeError as exc:
-        raise ViewsError(f"{name} is not a saved-views file: it is not valid JSON "
-                         f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+        raise ViewsError(t("{name} is not a saved-views file: it is not valid JSON (line "
+                           "{line}, column {column}: {why}).", name=name, line=f"{exc.lineno}",
+                           column=f"{exc.colno}", why=exc.msg)) from None
     except RecursionError:
-        raise ViewsError(f"{name} is not a saved-views file: its JSON nests too deeply; a "
-                         f"saved-views file nests at most {MAX_DEPTH} levels.") from None
+        raise ViewsError(t("{name} is not a saved-views file: its JSON nests too deeply; a "
+                           "saved-views file nests at most {most} levels.", name=name,
+                           most=f"{MAX_DEPTH}")) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ViewsError(f"{name} is not a saved-views file (expected \"format\": "
-                         f"\"{FORMAT}\").")
+        raise ViewsError(t("{name} is not a saved-views file (expected \"format\": "
+                           "\"{format}\").", name=name, format=FORMAT))
     if doc.get("version") != VERSION:
-        raise ViewsError(f"{name} has version {doc.get('version')!r}; this app reads "
-                         f"version {VERSION}.")
+        raise ViewsError(t("{name} has version {version}; this app reads version {ours}.",
+                           name=name, version=repr(doc.get("version")), ours=f"{VERSION}"))
     if doc.get("workspace") != workspace:
-        raise ViewsError(f"{name} holds views of workspace {doc.get('workspace')!r}, not of "
-                         f"{workspace!r}: its views would not match this workspace's data.")
+        raise ViewsError(t("{name} holds views of workspace {theirs}, not of {ours}: its "
+                           "views would not match this workspace's data.", name=name,
+                           theirs=repr(doc.get("workspace")), ours=repr(workspace)))
     raw = doc.get("views")
     if not isinstance(raw, list):
-        raise ViewsError(f"{name}: \"views\" must be a list.")
+        raise ViewsError(t("{name}: \"views\" must be a list.", name=name))
     problems, views, seen, odd_ids = [], [], set(), []
     for i, v in enumerate(raw, start=1):
-        where = f"view {i}"
+        where = t("view {n}", n=f"{i}")
         if not isinstance(v, dict):
-            problems.append(f"{where}: expected an object with title and query")
+            problems.append(t("{where}: expected an object with title and query", where=where))
             continue
         q = v.get("query")
         if not isinstance(q, dict) or not all(isinstance(k, str) and isinstance(x, (str, int, float))
                                               for k, x in q.items()):
-            problems.append(f"{where}: \"query\" must map names to texts")
+            problems.append(t("{where}: \"query\" must map names to texts", where=where))
             continue
         try:
             title = _clean_title(v.get("title", ""))
         except ViewsError as exc:
-            problems.append(f"{where}: {exc}")
+            problems.append(t("{where}: {problem}", where=where, problem=str(exc)))
             continue
         if title.casefold() in seen:
-            problems.append(f"{where}: the title {title!r} is used twice")
+            problems.append(t("{where}: the title {title} is used twice", where=where,
+                              title=repr(title)))
             continue
         seen.add(title.casefold())
         vid = _raw_id(v.get("id"))
@@ -168,13 +180,15 @@ def parse_views(blob: bytes | str, workspace: str, *, name: str = "the views fil
                                query={k: str(x) for k, x in q.items()}, id=vid,
                                saved=str(v.get("saved", ""))))
     if problems:
-        raise ViewsError(f"{name} was refused ({len(problems)} problem(s)): " +
-                         "; ".join(problems))
+        raise ViewsError(tn("{name} was refused ({n} problem): {problems}",
+                            "{name} was refused ({n} problems): {problems}", len(problems),
+                            name=name, problems="; ".join(problems)))
     views = _unique_ids(views, name, repairs)
     if repairs is not None:
-        repairs += [f"{name}: view {j + 1} ({views[j].title!r}) had an id that is not a short "
-                    f"text (expected a text of at most 64 characters); it now has the id "
-                    f"{views[j].id!r} (saved with the next change)." for j in odd_ids]
+        repairs += [t("{name}: view {n} ({title}) had an id that is not a short text "
+                      "(expected a text of at most 64 characters); it now has the id {id} "
+                      "(saved with the next change).", name=name, n=f"{j + 1}",
+                      title=repr(views[j].title), id=repr(views[j].id)) for j in odd_ids]
     return views
 
 
@@ -212,10 +226,11 @@ def _unique_ids(views: list[SavedView], name: str, repairs: list[str] | None) \
         taken.add(vid)
         seen[vid] = i
         if v.id and repairs is not None:
-            repairs.append(f"{name}: view {i} ({v.title!r}) had the id {v.id!r} of view "
-                           f"{seen[v.id]} ({out[seen[v.id] - 1].title!r}); each view needs "
-                           f"its own id, so it now has the id {vid!r} (saved with the next "
-                           "change).")
+            repairs.append(t("{name}: view {n} ({title}) had the id {old} of view {other} "
+                             "({other_title}); each view needs its own id, so it now has the "
+                             "id {id} (saved with the next change).", name=name, n=f"{i}",
+                             title=repr(v.title), old=repr(v.id), other=f"{seen[v.id]}",
+                             other_title=repr(out[seen[v.id] - 1].title), id=repr(vid)))
         out.append(SavedView(title=v.title, note=v.note, query=v.query, id=vid,
                              saved=v.saved))
     return out
@@ -256,9 +271,11 @@ class ViewsStore:
         except FileNotFoundError:
             return [], []
         except IsADirectoryError:
-            raise ViewsError(f"{self.path} is a folder, not a saved-views file.") from None
+            raise ViewsError(t("{path} is a folder, not a saved-views file.",
+                               path=str(self.path))) from None
         except OSError as exc:
-            raise ViewsError(f"{name} cannot be read: {exc.strerror}.") from None
+            raise ViewsError(t("{name} cannot be read: {why}.", name=name,
+                               why=str(exc.strerror))) from None
         repairs: list[str] = []
         views = parse_views(blob, self.workspace, name=name, repairs=repairs)
         return views, repairs
@@ -269,9 +286,12 @@ class ViewsStore:
         for v in views:
             if v.id == key or v.title.casefold() == " ".join(str(key).split()).casefold():
                 return v
-        titles = ", ".join(repr(v.title) for v in views) or "none saved yet"
-        raise ViewsError(f"No saved view called {key!r} in {self.workspace!r}. Saved views: "
-                         f"{titles}.")
+        if not views:
+            raise ViewsError(t("No saved view called {key} in {workspace}: no view is saved "
+                               "yet.", key=repr(key), workspace=repr(self.workspace)))
+        raise ViewsError(t("No saved view called {key} in {workspace}. Saved views: {titles}.",
+                           key=repr(key), workspace=repr(self.workspace),
+                           titles=", ".join(repr(v.title) for v in views)))
 
     def export_bytes(self) -> bytes:
         return dump_views(self.list(), self.workspace)
@@ -283,7 +303,8 @@ class ViewsStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise ViewsError(f"Cannot save views in {self.folder}: {exc.strerror}.") from None
+            raise ViewsError(t("Cannot save views in {folder}: {why}.", folder=str(self.folder),
+                               why=str(exc.strerror))) from None
         try:
             deadline = time.monotonic() + self.lock_timeout
             while True:
@@ -293,7 +314,8 @@ class ViewsStore:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise ViewsError("Another session is saving views; try again.") from None
+                        raise ViewsError(t("Another session is saving views; try "
+                                           "again.")) from None
                     time.sleep(0.01)
             yield
         finally:
@@ -324,8 +346,8 @@ class ViewsStore:
         def fn(views):
             same = [i for i, v in enumerate(views) if v.title.casefold() == view.title.casefold()]
             if same and not replace:
-                raise ViewsError(f"A view called {view.title!r} is already saved; choose another "
-                                 "title or replace it.")
+                raise ViewsError(t("A view called {title} is already saved; choose another "
+                                   "title or replace it.", title=repr(view.title)))
             if same:
                 views[same[0]] = SavedView(title=view.title, note=view.note, query=view.query,
                                            id=views[same[0]].id)
@@ -339,7 +361,8 @@ class ViewsStore:
         for i, v in enumerate(views):
             if v.id == view_id:
                 return i
-        raise ViewsError("That view is no longer saved (another session may have deleted it).")
+        raise ViewsError(t("That view is no longer saved (another session may have deleted "
+                           "it)."))
 
     def rename(self, view_id: str, title: str, note: str | None = None) -> None:
         new_title = _clean_title(title)
@@ -348,7 +371,8 @@ class ViewsStore:
             i = self._index(views, view_id)
             if any(v.title.casefold() == new_title.casefold() and j != i
                    for j, v in enumerate(views)):
-                raise ViewsError(f"A view called {new_title!r} is already saved.")
+                raise ViewsError(t("A view called {title} is already saved.",
+                                   title=repr(new_title)))
             old = views[i]
             views[i] = SavedView(title=new_title, query=old.query, id=old.id, saved=old.saved,
                                  note=old.note if note is None else _clean_note(note))
@@ -371,11 +395,12 @@ class ViewsStore:
         self._change(fn)
 
     def import_bytes(self, blob: bytes | str, *, replace: bool = False,
-                     name: str = "the imported file", repairs: list[str] | None = None) -> int:
+                     name: str | None = None, repairs: list[str] | None = None) -> int:
         """Add the views of an exported file (titles already saved get " (2)"...), or replace
         all views with them. Returns the number of views imported. A bad file changes nothing.
         Views of the file that share an id are given ids of their own (said in ``repairs``)."""
-        incoming = parse_views(blob, self.workspace, name=name, repairs=repairs)
+        incoming = parse_views(blob, self.workspace, name=name or t("the imported file"),
+                               repairs=repairs)
 
         def fn(views):
             if replace:

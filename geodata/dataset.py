@@ -7,6 +7,7 @@ region, the unit, the notes the map must print, and the join diagnostics.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 import threading
 from functools import cached_property
@@ -15,11 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from locales import N_, current, t
+
 from . import measures as M
 from .join import JoinResult, join_amounts
 from .ledger import Ledger
 from .load import load_boundaries, load_table, relative_name
-from .problems import Problem, problem_for_rows
+from .problems import Problem, Text, count, problem_for_rows
 from .workspace import TableSpec, Workspace
 
 
@@ -37,7 +40,8 @@ class MeasureSpec:
 
     def __post_init__(self) -> None:
         if self.measure not in M.MEASURES:
-            raise ValueError(f"unknown measure {self.measure!r}; one of {', '.join(M.MEASURES)}")
+            raise ValueError(t("unknown measure {measure}; one of {measures}",
+                               measure=repr(self.measure), measures=", ".join(M.MEASURES)))
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ class WorkspaceData:
         for spec in [*self.ws.tables_of("population"), *self.ws.tables_of("indicators")]:
             self.key_problems(spec.id)
         keys = [f"level:{lv.id}" for lv in self.ws.levels]
-        for t in self.ws.tables:
-            keys += [f"table:{t.id}", f"join:{t.id}"]
+        for tspec in self.ws.tables:
+            keys += [f"table:{tspec.id}", f"join:{tspec.id}"]
         return [p for k in keys for p in self.problems_by_source.get(k, [])]
 
     def join_problems(self, table_id: str) -> list[Problem]:
@@ -145,20 +149,27 @@ class WorkspaceData:
                 rows = usable.loc[usable["region_id"].astype("string").isin(keys), "_line"]
                 shown = [str(k).removeprefix("name:") for k in jr.unmatched["region_id"]]
                 out.append(problem_for_rows(
-                    "warning", fname, f"{len(keys):,} key(s) on {int(jr.unmatched['rows'].sum()):,} "
-                    f"row(s) match no {level.label.lower()} of the boundary layer; "
-                    f"{jr.unmatched_cents / 100:,.2f} {unit} is not placed on the map",
+                    "warning", fname, Text(
+                        N_("{keys} key(s) on {rows} row(s) match no {level} of the boundary "
+                           "layer; {amount} {unit} is not placed on the map"),
+                        keys=count(len(keys)), rows=count(jr.unmatched["rows"].sum()),
+                        level=level.label.lower(), amount=f"{jr.unmatched_cents / 100:,.2f}",
+                        unit=unit),
                     column=column, line_numbers=rows, values=shown,
-                    expected=f"an id (or name) of the {level.label.lower()} layer",
+                    expected=Text(N_("an id (or name) of the {level} layer"),
+                                  level=level.label.lower()),
                     code="unmatched_key"))
             if jr.blank_rows:
                 blank = usable["region_id"].isna() | \
                     (usable["region_id"].astype("string").str.strip() == "")
                 out.append(problem_for_rows(
-                    "warning", fname, f"{jr.blank_rows:,} row(s) have no region; "
-                    f"{jr.blank_cents / 100:,.2f} {unit} is not placed on the map",
+                    "warning", fname, Text(N_("{rows} row(s) have no region; {amount} {unit} is "
+                                              "not placed on the map"),
+                                           rows=count(jr.blank_rows),
+                                           amount=f"{jr.blank_cents / 100:,.2f}", unit=unit),
                     column=column, line_numbers=usable.loc[blank.fillna(True), "_line"],
-                    expected="a region id in every row (blank rows are counted as not placed)",
+                    expected=Text(N_("a region id in every row (blank rows are counted as not "
+                                     "placed)")),
                     code="blank_region"))
         with self._lock:
             self.problems_by_source[key] = out
@@ -187,15 +198,18 @@ class WorkspaceData:
                     span = "" if not years else f" ({years[0]})" if len(years) == 1 else \
                         f" ({years[0]}–{years[-1]})"
                     shown.append(f"{rid}{span}")
-                what = "values" if spec.kind == "indicators" else "population figures"
+                message = N_("{keys} key(s) on {rows} row(s) match no {level} of the boundary "
+                             "layer; their values are kept but not drawn on the map: {list}") \
+                    if spec.kind == "indicators" else \
+                    N_("{keys} key(s) on {rows} row(s) match no {level} of the boundary layer; "
+                       "their population figures are kept but not drawn on the map: {list}")
                 out.append(problem_for_rows(
                     "warning", relative_name(self.ws, spec.file),
-                    f"{len(shown):,} key(s) on {len(rows):,} row(s) match no "
-                    f"{level.label.lower()} of the boundary layer; their {what} are kept but "
-                    "not drawn on the map: " + ", ".join(shown),
+                    Text(message, keys=count(len(shown)), rows=count(len(rows)),
+                         level=level.label.lower(), list=", ".join(shown)),
                     column=spec.columns.get("region_id"), line_numbers=rows["_line"],
-                    expected=f"an id of the {level.label.lower()} layer (or boundaries of the "
-                    "same vintage as the table)",
+                    expected=Text(N_("an id of the {level} layer (or boundaries of the same "
+                                     "vintage as the table)"), level=level.label.lower()),
                     code="unmatched_key"))
         with self._lock:
             self.problems_by_source[key] = out
@@ -211,9 +225,9 @@ class WorkspaceData:
             self._frame(spec.table)
         kinds = ["population"] + (["indicators"] if spec.measure == "indicator" else [])
         for kind in kinds:
-            for t in self.ws.tables_of(kind, spec.level):
-                self._frame(t.id)
-                keys.append(f"table:{t.id}")
+            for tspec in self.ws.tables_of(kind, spec.level):
+                self._frame(tspec.id)
+                keys.append(f"table:{tspec.id}")
         return [p for key in keys for p in self.problems_by_source.get(key, [])]
 
     def boundaries(self, level: str) -> gpd.GeoDataFrame:
@@ -236,11 +250,12 @@ class WorkspaceData:
                 no_year = df["fiscal_year"].isna()
                 led.add(spec.id, df[~no_year] if no_year.any() else df)
             elif f"table:{spec.id}" in self.problems_by_source:
-                    self.problems_by_source[f"table:{spec.id}"].append(Problem(
+                self.problems_by_source[f"table:{spec.id}"].append(Problem(
                     "error", relative_name(self.ws, spec.file),
-                    "no row has both a fiscal year and an amount that could be read, so the "
-                    "table is not offered on the map (see the problems above)",
-                    expected="at least one row with a year and an amount", code="no_usable_rows"))
+                    Text(N_("no row has both a fiscal year and an amount that could be read, "
+                            "so the table is not offered on the map (see the problems above)")),
+                    expected=Text(N_("at least one row with a year and an amount")),
+                    code="no_usable_rows"))
         return led
 
     def allocation_tables(self, level: str) -> list[TableSpec]:
@@ -305,7 +320,8 @@ class WorkspaceData:
     def years(self, table_id: str) -> tuple[int, int]:
         span = self._memoised(("years", table_id), lambda: self.ledger.year_range(table_id))
         if span is None:
-            raise ValueError(f"table {table_id!r} has no rows with a fiscal year and an amount")
+            raise ValueError(t("table {table} has no rows with a fiscal year and an amount",
+                               table=repr(table_id)))
         return span
 
     def names(self, level: str) -> dict[str, str]:
@@ -340,8 +356,50 @@ def map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
     return replace(mv, notes=(vintage, *mv.notes)) if vintage else mv
 
 
+def years_text(fy: str, span: tuple[int, int]) -> str:
+    """"FY2024" for one year, "FY2008–FY2024" for a span (data: the workspace's own label)."""
+    return f"{fy}{span[0]}" if span[0] == span[1] else f"{fy}{span[0]}–{fy}{span[1]}"
+
+
+def names_years(label: str, span: tuple[int, int]) -> bool:
+    """Whether a table's label already names the view's years ("Federal grants by county,
+    FY2022" for FY2022; "funding FFY2026-2030" for 2026–2030), so a title does not say them
+    twice. A year inside a range ("2026-2030") does not name that year alone."""
+    lo, hi = (int(y) for y in span)
+    if lo == hi:
+        return re.search(rf"(?<![\d\-–]){lo}(?![\d\-–])", label) is not None
+    return re.search(rf"(?<!\d){lo}\s*(?:[-–]|to)\s*(?:[A-Za-z]*\s*)?(?:{hi}|{hi % 100:02d})"
+                     rf"(?![\d\-–])", label) is not None
+
+
+def _with_years(what: str, label: str, span: tuple[int, int], fy: str) -> str:
+    """``what`` followed by the years, unless the table's label already names them."""
+    if names_years(label, span):
+        return what
+    return t("{what}, {years}", what=what, years=years_text(fy, span))
+
+
+def _in_sentence(label: str) -> str:
+    """A table's label inside an English sentence ("Share of all federal obligations"):
+    its first letter in lower case unless its first word is an acronym ("TIP funding").
+    Other languages keep the label as written."""
+    if current() != "en" or not label:
+        return label
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].upper() == first[1:] and any(c.isalpha() for c in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _agencies_text(agencies: tuple[str, ...]) -> str:
+    shown = ", ".join(agencies[:3])
+    return t("{shown} and {n} more", shown=shown, n=count(len(agencies) - 3)) \
+        if len(agencies) > 3 else shown
+
+
 def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
-    """The values the map shows for one measure, with notes and join diagnostics."""
+    """The values the map shows for one measure, with notes and join diagnostics. Titles and
+    notes are in the reader's language; table labels and agency names are data, as written."""
     regions = data.boundaries(spec.level)
     index = pd.Index(regions["region_id"].astype(str), name="region_id")
     pop_all = data.population(spec.level)
@@ -351,19 +409,22 @@ def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
         ind = data.indicators(spec.level)
         cat = data.indicator_catalogue(spec.level)
         if spec.indicator not in cat:
-            raise ValueError(f"no indicator {spec.indicator!r} at level {spec.level!r}; "
-                             f"available: {', '.join(cat) or 'none'}")
+            raise ValueError(t("no indicator {indicator} at level {level}; available: {names}",
+                               indicator=repr(spec.indicator), level=repr(spec.level),
+                               names=", ".join(cat) or t("none")))
         info = cat[spec.indicator]
         year = spec.indicator_year if spec.indicator_year in info["years"] else info["years"][-1]
         vals = M.indicator_values(ind, spec.indicator, year)
         unmatched = vals[~vals.index.isin(index)]
         if len(unmatched):
-            notes.append(f"{len(unmatched):,} {spec.indicator} value(s) have a region id that is "
-                         f"not in this boundary layer (another vintage?): "
-                         f"{', '.join(map(str, unmatched.index[:6]))}"
-                         f"{' …' if len(unmatched) > 6 else ''}")
+            ids = ", ".join(map(str, unmatched.index[:6])) + (" …" if len(unmatched) > 6 else "")
+            notes.append(t("{n} {indicator} value(s) have a region id that is not in this "
+                           "boundary layer (another vintage?): {ids}", n=count(len(unmatched)),
+                           indicator=spec.indicator, ids=ids))
         pop, _ = M.population_for(pop_all, [year])
-        return MapValues(values=vals.reindex(index), label=f"{spec.indicator}, {year}",
+        return MapValues(values=vals.reindex(index),
+                         label=t("{indicator}, {year}", indicator=spec.indicator,
+                                 year=str(year)),
                          unit=info["unit"], notes=tuple(notes),
                          population=pop.set_index("region_id")["population"].reindex(index),
                          join=None, indicator_unmatched=unmatched)
@@ -384,18 +445,27 @@ def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
     placed = join.placed.set_index("region_id")["amount"]
     absent_zero = tspec.options.get("absent_regions", "no_data") == "zero"
     fy = data.ws.fiscal_year_label
-    years_text = f"{fy}{span[0]}" if span[0] == span[1] else f"{fy}{span[0]}–{fy}{span[1]}"
+    span_text = years_text(fy, span)
     unit = tspec.unit or data.ws.currency
     label = tspec.display_label
+    if by_year.empty:
+        # Nothing in the ledger for these filters: say so where the map would be, rather
+        # than leave a grey map (or a map of zeros) to explain itself.
+        if spec.agencies:
+            notes.append(t("No money was recorded for {agencies} in {years}.",
+                           agencies=_agencies_text(tuple(spec.agencies)), years=span_text))
+        else:
+            notes.append(t("No money was recorded in {years}.", years=span_text))
 
     if spec.measure == "total":
         values = placed
-        mlabel = f"{label}, {years_text}"
+        mlabel = _with_years(label, label, span, fy)
     elif spec.measure == "share":
         values = M.share(placed, ledger_cents / 100)
-        unit, mlabel = "%", f"Share of all {label.lower()}, {years_text}"
-        notes.append("Shares are of the ledger total for these filters, including amounts "
-                     "that could not be placed on the map.")
+        unit = "%"
+        mlabel = _with_years(t("Share of all {what}", what=_in_sentence(label)), label, span, fy)
+        notes.append(t("Shares are of the ledger total for these filters, including amounts "
+                       "that could not be placed on the map."))
     elif spec.measure == "change":
         prev = M.previous_span(span)
         prev_filters = dict(filters, years=prev)
@@ -404,32 +474,42 @@ def _map_values(data: WorkspaceData, spec: MeasureSpec) -> MapValues:
         prev_vals = prev_sums.groupby("region_id")["amount"].sum()
         prev_vals = prev_vals[prev_vals.index.isin(index)]
         values = M.change(placed, prev_vals)
-        prev_text = f"{fy}{prev[0]}" if prev[0] == prev[1] else f"{fy}{prev[0]}–{fy}{prev[1]}"
-        unit, mlabel = "%", f"{label}: change {prev_text} → {years_text}"
+        prev_text = years_text(fy, prev)
+        unit = "%"
+        mlabel = t("{label}: change {previous} → {years}", label=label, previous=prev_text,
+                   years=span_text)
         if prev_vals.empty:
-            notes.append(f"No {label.lower()} in {prev_text}: nothing to compare against.")
+            notes.append(t("No {what} in {period}: nothing to compare against.",
+                           what=_in_sentence(label), period=prev_text))
         else:
             first, _ = data.years(spec.table)
             if prev[0] < first:
-                notes.append(f"The table starts in {fy}{first}: {prev_text} is only partly "
-                             "covered, so changes against it are overstated.")
+                notes.append(t("The table starts in {first}: {period} is only partly covered, "
+                               "so changes against it are overstated.",
+                               first=f"{fy}{first}", period=prev_text))
         return MapValues(values=values.reindex(index), label=mlabel, unit=unit,
                          notes=tuple(notes), population=_latest_pop(pop_all, span, index),
                          join=join, diverging=True, centre=0.0)
     elif spec.measure == "per_capita":
         if pop_all.empty:
-            raise ValueError(f"level {spec.level!r} has no population table")
+            raise ValueError(t("level {level} has no population table", level=repr(spec.level)))
         ay = by_year[by_year["region_id"].isin(index)]
         values, pnotes = M.per_capita(ay, pop_all, span, average=spec.average, per=spec.per)
         notes += pnotes
+        # The unit is a key the formatters read ("USD per resident"), not shown as written.
         per_txt = "per resident" if spec.per == 1 else f"per {spec.per:,} residents"
         unit = f"{tspec.unit or data.ws.currency} {per_txt}"
-        kind = "average per year" if spec.average else ("" if span[0] == span[1] else "cumulative")
-        mlabel = f"{label} {per_txt}{', ' + kind if kind else ''}, {years_text}"
+        what = t("{label} per resident", label=label) if spec.per == 1 else \
+            t("{label} per {n} residents", label=label, n=f"{spec.per:,}")
+        if spec.average:
+            what = t("{what}, average per year", what=what)
+        elif span[0] != span[1]:
+            what = t("{what}, cumulative", what=what)
+        mlabel = _with_years(what, label, span, fy)
         no_pop = values.index[values.isna()].intersection(placed.index)
         if len(no_pop):
-            notes.append(f"{len(no_pop):,} region(s) with money but no population are shown as "
-                         "No data.")
+            notes.append(t("{n} region(s) with money but no population are shown as No data.",
+                           n=count(len(no_pop))))
         # Residents of population rows that match no region (another boundary vintage) have
         # no money placed on the map: they are not counted in the jurisdiction-wide rate.
         overall = M.overall_rate(ay, pop_all, span, average=spec.average, per=spec.per,
@@ -492,7 +572,8 @@ def region_detail(data: WorkspaceData, spec: MeasureSpec, region_id: str) -> Reg
     pop = data.population(spec.level)
     pop = pop[pop["region_id"] == region_id][["year", "population"]].sort_values("year")
     if region_id not in set(regions["region_id"]):
-        raise KeyError(f"no region {region_id!r} at level {spec.level!r}")
+        raise KeyError(t("no region {region} at level {level}", region=repr(region_id),
+                         level=repr(spec.level)))
     return RegionDetail(region_id=region_id, name=names.get(region_id, region_id),
                         by_year=by_year.reset_index(drop=True),
                         by_agency=by_agency.reset_index(drop=True),
@@ -511,14 +592,18 @@ def vintage_note(data: WorkspaceData, spec: MeasureSpec) -> str | None:
         if spec.indicator_year is None:
             return None
         first = last = int(spec.indicator_year)
-        what = "values"
+        message = N_("{years} values drawn on the {level} boundaries of {valid}: areas that "
+                     "changed since may not match")
     else:
         if spec.span is None:
             return None
         first, last = spec.span
-        what = "money"
+        message = N_("{years} money drawn on the {level} boundaries of {valid}: areas that "
+                     "changed since may not match")
     if lv.covers(first, last):
         return None
     span = f"{first}" if first == last else f"{first}–{last}"
-    return (f"{span} {what} drawn on the {lv.label.lower()} boundaries of {lv.years_text}: "
-            "areas that changed since may not match")
+    lo, hi = lv.years
+    valid = f"{lo}" if hi == lo else f"{lo}–{hi}" if hi is not None else \
+        t("{year} on", year=str(lo))
+    return t(message, years=span, level=lv.label.lower(), valid=valid)

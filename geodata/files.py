@@ -3,7 +3,10 @@ a spreadsheet.
 
 :func:`write_atomic` replaces a user's file only by a complete new version (temporary file in
 the same folder, flushed, then renamed over it) and removes the temporary files an earlier,
-crashed writer left behind. :func:`spreadsheet_safe` and :func:`csv_bytes` keep text cells
+crashed writer left behind. The new file gets the mode a user expects: that of the file it
+replaces, or for a new file 0666 less the umask (0644 under the usual umask 022), as
+``open(path, "w")`` would give it; :func:`staging_dir` makes a folder the same way.
+:func:`spreadsheet_safe` and :func:`csv_bytes` keep text cells
 that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+cmd``, ``@SUM(...)``) as
 plain text.
 """
@@ -12,8 +15,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import secrets
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,9 +35,57 @@ def _tmp_prefix(path: Path) -> str:
 
 
 def _tmp_pattern(path: Path) -> re.Pattern[str]:
-    # tempfile.mkstemp puts 8 characters of [a-z0-9_] between prefix and suffix.
+    # the random part is 6 to 16 characters of [A-Za-z0-9_] (tempfile.mkstemp's names, used
+    # by earlier versions, included)
     return re.compile(re.escape(_tmp_prefix(path)) + r"[A-Za-z0-9_]{6,16}"
                       + re.escape(_TMP_SUFFIX) + r"\Z")
+
+
+#: Permission bits a new file asks for; the kernel takes the umask off (0644 under 022).
+NEW_FILE_MODE = 0o666
+#: Permission bits a new folder asks for (0755 under umask 022).
+NEW_DIR_MODE = 0o777
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def _kept_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at ``path`` (the target of a link), or None
+    when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
+
+
+def _open_temp(path: Path, mode: int) -> tuple[int, str]:
+    """A new temporary file beside ``path``, opened for writing. Unlike ``tempfile.mkstemp``
+    (always 0600) it is created with ``mode`` less the umask, so the renamed file has the
+    mode a file written in place would have."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f"{_tmp_prefix(path)}{secrets.token_hex(4)}{_TMP_SUFFIX}")
+        try:
+            return os.open(tmp, _CREATE_FLAGS, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name beside {path}")
+
+
+def staging_dir(parent: Path | str, *, prefix: str, suffix: str = _TMP_SUFFIX) -> Path:
+    """A new, empty folder in ``parent`` with a random name, to be filled and then renamed
+    into place. Unlike ``tempfile.mkdtemp`` (always 0700) it has the mode a folder made with
+    ``mkdir`` has (0755 under umask 022), so the folder renamed into place is readable by
+    whoever may read its parent."""
+    parent = Path(parent)
+    for _ in range(100):
+        folder = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            folder.mkdir(mode=NEW_DIR_MODE)
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary folder name in {parent}")
 
 
 def remove_stale_temps(path: Path | str, *, older_than: float = STALE_TMP_SECONDS,
@@ -66,13 +117,18 @@ def remove_stale_temps(path: Path | str, *, older_than: float = STALE_TMP_SECOND
 
 def write_atomic(path: Path | str, blob: bytes) -> None:
     """Write ``blob`` to ``path`` atomically; on any failure the old file stays as it was.
-    Temporary files of earlier writers that crashed are removed (see
+
+    A file that is replaced keeps its permission bits; a new file gets 0666 less the umask
+    (0644 under umask 022). Temporary files of earlier writers that crashed are removed (see
     :func:`remove_stale_temps`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=_TMP_SUFFIX, dir=path.parent)
+    kept = _kept_mode(path)
+    fd, tmp = _open_temp(path, NEW_FILE_MODE if kept is None else kept)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if kept is not None and hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), kept)     # exactly the old bits, whatever the umask
             fh.write(blob)
             fh.flush()
             os.fsync(fh.fileno())

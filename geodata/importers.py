@@ -25,6 +25,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from locales import t
+
 CENT = Decimal("0.01")
 _BLANK = {"", "na", "n/a", "nan", "null", "none", "-", "—"}
 _FILE_RE = re.compile(r".+\.(csv|tsv|txt|xlsx?|xls|json|parquet)$", re.IGNORECASE)
@@ -82,27 +84,40 @@ class ImportResult:
         return self.raw_total == self.kept_total + self.merged_total + self.rejected_total
 
     def summary(self) -> list[str]:
-        """Plain sentences for SOURCES.md or a page."""
+        """Plain sentences for SOURCES.md or a page, in the language of the run (amounts
+        exact to the cent; action names are the report's codes)."""
         c = self.counts
+
+        def usd(x: Decimal) -> str:
+            return f"${x:,.2f}"
+
         lines = [
-            f"{self.raw_rows:,} raw rows, total ${self.raw_total:,.2f}.",
-            f"Kept {len(self.table):,} rows (${self.kept_total:,.2f}); merged "
-            f"{c.get('merged_duplicate', 0) + c.get('merged_repeated_key', 0):,} duplicate rows "
-            f"(${self.merged_total:,.2f}: {c.get('merged_duplicate', 0):,} identical rows from "
-            f"duplicated files, {c.get('merged_repeated_key', 0):,} rows repeating a key, year, "
-            f"amount and names); rejected "
-            f"{c.get('rejected', 0):,} rows (${self.rejected_total:,.2f}).",
-            f"Reconciles: raw = kept + merged + rejected is "
-            f"{'true' if self.reconciles else 'FALSE'} to the cent.",
+            t("{rows} raw rows, total {total}.", rows=f"{self.raw_rows:,}",
+              total=usd(self.raw_total)),
+            t("Kept {kept} rows ({kept_total}); merged {merged} duplicate rows ({merged_total}: "
+              "{identical} identical rows from duplicated files, {repeated} rows repeating a "
+              "key, year, amount and names); rejected {rejected} rows ({rejected_total}).",
+              kept=f"{len(self.table):,}", kept_total=usd(self.kept_total),
+              merged=f"{c.get('merged_duplicate', 0) + c.get('merged_repeated_key', 0):,}",
+              merged_total=usd(self.merged_total),
+              identical=f"{c.get('merged_duplicate', 0):,}",
+              repeated=f"{c.get('merged_repeated_key', 0):,}",
+              rejected=f"{c.get('rejected', 0):,}", rejected_total=usd(self.rejected_total)),
+            t("Reconciles: raw = kept + merged + rejected is true to the cent.")
+            if self.reconciles else
+            t("Reconciles: raw = kept + merged + rejected is FALSE to the cent."),
         ]
         rep = [(a, n) for a, n in c.items()
                if a not in ("merged_duplicate", "merged_repeated_key", "rejected")]
         if rep:
-            lines.append("Repaired: " + "; ".join(f"{n:,} × {a.replace('_', ' ')}" for a, n in rep) + ".")
+            lines.append(t("Repaired: {repairs}.", repairs="; ".join(
+                f"{n:,} × {a.replace('_', ' ')}" for a, n in rep)))
         for r in self.duplicate_files.itertuples():
-            lines.append(f"{r.file} duplicates {r.duplicate_of}: {r.identical:,} identical rows "
-                         f"merged, {r.conflicting:,} rows with other values rejected, "
-                         f"{r.only_here:,} rows only in this file kept.")
+            lines.append(t("{file} duplicates {original}: {identical} identical rows merged, "
+                           "{conflicting} rows with other values rejected, {only_here} rows "
+                           "only in this file kept.", file=str(r.file),
+                           original=str(r.duplicate_of), identical=f"{r.identical:,}",
+                           conflicting=f"{r.conflicting:,}", only_here=f"{r.only_here:,}"))
         return lines
 
 

@@ -10,10 +10,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from locales import N_, t
+
 from .files import csv_bytes
 from .problems import Problem, problems_frame
 
 DUPLICATE_CODES = ("duplicate_key",)
+#: The diagnostics' sections (message ids; the CSV names them in the reader's language).
+SECTIONS = {
+    "unmatched": N_("key matched no region"),
+    "blank": N_("blank key"),
+    "no_data": N_("region with no data"),
+    "reconciliation": N_("reconciliation"),
+    "duplicate": N_("duplicate key"),
+}
+INPUT_SECTIONS = {"error": N_("input error"), "warning": N_("input warning"),
+                  "repaired": N_("input repaired"), "note": N_("input note")}
 
 
 @dataclass(frozen=True)
@@ -95,32 +107,38 @@ def value_coverage(values: pd.Series, regions: pd.DataFrame) -> tuple[pd.Series,
 
 def diagnostics_frame(result: JoinResult | None, problems: list[Problem],
                       names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Every diagnostic as rows of one table (section, key, name, amount, rows, detail)."""
+    """Every diagnostic as rows of one table (section, key, name, amount, rows, detail); the
+    sections and details are in the reader's language, keys and names as written."""
     names = names or {}
     rows = []
     if result is not None:
         for r in result.unmatched.itertuples():
-            rows.append({"section": "key matched no region", "key": r.region_id, "name": "",
+            rows.append({"section": t(SECTIONS["unmatched"]), "key": r.region_id, "name": "",
                          "amount": r.cents / 100, "rows": r.rows, "detail": ""})
         if result.blank_rows:
-            rows.append({"section": "blank key", "key": "", "name": "",
+            rows.append({"section": t(SECTIONS["blank"]), "key": "", "name": "",
                          "amount": result.blank_cents / 100, "rows": result.blank_rows,
-                         "detail": "rows with no region id"})
+                         "detail": t("rows with no region id")})
         for r in result.regions_without_data.itertuples():
-            rows.append({"section": "region with no data", "key": r.region_id, "name": r.name,
+            rows.append({"section": t(SECTIONS["no_data"]), "key": r.region_id, "name": r.name,
                          "amount": None, "rows": 0, "detail": ""})
         rec = result.reconciliation()
-        rows.append({"section": "reconciliation", "key": "", "name": "",
+        rows.append({"section": t(SECTIONS["reconciliation"]), "key": "", "name": "",
                      "amount": rec["ledger_total"], "rows": None,
-                     "detail": f"on map {rec['on_map']:.2f} + not placed {rec['not_placed']:.2f} "
-                               f"= ledger total {rec['ledger_total']:.2f} "
-                               f"(difference {rec['difference']:.2f})"})
+                     "detail": t("on map {on_map} + not placed {not_placed} = ledger total "
+                                 "{total} (difference {difference})",
+                                 on_map=f"{rec['on_map']:.2f}",
+                                 not_placed=f"{rec['not_placed']:.2f}",
+                                 total=f"{rec['ledger_total']:.2f}",
+                                 difference=f"{rec['difference']:.2f}")})
     pf = problems_frame(problems)
     for p in pf.itertuples():
-        section = "duplicate key" if p.code in DUPLICATE_CODES else f"input {p.severity}"
+        section = t(SECTIONS["duplicate"]) if p.code in DUPLICATE_CODES else \
+            t(INPUT_SECTIONS.get(p.severity, INPUT_SECTIONS["error"]))
         rows.append({"section": section, "key": p.values, "name": "", "amount": None,
                      "rows": p.row_count,
-                     "detail": f"{p.file} [{p.column}] lines {p.lines[:200]}: {p.message}"})
+                     "detail": t("{file} [{column}] lines {lines}: {message}", file=p.file,
+                                 column=p.column, lines=p.lines[:200], message=p.message)})
     return pd.DataFrame(rows, columns=["section", "key", "name", "amount", "rows", "detail"])
 
 

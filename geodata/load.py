@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .problems import Problem, problem_for_rows
+from locales import N_
+
+from .problems import Problem, Text, as_text, count, problem_for_rows
 from .readers.numbers import BLANK, NUMBER_REASONS, YEAR_REASONS, percent_mask, parse_quarters
 from .readers.numbers import parse_numbers as _parse_numbers
 from .readers.numbers import by_unique, parse_years
@@ -35,6 +37,7 @@ _NUMERIC_COLUMNS = {
 _YEAR_COLUMNS = ("fiscal_year", "year", "survey_year")
 # Amounts are summed in whole cents as 64-bit integers: a single amount must stay below this.
 MAX_ABS_AMOUNT = 9.0e16
+LEFT_OUT = N_("{n} value(s): {reason}; those rows are left out of the map and listed here")
 
 
 def normalise_name(s: object) -> str:
@@ -68,11 +71,12 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
     if short.any():
         problems.append(problem_for_rows(
             "repaired", file,
-            f"{int(short.sum()):,} key(s) had lost their leading zeros "
-            f"(stored as numbers?); padded to {width} digits",
+            Text(N_("{n} key(s) had lost their leading zeros (stored as numbers?); padded to "
+                    "{width} digits"), n=count(short.sum()), width=str(width)),
             column=column, line_numbers=(lines[short] if lines is not None else
                                          _line_numbers(k.index[short], first_line)),
-            values=keys[short].head(5), expected=f"{width}-character codes",
+            values=keys[short].head(5),
+            expected=Text(N_("{width}-character codes"), width=str(width)),
             code="padded_key"))
     _report_mixed_keys(k, file, column, problems, lines, first_line)
     return k
@@ -93,12 +97,13 @@ def _report_mixed_keys(k: pd.Series, file: str, column: str, problems: list[Prob
     minority = digits if n_digits < n_text else ~digits
     rows = filled.index[minority.to_numpy()]
     problems.append(problem_for_rows(
-        "warning", file, f"the key column mixes codes and text ({n_digits:,} all-digit keys, "
-        f"{n_text:,} others); every key is read as text and matched as written",
+        "warning", file, Text(N_("the key column mixes codes and text ({digits} all-digit keys, "
+                                 "{others} others); every key is read as text and matched as "
+                                 "written"), digits=count(n_digits), others=count(n_text)),
         column=column, line_numbers=(lines[rows] if lines is not None else
                                      _line_numbers(rows, first_line)),
-        values=filled[minority.to_numpy()], expected="one kind of key per column (codes or "
-        "names)", code="mixed_keys"))
+        values=filled[minority.to_numpy()],
+        expected=Text(N_("one kind of key per column (codes or names)")), code="mixed_keys"))
 
 
 def _normalised_keys(keys: pd.Series, width: int | None) -> tuple[pd.Series, pd.Series]:
@@ -136,7 +141,8 @@ def load_table(ws: Workspace, spec: TableSpec,
                               sheet_layout=spec.options.get("sheet_layout", "same"),
                               sheet_columns=spec.options.get("sheet_columns", "name"))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one reported problem
-        problems.append(Problem("error", fname, f"cannot be read: {exc}", code="unreadable"))
+        problems.append(Problem("error", fname, Text(N_("cannot be read: {reason}"),
+                                                     reason=as_text(exc)), code="unreadable"))
         return pd.DataFrame(), problems
     for n in res.notes:
         problems.append(Problem(n.severity, fname, n.message, rows=n.lines, values=n.values,
@@ -163,8 +169,10 @@ def load_table(ws: Workspace, spec: TableSpec,
     missing = [src for src in columns.values() if src not in raw.columns]
     if missing:
         problems.append(Problem(
-            "error", fname, f"mapped column(s) not in the file: {', '.join(missing)}",
-            expected=f"one of the file's columns: {', '.join(raw.columns[:25])}",
+            "error", fname, Text(N_("mapped column(s) not in the file: {columns}"),
+                                 columns=", ".join(missing)),
+            expected=Text(N_("one of the file's columns: {columns}"),
+                          columns=", ".join(map(str, raw.columns[:25]))),
             code="missing_column"))
     required = set(REQUIRED_COLUMNS[spec.kind]) | {"region_id", "region_name"}
     lost_required = [c for c, src in columns.items() if src in missing and c in required]
@@ -202,25 +210,27 @@ def load_table(ws: Workspace, spec: TableSpec,
                                         max_abs=MAX_ABS_AMOUNT if is_amount else None)
         for code, rows in reason.dropna().groupby(reason.dropna()).groups.items():
             problems.append(problem_for_rows(
-                "error", fname, f"{len(rows):,} value(s): {NUMBER_REASONS[code]}; those rows "
-                "are left out of the map and listed here", column=src,
+                "error", fname, Text(LEFT_OUT, n=count(len(rows)),
+                                     reason=as_text(NUMBER_REASONS[code])), column=src,
                 line_numbers=out.loc[rows, "_line"], values=out.loc[rows, col],
                 expected=_number_expected(code, spec.decimal), code="bad_number"))
         if col in ("value", "target"):
             pct = percent_mask(out[col]) & reason.isna()
             if pct.any():
                 problems.append(problem_for_rows(
-                    "repaired", fname, f"{int(pct.sum()):,} value(s) written with a % sign, read "
-                    "as percentage points (12% → 12)", column=src,
+                    "repaired", fname, Text(N_("{n} value(s) written with a % sign, read as "
+                                               "percentage points (12% → 12)"),
+                                            n=count(pct.sum())), column=src,
                     line_numbers=out.loc[pct, "_line"], values=out.loc[pct, col],
-                    expected="numbers in the indicator's unit", code="percent_sign"))
+                    expected=Text(N_("numbers in the indicator's unit")), code="percent_sign"))
         bad = reason.notna()
         if col in ("amount", "population", "value"):
             blank = values.isna() & ~bad
             if blank.any():
                 problems.append(problem_for_rows(
-                    "warning", fname, f"{int(blank.sum()):,} blank value(s)", column=src,
-                    line_numbers=out.loc[blank, "_line"], expected="a number",
+                    "warning", fname, Text(N_("{n} blank value(s)"), n=count(blank.sum())),
+                    column=src, line_numbers=out.loc[blank, "_line"],
+                    expected=Text(N_("a number")),
                     code="blank_value"))
         out[col] = values
         out[f"_bad_{col}"] = bad.to_numpy()
@@ -239,20 +249,24 @@ def load_table(ws: Workspace, spec: TableSpec,
             parsed, reason, spans = parse_years(out[col],
                                                 year_span=spec.options.get("year_span"))
         for code, rows in reason.dropna().groupby(reason.dropna()).groups.items():
-            left_out = "those rows are left out of the map and listed here" \
-                if col != "quarter" else "the rows count in yearly sums, without a quarter"
+            message = LEFT_OUT if col != "quarter" else N_(
+                "{n} value(s): {reason}; the rows count in yearly sums, without a quarter")
             problems.append(problem_for_rows(
                 "error" if col != "quarter" else "warning", fname,
-                f"{len(rows):,} value(s): {YEAR_REASONS[code]}; {left_out}", column=src,
+                Text(message, n=count(len(rows)), reason=as_text(YEAR_REASONS[code])),
+                column=src,
                 line_numbers=out.loc[rows, "_line"], values=out.loc[rows, col],
-                expected="1, 2, 3 or 4 (or Q1-Q4)" if col == "quarter" else
-                "a year such as 2024, FY2024 or 2024年", code="bad_year"))
+                expected=Text(N_("1, 2, 3 or 4 (or Q1-Q4)")) if col == "quarter" else
+                Text(N_("a year such as 2024, FY2024 or 2024年")), code="bad_year"))
         if spans is not None and spans.any():
             rule = spec.options.get("year_span")
+            message = N_("{n} two-year span(s) read as the first year, as the manifest's "
+                         "year_span = \"{rule}\" says") if rule == "start" else \
+                N_("{n} two-year span(s) read as the second year, as the manifest's "
+                   "year_span = \"{rule}\" says")
             problems.append(problem_for_rows(
-                "repaired", fname, f"{int(spans.sum()):,} two-year span(s) read as the "
-                f"{'first' if rule == 'start' else 'second'} year, as the manifest's "
-                f"year_span = \"{rule}\" says", column=src,
+                "repaired", fname, Text(message, n=count(spans.sum()), rule=str(rule)),
+                column=src,
                 line_numbers=out.loc[spans, "_line"], values=out.loc[spans, col],
                 expected="", code="year_span"))
         out[col] = parsed
@@ -281,10 +295,11 @@ def _read_months(out: pd.DataFrame, fname: str, column: str, problems: list[Prob
     bad = ~ok & text.notna() & (text != "")
     if bad.any():
         problems.append(problem_for_rows(
-            "warning", fname, f"{int(bad.sum()):,} value(s) are not a month from 1 to 12; the "
-            "rows count in yearly sums, without a month", column=column,
+            "warning", fname, Text(N_("{n} value(s) are not a month from 1 to 12; the rows "
+                                      "count in yearly sums, without a month"),
+                                   n=count(bad.sum())), column=column,
             line_numbers=out.loc[bad, "_line"], values=out.loc[bad, "month"],
-            expected="a month number from 1 to 12", code="bad_month"))
+            expected=Text(N_("a month number from 1 to 12")), code="bad_month"))
     out["month"] = num.where(ok).astype("Int64")
 
 
@@ -300,16 +315,16 @@ def table_layout(spec: TableSpec):
                   stop_at_blank=bool(o.get("stop_at_blank", False)))
 
 
-def _number_expected(code: str, decimal: str) -> str:
+def _number_expected(code: str, decimal: str) -> Text:
     if code == "ambiguous_separator":
-        return ("digits with the decimal mark '" + decimal + "' and thousands in groups of "
-                "three (1,234,567.89); set decimal = \",\" in the manifest if the file uses "
-                "decimal commas")
+        return Text(N_("digits with the decimal mark '{decimal}' and thousands in groups of "
+                       "three (1,234,567.89); set decimal = \",\" in the manifest if the file "
+                       "uses decimal commas"), decimal=decimal)
     if code == "too_large":
-        return f"an amount below {MAX_ABS_AMOUNT:,.0f}"
+        return Text(N_("an amount below {limit}"), limit=f"{MAX_ABS_AMOUNT:,.0f}")
     if code == "percent":
-        return "an amount of money, without %"
-    return "a number such as 1234.50, 1,234.50, (1,200) or 3.68E+08"
+        return Text(N_("an amount of money, without %"))
+    return Text(N_("a number such as 1234.50, 1,234.50, (1,200) or 3.68E+08"))
 
 
 def _report_non_positive(out: pd.DataFrame, fname: str, column: str,
@@ -319,14 +334,16 @@ def _report_non_positive(out: pd.DataFrame, fname: str, column: str,
     neg = out["amount"] < 0
     if neg.any():
         problems.append(problem_for_rows(
-            "note", fname, f"{int(neg.sum()):,} negative amount(s) (de-obligations or "
-            f"refunds), kept and summed: {out.loc[neg, 'amount'].sum():,.2f} in all",
+            "note", fname, Text(N_("{n} negative amount(s) (de-obligations or refunds), kept "
+                                   "and summed: {total} in all"), n=count(neg.sum()),
+                                total=f"{out.loc[neg, 'amount'].sum():,.2f}"),
             column=column, line_numbers=out.loc[neg, "_line"], values=out.loc[neg, "amount"],
             expected="", code="negative_amount"))
     zero = out["amount"] == 0
     if zero.any():
         problems.append(problem_for_rows(
-            "note", fname, f"{int(zero.sum()):,} amount(s) of zero, kept", column=column,
+            "note", fname, Text(N_("{n} amount(s) of zero, kept"), n=count(zero.sum())),
+            column=column,
             line_numbers=out.loc[zero, "_line"], values=out.loc[zero, "amount"], expected="",
             code="zero_amount"))
 
@@ -351,17 +368,20 @@ def _ids_from_names(names: pd.Series, regions: pd.DataFrame | None, fname: str, 
                                       if pd.notna(n) else False).astype(bool)
     if ambiguous.any():
         problems.append(problem_for_rows(
-            "error", fname, f"{int(ambiguous.sum()):,} row(s) name a region whose name several "
-            "regions share; they are not placed on the map", column=column,
+            "error", fname, Text(N_("{n} row(s) name a region whose name several regions "
+                                    "share; they are not placed on the map"),
+                                 n=count(ambiguous.sum())), column=column,
             line_numbers=lines[ambiguous], values=names[ambiguous],
-            expected="region ids, or a crosswalk from these names to ids", code="ambiguous_name"))
+            expected=Text(N_("region ids, or a crosswalk from these names to ids")),
+            code="ambiguous_name"))
         unmatched = unmatched & ~ambiguous
     if unmatched.any():
         problems.append(problem_for_rows(
-            "warning", fname, f"{int(unmatched.sum()):,} row(s) name a region that is not "
-            "in the boundary layer; they are not placed on the map",
+            "warning", fname, Text(N_("{n} row(s) name a region that is not in the boundary "
+                                      "layer; they are not placed on the map"),
+                                   n=count(unmatched.sum())),
             column=column, line_numbers=lines[unmatched],
-            values=names[unmatched], expected="a name from the boundary layer",
+            values=names[unmatched], expected=Text(N_("a name from the boundary layer")),
             code="unknown_name"))
         # Keep the name so the diagnostics can show which rows did not join.
         ids = ids.where(~unmatched, "name:" + names.astype("string").str.strip())
@@ -376,11 +396,12 @@ def _report_duplicates(df: pd.DataFrame, spec: TableSpec, fname: str,
     dup = df.duplicated(keys, keep="first") & df["region_id"].notna()
     if dup.any():
         problems.append(problem_for_rows(
-            "warning", fname, f"{int(dup.sum()):,} duplicate row(s) for the same "
-            f"{' + '.join(keys)}; the first is used",
+            "warning", fname, Text(N_("{n} duplicate row(s) for the same {keys}; the first is "
+                                      "used"), n=count(dup.sum()), keys=" + ".join(keys)),
             column=spec.columns.get("region_id", spec.columns.get("region_name")),
             line_numbers=df.loc[dup, "_line"], values=df.loc[dup, "region_id"],
-            expected="one row per " + " + ".join(keys), code="duplicate_key"))
+            expected=Text(N_("one row per {keys}"), keys=" + ".join(keys)),
+            code="duplicate_key"))
         df = df[~dup]
     return df
 
@@ -388,13 +409,16 @@ def _report_duplicates(df: pd.DataFrame, spec: TableSpec, fname: str,
 def _report_bad_population(df: pd.DataFrame, fname: str, column: str,
                            problems: list[Problem]) -> None:
     pop = df["population"]
-    for mask, what in ((pop == 0, "zero"), (pop < 0, "negative")):
+    for mask, message in (
+            (pop == 0, N_("{n} zero population value(s): per-resident rates there are shown "
+                          "as No data")),
+            (pop < 0, N_("{n} negative population value(s): per-resident rates there are "
+                         "shown as No data"))):
         if mask.any():
             problems.append(problem_for_rows(
-                "warning", fname, f"{int(mask.sum()):,} {what} population value(s): per-resident "
-                "rates there are shown as No data", column=column,
+                "warning", fname, Text(message, n=count(mask.sum())), column=column,
                 line_numbers=df.loc[mask, "_line"], values=df.loc[mask, "region_id"],
-                expected="a positive number of residents", code="bad_population"))
+                expected=Text(N_("a positive number of residents")), code="bad_population"))
     df.loc[pop <= 0, "population"] = np.nan
 
 
@@ -423,12 +447,15 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
     try:
         gdf = read_vector(lv.file, lv.layer)
     except VectorError as exc:
-        problems.append(Problem("error", fname, f"{exc}", code="unreadable"))
+        problems.append(Problem("error", fname, as_text(exc), code="unreadable"))
         return empty, problems
     missing = [c for c in (lv.key, lv.name) if c not in gdf.columns]
     if missing:
-        problems.append(Problem("error", fname, f"column(s) {', '.join(missing)} not in the "
-                                f"boundary layer", expected=", ".join(map(str, gdf.columns)),
+        problems.append(Problem("error", fname, Text(N_("column(s) {columns} not in the "
+                                                        "boundary layer"),
+                                                     columns=", ".join(missing)),
+                                expected=Text(N_("one of the layer's columns: {columns}"),
+                                              columns=", ".join(map(str, gdf.columns))),
                                 code="missing_column"))
         return empty, problems
     gdf, lost = to_lonlat(gdf, lv, fname, problems)
@@ -455,26 +482,28 @@ def load_boundaries(ws: Workspace, level: Level | str) -> tuple[gpd.GeoDataFrame
     blank_id = out["region_id"].isna()
     if blank_id.any():
         problems.append(problem_for_rows(
-            "error", fname, f"{int(blank_id.sum()):,} feature(s) have no id and are left out",
+            "error", fname, Text(N_("{n} feature(s) have no id and are left out"),
+                                 n=count(blank_id.sum())),
             column=lv.key, line_numbers=np.flatnonzero(blank_id.to_numpy()) + 1,
-            expected="a region id in every feature", code="blank_key"))
+            expected=Text(N_("a region id in every feature")), code="blank_key"))
     null_or_empty = (out.geometry.isna() | out.geometry.is_empty) & ~lost
     if null_or_empty.any():
         problems.append(problem_for_rows(
-            "error", fname, f"{int(null_or_empty.sum()):,} region(s) have an empty geometry and "
-            "cannot be drawn; their amounts are counted as not placed",
+            "error", fname, Text(N_("{n} region(s) have an empty geometry and cannot be drawn; "
+                                    "their amounts are counted as not placed"),
+                                 n=count(null_or_empty.sum())),
             column="geometry", line_numbers=np.flatnonzero(null_or_empty.to_numpy()) + 1,
-            values=out.loc[null_or_empty, "region_id"], expected="a polygon",
+            values=out.loc[null_or_empty, "region_id"], expected=Text(N_("a polygon")),
             code="empty_geometry"))
     out = out[~blank_id & ~null_or_empty & ~lost]
     out = areas_only(out, fname, problems)
     invalid = ~out.geometry.is_valid
     if invalid.any():
         problems.append(problem_for_rows(
-            "repaired", fname, f"{int(invalid.sum()):,} invalid geometr(y/ies) repaired "
-            "(self-intersections)", column="geometry",
-            line_numbers=feature_numbers(out, invalid),
-            values=out.loc[invalid, "region_id"], expected="valid polygons",
+            "repaired", fname, Text(N_("{n} invalid geometr(y/ies) repaired "
+                                       "(self-intersections)"), n=count(invalid.sum())),
+            column="geometry", line_numbers=feature_numbers(out, invalid),
+            values=out.loc[invalid, "region_id"], expected=Text(N_("valid polygons")),
             code="invalid_geometry"))
         fixed = shapely.make_valid(out.geometry.values[invalid.to_numpy()])
         fixed = polygonal(fixed)

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from locales import N_, t
+
+#: The measures (message ids: shown through ``t``).
 MEASURES = {
-    "total": "Total amount",
-    "per_capita": "Amount per resident",
-    "share": "Share of the total",
-    "change": "Change against the previous period",
-    "indicator": "Outcome indicator",
+    "total": N_("Total amount"),
+    "per_capita": N_("Amount per resident"),
+    "share": N_("Share of the total"),
+    "change": N_("Change against the previous period"),
+    "indicator": N_("Outcome indicator"),
 }
 
 
@@ -33,7 +36,8 @@ class MeasureResult:
 def years_in(span: tuple[int, int]) -> list[int]:
     lo, hi = span
     if lo > hi:
-        raise ValueError(f"a span runs from its first to its last year; got {span}")
+        raise ValueError(t("a span runs from its first to its last year; got {span}",
+                           span=f"{lo}–{hi}"))
     return list(range(int(lo), int(hi) + 1))
 
 
@@ -50,7 +54,8 @@ def nearest_years(wanted: list[int], available: list[int]) -> dict[int, int]:
 
 
 def vintage_note(mapping: dict[int, int], prefix: str = "") -> str | None:
-    """"Population for 2022–2024 uses the 2021 estimate", or None when every year matched."""
+    """"Population for 2022–2024 uses the 2021 estimate (nearest year available).", in the
+    reader's language, or None when every year matched."""
     substituted: dict[int, list[int]] = {}
     for y, v in sorted(mapping.items()):
         if y != v:
@@ -64,8 +69,8 @@ def vintage_note(mapping: dict[int, int], prefix: str = "") -> str | None:
             if b != a + 1:
                 runs.append(f"{prefix}{start}" if start == a else f"{prefix}{start}–{a}")
                 start = b
-        parts.append(f"{', '.join(runs)} uses the {v} estimate")
-    return "Population for " + "; ".join(parts) + " (nearest year available)."
+        parts.append(t("{years} uses the {year} estimate", years=", ".join(runs), year=str(v)))
+    return t("Population for {parts} (nearest year available).", parts=t("; ").join(parts))
 
 
 def population_for(population: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, str | None]:

@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from locales import N_
+
 from .load import load_boundaries, relative_name
-from .problems import Problem, problem_for_rows
+from .problems import Problem, Text, as_text, count, problem_for_rows
 from .readers.shapes import polygonal, to_lonlat
 from .readers.text import max_file_bytes, size_note
 from .readers.vector import VectorError, read_vector
@@ -94,10 +96,12 @@ def load_overlay(ws: Workspace, spec: OverlaySpec, areas: Iterable | None = None
         too_big = size_note(spec.file, limit)
         raw = None if too_big else read_vector(spec.file, spec.layer)
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one reported problem
-        text = str(exc) if isinstance(exc, VectorError) else f"cannot be read as a map layer: {exc}"
+        text = as_text(exc) if isinstance(exc, VectorError) else \
+            Text(N_("cannot be read as a map layer: {error}"), error=str(exc))
         problems.append(Problem("error", fname, text,
-                                expected="a vector file GDAL reads (GeoJSON, GeoPackage, "
-                                         "zipped Shapefile, KML)", code="unreadable"))
+                                expected=Text(N_("a vector file GDAL reads (GeoJSON, "
+                                                 "GeoPackage, zipped Shapefile, KML)")),
+                                code="unreadable"))
         return empty_overlay(spec), problems
     if too_big:
         problems.append(Problem("error", fname, too_big.message, expected=too_big.expected,
@@ -128,9 +132,10 @@ def load_overlay(ws: Workspace, spec: OverlaySpec, areas: Iterable | None = None
     gone = ~present & ~lost
     if gone.any():
         problems.append(problem_for_rows(
-            "error", fname, f"{int(gone.sum()):,} feature(s) have an empty geometry and are "
-            "left out", column="geometry", line_numbers=numbers[gone], values=_sample(titles, gone),
-            expected="a point, a line or a polygon", code="empty_geometry"))
+            "error", fname, Text(N_("{n} feature(s) have an empty geometry and are left out"),
+                                 n=count(gone.sum())),
+            column="geometry", line_numbers=numbers[gone], values=_sample(titles, gone),
+            expected=Text(N_("a point, a line or a polygon")), code="empty_geometry"))
     types = np.array([g.geom_type if p else "" for g, p in zip(geom, present)], dtype=object)
     is_line = np.isin(types, ["LineString", "MultiLineString", "LinearRing"])
     length = np.zeros(len(geom))
@@ -139,28 +144,31 @@ def load_overlay(ws: Workspace, spec: OverlaySpec, areas: Iterable | None = None
     zero = is_line & (length == 0)
     if zero.any():
         problems.append(problem_for_rows(
-            "error", fname, f"{int(zero.sum()):,} line(s) have zero length (all their points "
-            "are the same) and are left out", column="geometry", line_numbers=numbers[zero],
-            values=_sample(titles, zero), expected="a line with length", code="zero_length"))
+            "error", fname, Text(N_("{n} line(s) have zero length (all their points are the "
+                                    "same) and are left out"), n=count(zero.sum())),
+            column="geometry", line_numbers=numbers[zero], values=_sample(titles, zero),
+            expected=Text(N_("a line with length")), code="zero_length"))
         present &= ~zero
     checked = np.where(present, geom, None)
     invalid = present & ~shapely.is_valid(checked)
     if invalid.any():
         problems.append(problem_for_rows(
-            "repaired", fname, f"{int(invalid.sum()):,} invalid geometr(y/ies) repaired "
-            "(self-intersections, or line parts of zero length dropped)", column="geometry",
+            "repaired", fname, Text(N_("{n} invalid geometr(y/ies) repaired (self-intersections, "
+                                       "or line parts of zero length dropped)"),
+                                    n=count(invalid.sum())), column="geometry",
             line_numbers=numbers[invalid], values=_sample(titles, invalid),
-            expected="valid geometries", code="invalid_geometry"))
+            expected=Text(N_("valid geometries")), code="invalid_geometry"))
         for i in np.flatnonzero(invalid):
             geom[i] = _repaired(geom[i])
 
     coll = types == "GeometryCollection"
     if coll.any():
         problems.append(problem_for_rows(
-            "repaired", fname, f"{int(coll.sum()):,} feature(s) are geometry collections; "
-            "split into their points, lines and areas, each drawn as its kind",
+            "repaired", fname, Text(N_("{n} feature(s) are geometry collections; split into "
+                                       "their points, lines and areas, each drawn as its kind"),
+                                    n=count(coll.sum())),
             column="geometry", line_numbers=numbers[coll], values=_sample(titles, coll),
-            expected="a point, a line or a polygon", code="geometry_collection"))
+            expected=Text(N_("a point, a line or a polygon")), code="geometry_collection"))
     rows: list[tuple[int, str, object]] = []     # (position in file, kind, geometry)
     for i in np.flatnonzero(present):
         if coll[i] or geom[i].geom_type == "GeometryCollection":
@@ -191,10 +199,27 @@ def load_overlay(ws: Workspace, spec: OverlaySpec, areas: Iterable | None = None
 
 # --------------------------------------------------------------------------- helpers
 
+#: The CRS messages of :func:`to_lonlat` that speak of a level's manifest entry, and what they
+#: say of an overlay's.
+_OVERLAY_WORDING = {
+    N_("crs = \"EPSG:4326\" (or the right CRS) in the level's manifest entry"):
+        N_("crs = \"EPSG:4326\" (or the right CRS) in the overlay's manifest entry"),
+    N_("the CRS of the coordinates as crs = \"EPSG:….\" in the level's manifest entry, or a "
+       ".prj file beside a Shapefile"):
+        N_("the CRS of the coordinates as crs = \"EPSG:….\" in the overlay's manifest entry, or "
+           "a .prj file beside a Shapefile"),
+}
+
+
+def _overlay_words(text: str) -> str:
+    if isinstance(text, Text) and text.msgid in _OVERLAY_WORDING:
+        return Text(_OVERLAY_WORDING[text.msgid], **text.fields)
+    return text.replace("the level's", "the overlay's") if "the level's" in text else text
+
+
 def _for_overlay(p: Problem) -> Problem:
     """The CRS messages of :func:`to_lonlat` speak of a level's manifest entry."""
-    return replace(p, message=p.message.replace("the level's", "the overlay's"),
-                   expected=p.expected.replace("the level's", "the overlay's"))
+    return replace(p, message=_overlay_words(p.message), expected=_overlay_words(p.expected))
 
 
 def _report_missing_columns(raw: pd.DataFrame, spec: OverlaySpec, fname: str,
@@ -205,16 +230,29 @@ def _report_missing_columns(raw: pd.DataFrame, spec: OverlaySpec, fname: str,
     if not missing:
         return
     columns = [str(c) for c in raw.columns if c != raw.geometry.name]
-    what = {"category": "features drawn in one colour", "name": "no title in the tooltips",
-            "tooltip": "left out of the tooltips"}
-    effects = "; ".join(dict.fromkeys(what[k] for k, _ in missing))
+    what = {"category": N_("features drawn in one colour"),
+            "name": N_("no title in the tooltips"), "tooltip": N_("left out of the tooltips")}
+    effects = [Text(what[k]) for k in dict.fromkeys(k for k, _ in missing)]
+    shown = ", ".join(columns[:40])
+    listed = Text(N_("{shown} and {n} more"), shown=shown, n=count(len(columns) - 40)) \
+        if len(columns) > 40 else shown if columns else Text(N_("(none)"))
     problems.append(Problem(
-        "warning", fname, f"column(s) named in the manifest are not in the file: "
-        f"{', '.join(f'{c} ({k})' for k, c in missing)}; {effects}",
+        "warning", fname, Text(N_("column(s) named in the manifest are not in the file: "
+                                  "{columns}; {effects}"),
+                               columns=", ".join(f"{c} ({k})" for k, c in missing),
+                               effects=_joined(effects)),
         column=", ".join(c for _, c in missing),
-        expected=f"one of the file's columns: {', '.join(columns[:40]) or '(none)'}"
-                 + (f" and {len(columns) - 40:,} more" if len(columns) > 40 else ""),
+        expected=Text(N_("one of the file's columns: {columns}"), columns=listed),
         code="missing_column"))
+
+
+
+def _joined(parts: list[Text]) -> Text:
+    """Clauses joined by "; ", each in the reader's language when shown."""
+    out = parts[0]
+    for p in parts[1:]:
+        out = Text(N_("{first}; {second}"), first=out, second=p)
+    return out
 
 
 def _repaired(g):
@@ -308,10 +346,12 @@ def _report_outside(out: gpd.GeoDataFrame, areas: Iterable, ws: Workspace, spec:
         return
     numbers = sorted(set(fid[outside].tolist()))
     levels = [ws.level(spec.level)] if spec.level else list(ws.levels)
-    where = " or ".join(lv.label.lower() for lv in levels)
+    where = " / ".join(lv.label.lower() for lv in levels)
     problems.append(problem_for_rows(
-        "warning", fname, f"{len(numbers):,} feature(s) lie outside every area "
-        f"(every {where} of the workspace); drawn anyway: are they in the right place, or is "
-        "the file's CRS wrong?", column="geometry", line_numbers=numbers,
+        "warning", fname, Text(N_("{n} feature(s) lie outside every area (every {levels} of "
+                                  "the workspace); drawn anyway: are they in the right place, or "
+                                  "is the file's CRS wrong?"), n=count(len(numbers)),
+                               levels=where),
+        column="geometry", line_numbers=numbers,
         values=[t for t in out.loc[outside, "title"] if t],
-        expected="features over the workspace's regions", code="outside_areas"))
+        expected=Text(N_("features over the workspace's regions")), code="outside_areas"))

@@ -16,13 +16,18 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from locales import N_, t
+
 from . import measures as M
 from .dataset import MapValues, MeasureSpec, WorkspaceData, map_values
 
-CAVEAT = ("This is not a causal estimate. It divides the change in the outcome by the change in "
-          "money per resident between the two periods; both move with the economy, prices, "
-          "population and policy, and money often follows need (more aid where unemployment "
-          "is high), so the ratio does not say what the money did.")
+#: Shown under the change per dollar (translate where shown: ``t(CAVEAT)``).
+CAVEAT = N_("This is not a causal estimate. It divides the change in the outcome by the change "
+            "in money per resident between the two periods; both move with the economy, "
+            "prices, population and policy, and money often follows need (more aid where "
+            "unemployment is high), so the ratio does not say what the money did.")
+#: An outcome's direction in words (translate where shown).
+DIRECTIONS = {"higher_is_better": N_("higher is better"), "lower_is_better": N_("lower is better")}
 
 ValuesFn = Callable[[MeasureSpec], MapValues]
 
@@ -49,11 +54,12 @@ def pair_year(indicator_year: int, fiscal_years: list[int], fy_label: str = "FY"
     (the earlier on a tie), with a sentence saying so."""
     y = int(indicator_year)
     if not fiscal_years:
-        return Pairing(y, None, f"There is no money in any fiscal year to pair with {y}.")
+        return Pairing(y, None, t("There is no money in any fiscal year to pair with {year}.",
+                                  year=str(y)))
     fy = M.nearest_years([y], fiscal_years)[y]
-    note = None if fy == y else (
-        f"There is no {fy_label}{y} money: the {y} outcome is paired with {fy_label}{fy}, the "
-        "nearest fiscal year with money.")
+    note = None if fy == y else t(
+        "There is no {fy} money: the {year} outcome is paired with {paired}, the nearest "
+        "fiscal year with money.", fy=f"{fy_label}{y}", year=str(y), paired=f"{fy_label}{fy}")
     return Pairing(y, fy, note)
 
 
@@ -108,8 +114,9 @@ def span_note(span: tuple[int, int], indicator_year: int, fy_label: str = "FY") 
     if lo == hi == indicator_year:
         return None
     years = f"{fy_label}{lo}" if lo == hi else f"{fy_label}{lo}–{fy_label}{hi}"
-    return (f"Money of {years} is compared with the {indicator_year} outcome: not the same year. "
-            f"Pick {fy_label}{indicator_year} alone to compare the same year.")
+    return t("Money of {years} is compared with the {year} outcome: not the same year. Pick "
+             "{fy} alone to compare the same year.", years=years, year=str(indicator_year),
+             fy=f"{fy_label}{indicator_year}")
 
 
 # ----------------------------------------------------------------------------- yearly series
@@ -174,13 +181,14 @@ def money_outcome_trend(data: WorkspaceData, money: MeasureSpec, indicator: str,
     frame = pd.DataFrame(rows, columns=["year", "money", "outcome", "population"])
     notes = []
     if region_id is None:
-        notes.append("Whole map: money per resident is all money placed on the map over all "
-                     "residents of the regions with a population that year; the outcome is "
-                     "the population-weighted mean of the regions' values (not an official "
-                     "national figure).")
+        notes.append(t("Whole map: money per resident is all money placed on the map over all "
+                       "residents of the areas with a population that year; the outcome is the "
+                       "population-weighted mean of the areas' values (not an official national "
+                       "figure)."))
     missing = frame.loc[frame["outcome"].isna(), "year"].tolist()
     if missing:
-        notes.append(f"No {indicator} value for {_years_text(missing)}.")
+        notes.append(t("No value of {indicator} for {years}.", indicator=indicator,
+                       years=_years_text(missing)))
     return Trend(frame=frame, region_id=region_id, money_unit=unit,
                  outcome_unit=str(cat[indicator].get("unit", "")), indicator=indicator,
                  notes=tuple(notes))
@@ -278,8 +286,65 @@ def change_text(value: float, unit: str) -> str:
     from layers.classify import format_number
 
     if not np.isfinite(value):
-        return "No data"
+        from layers.numbers import no_data
+        return no_data()
     sign = "+" if value > 0 else "−" if value < 0 else ""
     if unit.strip() == "%":
-        return f"{sign}{abs(value):,.2f} percentage points"
+        return t("{change} percentage points", change=f"{sign}{abs(value):,.2f}")
     return sign + format_number(abs(value), unit)
+
+
+# ----------------------------------------------------------------------------- tables
+def divergence_table(money: pd.Series, outcome: pd.Series, names: dict[str, str]) -> pd.DataFrame:
+    """The regions with both values: region_id, name, money, outcome, and the rank of each
+    (1 = most money, 1 = highest outcome value), most money first."""
+    both = pd.DataFrame({"money": money, "outcome": outcome}).dropna()
+    both.index = both.index.astype(str)
+    out = pd.DataFrame({
+        "region_id": both.index,
+        "name": [names.get(r, r) for r in both.index],
+        "money": both["money"].to_numpy(dtype=float),
+        "outcome": both["outcome"].to_numpy(dtype=float),
+        "money_rank": both["money"].rank(ascending=False, method="min").to_numpy(),
+        "outcome_rank": both["outcome"].rank(ascending=False, method="min").to_numpy(),
+    })
+    out[["money_rank", "outcome_rank"]] = out[["money_rank", "outcome_rank"]].astype("int64")
+    return out.sort_values(["money", "name"], ascending=[False, True], kind="stable") \
+        .reset_index(drop=True)
+
+
+def rank_correlation(table: pd.DataFrame) -> float:
+    """Spearman's rank correlation of money and outcome over the rows of
+    :func:`divergence_table` (NaN below three rows)."""
+    if len(table) < 3:
+        return float("nan")
+    return float(table["money"].corr(table["outcome"], method="spearman"))
+
+
+def span_text(span: tuple[int, int]) -> str:
+    """"2010" or "2008–2010"."""
+    return f"{span[0]}" if span[0] == span[1] else f"{span[0]}–{span[1]}"
+
+
+def period_rows(res: ChangePerDollar, money_unit: str, indicator: str,
+                outcome_unit: str) -> list[dict[str, str]]:
+    """The two rows (money, outcome) of the table of the two periods, every figure written
+    in its unit: what, first, second, change."""
+    from layers.classify import format_number
+
+    def signed(v: float, unit: str) -> str:
+        return change_text(v, unit)
+
+    def value(v: float, unit: str) -> str:
+        return format_number(v, unit) if unit.strip() != "%" or not np.isfinite(v) \
+            else f"{v:,.2f}%"
+
+    return [
+        {"what": t("Money per resident per year, mean"),
+         "first": value(res.money_first, money_unit), "second": value(res.money_second, money_unit),
+         "change": signed(res.money_change, money_unit)},
+        {"what": t("{indicator}, mean", indicator=indicator),
+         "first": value(res.outcome_first, outcome_unit),
+         "second": value(res.outcome_second, outcome_unit),
+         "change": signed(res.outcome_change, outcome_unit)},
+    ]

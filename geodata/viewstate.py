@@ -17,16 +17,18 @@ import pandas as pd
 
 from layers.classify import SCHEMES
 from layers.palettes import palette_names
+from locales import N_, t
 
 from .dataset import MapValues, MeasureSpec, WorkspaceData
 
 MEASURE_ORDER = ("total", "per_capita", "share", "change", "indicator")
+#: The measure picker's options (message ids: show them with ``t(MEASURE_LABELS[m])``).
 MEASURE_LABELS = {
-    "total": "Total amount",
-    "per_capita": "Per resident",
-    "share": "Share of the total",
-    "change": "Change against the previous period",
-    "indicator": "Outcome indicator",
+    "total": N_("Total amount"),
+    "per_capita": N_("Per resident"),
+    "share": N_("Share of the total"),
+    "change": N_("Change against the previous period"),
+    "indicator": N_("Outcome indicator"),
 }
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
@@ -135,7 +137,8 @@ def quote(raw: object) -> str:
     100 KB parameter must not become a 100 KB message)."""
     text = str(raw)
     if len(text) > QUOTE_CHARS:
-        return repr(text[:QUOTE_CHARS]) + f" … ({len(text):,} characters)"
+        return t("{start} … ({n} characters)", start=repr(text[:QUOTE_CHARS]),
+                 n=f"{len(text):,}")
     return repr(text)
 
 
@@ -147,22 +150,23 @@ def parse_breaks(text: str) -> tuple[tuple[float, ...] | None, str | None]:
              str(text).replace(";", " ").replace("|", " ").split()]
     parts = [p for p in parts if p]
     if not parts:
-        return None, "Enter at least one break, e.g. 10 20 50."
+        return None, t("Enter at least one break, e.g. 10 20 50.")
     if len(parts) > MAX_BREAKS:
-        return None, f"Enter at most {MAX_BREAKS} breaks; got {len(parts)}."
+        return None, t("Enter at most {max} breaks; got {n}.", max=str(MAX_BREAKS),
+                       n=f"{len(parts):,}")
     shown = repr(text if len(str(text)) <= 80 else str(text)[:80] + "…")
     try:
         vals = tuple(float(p) for p in parts)
     except ValueError:
-        return None, f"Breaks must be numbers separated by spaces; got {shown}."
+        return None, t("Breaks must be numbers separated by spaces; got {text}.", text=shown)
     bad = [p if len(p) <= 40 else p[:40] + "…" for p, v in zip(parts, vals)
            if not math.isfinite(v)]
     if bad:
-        return None, (f"Breaks must be finite numbers, e.g. 10 20 50; got "
-                      f"{', '.join(repr(b) for b in bad)} (not a number, infinite, or beyond "
-                      "the largest number, about 1.8e308).")
+        return None, t("Breaks must be finite numbers, e.g. 10 20 50; got {values} (not a "
+                       "number, infinite, or beyond the largest number, about 1.8e308).",
+                       values=", ".join(repr(b) for b in bad))
     if any(b <= a for a, b in zip(vals, vals[1:])):
-        return None, f"Breaks must increase from left to right; got {shown}."
+        return None, t("Breaks must increase from left to right; got {text}.", text=shown)
     return vals, None
 
 
@@ -179,28 +183,45 @@ class Choices:
                                                        if s != "fisher_jenks_sampled"])
 
 
+def comparable_tables(data: WorkspaceData, level: str) -> list[str]:
+    """The allocation tables of ``level`` with more than one year: the only ones a change
+    against the previous period can be computed from."""
+    out = []
+    for spec in data.allocation_tables(level):
+        lo, hi = data.years(spec.id)
+        if hi > lo:
+            out.append(spec.id)
+    return out
+
+
 def choices(data: WorkspaceData, level: str, measure: str | None = None,
             table: str | None = None, indicator: str | None = None,
             allowed: tuple[str, ...] | None = None) -> Choices:
-    """Valid options for each control, given the choices made before it."""
+    """Valid options for each control, given the choices made before it.
+
+    "change" (against the previous period) is offered only where a table holds more than one
+    year, and with it only those tables: a single year has nothing to be compared with."""
     levels = [lv.id for lv in data.ws.levels]
-    tables = [t.id for t in data.allocation_tables(level)]
+    tables = [spec.id for spec in data.allocation_tables(level)]
     catalogue = data.indicator_catalogue(level)
+    comparable = comparable_tables(data, level) if tables else []
     measures: list[str] = []
     if tables:
         measures += ["total"] + (["per_capita"] if not data.population(level).empty else []) \
-            + ["share", "change"]
+            + ["share"] + (["change"] if comparable else [])
     if catalogue:
         measures.append("indicator")
     if allowed:
         measures = [m for m in measures if m in allowed]
+    if measure == "change" and comparable:
+        tables = comparable
     years: list[int] = []
     agencies: list[str] = []
-    t = table if table in tables else (tables[0] if tables else None)
-    if t:
-        lo, hi = data.years(t)
+    tid = table if table in tables else (tables[0] if tables else None)
+    if tid:
+        lo, hi = data.years(tid)
         years = list(range(lo, hi + 1))
-        agencies = data.agencies(t)
+        agencies = data.agencies(tid)
     ind = indicator if indicator in catalogue else (next(iter(catalogue)) if catalogue else None)
     return Choices(levels=levels, measures=measures, tables=tables, years=years,
                    agencies=agencies, indicators=list(catalogue),
@@ -212,31 +233,39 @@ def drawable_levels(data: WorkspaceData, allowed: tuple[str, ...] | None = None)
     return [lv.id for lv in data.ws.levels if choices(data, lv.id, allowed=allowed).measures]
 
 
+def param(key: str, raw: object) -> str:
+    """How a message names a link parameter: ``years='2030'`` (the value quoted)."""
+    return f"{key}={quote(raw)}"
+
+
 def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
                  allowed: tuple[str, ...] | None = None) -> tuple[ViewState, list[str]]:
-    """The nearest valid view for ``params``; the second value lists what was ignored."""
+    """The nearest valid view for ``params``; the second value lists what was ignored, one
+    sentence per parameter in the reader's language, each starting with the parameter as the
+    link wrote it (``years='2030': outside 2008–2024, the years this table holds``)."""
     ignored: list[str] = []
     ws = data.ws
     page_fields: dict = {}
     if params.get("page") in PERFORMANCE_KEYS:
         params, page_fields = _performance_params(data, params, ignored)
 
-    def pick(key: str, options: list, default, parse=str):
+    def pick(key: str, options: list, default, parse=str, why: str | None = None):
         raw = params.get(key)
         if raw is None or raw == "":
             return default
         try:
             value = parse(raw)
         except (TypeError, ValueError):
-            ignored.append(f"{key}={quote(raw)}: not understood")
+            ignored.append(t("{param}: not understood", param=param(key, raw)))
             return default
         if options is not None and value not in options:
-            ignored.append(f"{key}={quote(raw)}: not available here")
+            ignored.append(why or t("{param}: not available here", param=param(key, raw)))
             return default
         return value
 
     if params.get("ws") and params.get("ws") != ws.id:
-        ignored.append(f"ws={quote(params['ws'])}: unknown workspace, showing {ws.id!r}")
+        ignored.append(t("{param}: unknown workspace, showing {ws}",
+                         param=param("ws", params["ws"]), ws=repr(ws.id)))
     levels = [lv.id for lv in ws.levels]
     level = pick("level", levels, ws.default_level or levels[0])
     ch = choices(data, level, allowed=allowed)
@@ -245,10 +274,17 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         if not drawable:
             return ViewState(ws=ws.id, level=level, measure="total"), ignored
         if params.get("level"):
-            ignored.append(f"level={quote(params['level'])}: nothing to map at this level")
+            ignored.append(t("{param}: nothing to map at this level",
+                             param=param("level", params["level"])))
         level = drawable[0]
         ch = choices(data, level, allowed=allowed)
-    measure = pick("measure", ch.measures, ch.measures[0])
+    no_change = None
+    if params.get("measure") == "change" and "change" not in ch.measures and ch.tables:
+        no_change = t("{param}: every table at this level holds one year only, so there is no "
+                      "previous period to compare against", param=param("measure", "change"))
+    measure = pick("measure", ch.measures, ch.measures[0], why=no_change)
+    if measure == "change":
+        ch = choices(data, level, measure, allowed=allowed)
     table = pick("table", ch.tables, ch.tables[0] if ch.tables else None)
     ch = choices(data, level, measure, table, params.get("indicator"), allowed=allowed)
     years = agencies = None
@@ -262,14 +298,16 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         default_years = (ch.years[-1], ch.years[-1])
         years = pick("years", None, default_years, _parse_span)
         if years[0] not in ch.years or years[1] not in ch.years:
-            ignored.append(f"years={quote(params.get('years'))}: outside "
-                           f"{ch.years[0]}–{ch.years[-1]}")
+            ignored.append(t("{param}: outside {first}–{last}, the years this table holds",
+                             param=param("years", params.get("years")),
+                             first=str(ch.years[0]), last=str(ch.years[-1])))
             years = default_years
         raw_ag = params.get("agencies", "")
         agencies = tuple(a for a in raw_ag.split("|") if a) if raw_ag else ()
         bad = [a for a in agencies if a not in ch.agencies]
         if bad:
-            ignored.append(f"agencies: {', '.join(repr(b) for b in bad)} not in this table")
+            ignored.append(t("agencies: {names} not in this table",
+                             names=", ".join(repr(b) for b in bad)))
             agencies = tuple(a for a in agencies if a in ch.agencies)
     diverging_default = measure == "change"
     scheme = pick("scheme", ch.schemes, "diverging" if diverging_default else "quantiles")
@@ -279,7 +317,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     k = pick("k", list(range(3, 10)), 5, int)
     region = params.get("region", "") or ""
     if region and region not in data.names(level):
-        ignored.append(f"region={quote(region)}: no such region at this level")
+        ignored.append(t("{param}: no such region at this level", param=param("region", region)))
         region = ""
     overlays = _pick_overlays(data, level, params.get("overlays", ""), ignored)
     center = pick("center", None, None, _parse_center)
@@ -295,7 +333,8 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
         road_layer=params.get("road_layer", "") or "", **page_fields)
     if vs.scheme == "user_defined" and parse_breaks(vs.breaks)[1]:
-        ignored.append(f"breaks={quote(vs.breaks)}: {parse_breaks(vs.breaks)[1]} Quantiles used.")
+        ignored.append(t("{param}: {problem} Quantiles used.", param=param("breaks", vs.breaks),
+                         problem=parse_breaks(vs.breaks)[1]))
     return vs, ignored
 
 
@@ -364,16 +403,16 @@ def performance_problem(data: WorkspaceData, page: str) -> str | None:
     try:
         ch = performance_choices(data, {"page": page})
     except ManifestError as exc:
-        return "the [early_warning] section of workspace.toml cannot be used: " + \
-            "; ".join(exc.problems)
+        return t("the [early_warning] section of workspace.toml cannot be used: {problems}",
+                 problems="; ".join(str(p) for p in exc.problems))
     except ValueError as exc:
         return str(exc)
     if page == "early_warning" and not ch:
-        return "the watched table has no quarter or month to view"
+        return t("the watched table has no quarter or month to view")
     if page == "scorecard" and not ch:
-        return "the workspace has no indicators table"
+        return t("the workspace has no indicators table")
     if page == "scorecard" and "sc_year" not in ch:
-        return "no indicator value has a year"
+        return t("no indicator value has a year")
     return None
 
 
@@ -387,7 +426,8 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
     p = {str(k): str(v) for k, v in params.items()}
     problem = performance_problem(data, page)
     if problem:
-        ignored.append(f"page={quote(page)}: {problem}; showing One map")
+        ignored.append(t("{param}: {problem}; showing One map", param=param("page", page),
+                         problem=problem))
         p["page"] = "one_map"
         return p, {}
     fields: dict = {}
@@ -399,10 +439,10 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
         try:
             value = parse(raw)
         except (TypeError, ValueError):
-            ignored.append(f"{key}={quote(raw)}: not understood")
+            ignored.append(t("{param}: not understood", param=param(key, raw)))
             return default
         if value not in options:
-            ignored.append(f"{key}={quote(raw)}: not available here")
+            ignored.append(t("{param}: not available here", param=param(key, raw)))
             return default
         return value
 
@@ -420,7 +460,8 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
         fields["ew_rule"] = pick("ew_rule", ch["ew_rule"], cfg.rule)
         fields["ew_map"] = pick("ew_map", ch["ew_map"], "status")
         level = data.ws.table(cfg.table).level
-        why = f"early warning is by {level} (table {cfg.table!r})"
+        why = t("early warning is by {level} (table {table})", level=level,
+                table=repr(cfg.table))
     else:
         from performance.scorecard import default_year
 
@@ -431,7 +472,8 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
         fields["sc_level"] = level
         ch = performance_choices(data, {**p, "sc_level": level})
         if "sc_year" not in ch:
-            ignored.append(f"sc_level={quote(level)}: no indicator value with a year here")
+            ignored.append(t("{param}: no indicator value with a year here",
+                             param=param("sc_level", level)))
             level = fields["sc_level"] = default
             ch = performance_choices(data, {**p, "sc_level": level})
         fields["sc_year"] = pick("sc_year", ch["sc_year"],
@@ -447,9 +489,9 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
                                  trend_years=fields["sc_trend"])
             chosen = (list(sc.judged) or list(sc.indicators) or [""])[0]
         fields["sc_indicator"] = chosen
-        why = f"the scorecard is at level {level!r} (sc_level)"
+        why = t("the scorecard is at level {level} (sc_level)", level=repr(level))
     if p.get("level") and p["level"] != level and page == "early_warning":
-        ignored.append(f"level={quote(p['level'])}: {why}")
+        ignored.append(t("{param}: {why}", param=param("level", p["level"]), why=why))
     p["level"] = level
     return p, fields
 
@@ -471,9 +513,10 @@ def _pick_overlays(data: WorkspaceData, level: str, raw: object,
     offered = overlay_choices(data, level)
     bad = [a for a in asked if a not in offered]
     if bad:
-        shown = ", ".join(quote(b) for b in bad[:5]) + \
-            (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
-        ignored.append(f"overlays: {shown} not available at this level")
+        shown = ", ".join(quote(b) for b in bad[:5])
+        if len(bad) > 5:
+            shown = t("{shown} and {n} more", shown=shown, n=f"{len(bad) - 5:,}")
+        ignored.append(t("overlays: {names} not available at this level", names=shown))
     return tuple(a for a in asked if a in offered)
 
 
@@ -519,15 +562,18 @@ def boundaries_only(region_ids, label: str) -> MapValues:
 
 
 def colour_view(region_ids, mv: MapValues, cs: ClassSpec, selected: str | None = None):
-    """Classify and colour a measure's values: the one recipe the screen and exports share."""
+    """Classify and colour a measure's values: the one recipe the screen and exports share.
+    The subtitle names the unit in the reader's language ("USD per resident", "美元/人")."""
     from layers.choropleth import build_choropleth
+    from layers.numbers import unit_label
 
     if mv.diverging and cs.scheme == "diverging" and mv.centre is not None:
         cs = replace(cs, centre=mv.centre)
     return build_choropleth(
         region_ids, mv.values, title=mv.label, unit=mv.unit, scheme=cs.scheme, k=cs.k,
         palette=cs.palette, reverse=cs.reverse, breaks=cs.breaks, centre=cs.centre,
-        population=mv.population, subtitle=mv.unit, notes=mv.notes, selected=selected)
+        population=mv.population, subtitle=unit_label(mv.unit), notes=mv.notes,
+        selected=selected)
 
 
 def compose_view(data: WorkspaceData, vs: ViewState, region_ids):

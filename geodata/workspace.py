@@ -6,6 +6,7 @@ problem it found; :func:`discover_workspaces` finds the workspaces under one or 
 """
 from __future__ import annotations
 
+import calendar
 import difflib
 import os
 import re
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from locales import LANGUAGES
+from locales import LANGUAGES, N_, current
 from locales import normalise as normalise_language
+
+from .problems import Text
 
 BUNDLED_ROOT = Path(__file__).resolve().parent / "workspaces"
 MANIFEST_NAME = "workspace.toml"
@@ -81,8 +84,12 @@ def unknown_keys(d: dict, known: tuple[str, ...], where: str,
         near = [aliases[key]] if aliases and key in aliases else \
             difflib.get_close_matches(str(key), known, n=1, cutoff=0.6) or \
             [k for k in known if len(str(key)) >= 3 and str(key).lower() in k][:1]
-        hint = f"; did you mean `{near[0]}`?" if near else f"; valid keys: {', '.join(known)}"
-        out.append(f"`{key}`: unknown key in {where}{hint}")
+        if near:
+            out.append(Text(N_("`{key}`: unknown key in {where}; did you mean `{near}`?"),
+                            key=str(key), where=where, near=near[0]))
+        else:
+            out.append(Text(N_("`{key}`: unknown key in {where}; valid keys: {keys}"),
+                            key=str(key), where=where, keys=", ".join(known)))
     return out
 
 
@@ -90,20 +97,21 @@ def confined_file(root: Path, file: str, where: str, problems: list[str]) -> Pat
     """``root / file`` if it stays inside the workspace folder (symlinks resolved), else a
     problem: a manifest may not read files elsewhere on the server."""
     if Path(file).is_absolute() or "\x00" in file:
-        problems.append(f"{where}: file '{file}' must be a path inside the workspace folder, "
-                        "relative to it")
+        problems.append(Text(N_("{where}: file '{file}' must be a path inside the workspace "
+                                "folder, relative to it"), where=where, file=file))
         return None
     base = root.resolve()
     target = (root / file).resolve()
     if not target.is_relative_to(base):
-        problems.append(f"{where}: file '{file}' points outside the workspace folder; "
-                        "copy the file into the folder")
+        problems.append(Text(N_("{where}: file '{file}' points outside the workspace folder; "
+                                "copy the file into the folder"), where=where, file=file))
         return None
     if not target.exists():
-        problems.append(f"{where}: file '{file}' not found in the workspace folder")
+        problems.append(Text(N_("{where}: file '{file}' not found in the workspace folder"),
+                             where=where, file=file))
         return None
     if not target.is_file():
-        problems.append(f"{where}: '{file}' is not a file")
+        problems.append(Text(N_("{where}: '{file}' is not a file"), where=where, file=file))
         return None
     return root / file
 
@@ -114,8 +122,15 @@ class ManifestError(ValueError):
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
         self.problems = list(problems)
+        super().__init__(self.path, self.problems)
+
+    def __str__(self) -> str:
+        """The manifest and its problems, in the reader's language."""
+        from locales import t
+
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{self.path}: {len(self.problems)} problem(s)\n{lines}")
+        head = t("{path}: {n} problem(s)", path=self.path, n=f"{len(self.problems):,}")
+        return f"{head}\n{lines}"
 
 
 def plural_of(label: str) -> str:
@@ -272,13 +287,38 @@ class Workspace:
     def child_levels(self, level_id: str) -> list[Level]:
         return [lv for lv in self.levels if lv.parent_level == level_id]
 
-    def fiscal_year_text(self) -> str:
-        if self.fiscal_year_start_month == 1:
-            return f"{self.fiscal_year_label} = calendar year"
-        import calendar
-        start = calendar.month_name[self.fiscal_year_start_month]
-        end = calendar.month_name[(self.fiscal_year_start_month - 2) % 12 + 1]
-        return f"{self.fiscal_year_label} N runs {start} N-1 to {end} N"
+    def fiscal_year_text(self, year: int | None = None) -> str:
+        """What a fiscal year is, in a plain sentence in the reader's language. With a year
+        (the latest of the view): "FY2024 runs from 1 October 2023 to 30 September 2024."
+        Without: "Fiscal years (FY) run from October to September and are named after the year
+        they end in." A fiscal year is named after the calendar year it ends in."""
+        from locales import t
+
+        label, start = self.fiscal_year_label, self.fiscal_year_start_month
+        end = (start - 2) % 12 + 1
+        if year is None:
+            if start == 1:
+                return t("Fiscal years ({label}) are calendar years.", label=label)
+            return t("Fiscal years ({label}) run from {start} to {end} and are named after the "
+                     "year they end in.", label=label, start=_month_name(start),
+                     end=_month_name(end))
+        year = int(year)
+        first = _date_text(year - 1 if start > 1 else year, start, 1)
+        last = _date_text(year, end, calendar.monthrange(year, end)[1])
+        return t("{fy} runs from {first_day} to {last_day}.", fy=f"{label}{year}",
+                 first_day=first, last_day=last)
+
+
+def _month_name(month: int) -> str:
+    """"October" (English), "10月" (Chinese)."""
+    return f"{month}月" if current() == "zh" else calendar.month_name[month]
+
+
+def _date_text(year: int, month: int, day: int) -> str:
+    """"1 October 2023" (English), "2023年10月1日" (Chinese)."""
+    if current() == "zh":
+        return f"{year}年{month}月{day}日"
+    return f"{day} {calendar.month_name[month]} {year}"
 
 
 def _str(d: dict, key: str, where: str, problems: list[str], *, required: bool = False,
@@ -286,10 +326,11 @@ def _str(d: dict, key: str, where: str, problems: list[str], *, required: bool =
     v = d.get(key, default)
     if v is None or v == "":
         if required:
-            problems.append(f"{where}: '{key}' is required")
+            problems.append(Text(N_("{where}: '{key}' is required"), where=where, key=key))
         return default
     if not isinstance(v, (str, int, float)):
-        problems.append(f"{where}: '{key}' must be text, got {type(v).__name__}")
+        problems.append(Text(N_("{where}: '{key}' must be text, got {type}"), where=where,
+                             key=key, type=type(v).__name__))
         return default
     return str(v)
 
@@ -299,7 +340,9 @@ def _int(d: dict, key: str, where: str, problems: list[str], *, lo: int, hi: int
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        problems.append(f"{where}: '{key}' must be a whole number from {lo} to {hi}, got {v!r}")
+        problems.append(Text(N_("{where}: '{key}' must be a whole number from {lo} to {hi}, "
+                                "got {value}"), where=where, key=key, lo=f"{lo:,}", hi=f"{hi:,}",
+                             value=repr(v)))
         return None
     return v
 
@@ -309,7 +352,8 @@ def _positive(d: dict, key: str, where: str, problems: list[str]) -> float | Non
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e6:
-        problems.append(f"{where}: '{key}' must be a positive number, got {v!r}")
+        problems.append(Text(N_("{where}: '{key}' must be a positive number, got {value}"),
+                             where=where, key=key, value=repr(v)))
         return None
     return float(v)
 
@@ -320,8 +364,9 @@ def _level_years(v: Any, where: str, problems: list[str]) -> tuple[int, int | No
     ok = isinstance(v, list) and 1 <= len(v) <= 2 and all(
         isinstance(y, int) and not isinstance(y, bool) and 1800 <= y <= 2199 for y in v)
     if not ok or (len(v) == 2 and v[1] < v[0]):
-        problems.append(f"{where}: 'years' must be [first, last] (or [first] for no end yet), "
-                        f"years from 1800 to 2199 with first ≤ last, got {v!r}")
+        problems.append(Text(N_("{where}: 'years' must be [first, last] (or [first] for no end "
+                                "yet), years from 1800 to 2199 with first ≤ last, got {value}"),
+                             where=where, value=repr(v)))
         return None
     return (v[0], v[1] if len(v) == 2 else None)
 
@@ -329,7 +374,7 @@ def _level_years(v: Any, where: str, problems: list[str]) -> tuple[int, int | No
 def _parse_level(d: dict, i: int, root: Path, problems: list[str]) -> Level | None:
     where = f"[[levels]] #{i + 1}"
     lid = _str(d, "id", where, problems, required=True)
-    where = f"level '{lid}'" if lid else where
+    where = Text(N_("level '{id}'"), id=lid) if lid else where
     file = _str(d, "file", where, problems, required=True)
     key = _str(d, "key", where, problems, required=True)
     name = _str(d, "name", where, problems, required=True)
@@ -357,17 +402,24 @@ def _wide_columns(d: dict, kind: str, columns: dict, where: str,
         return False
     if not (wide == "auto" or (isinstance(wide, list) and wide and
                                all(isinstance(c, str) and c for c in wide))):
-        problems.append(f"{where}: 'wide_columns' must be \"auto\" (every column whose header "
-                        "is a year or quarter) or a list of column names, got " + repr(wide)[:80])
+        problems.append(Text(N_("{where}: 'wide_columns' must be \"auto\" (every column whose "
+                                "header is a year or quarter) or a list of column names, got "
+                                "{value}"), where=where, value=repr(wide)[:80]))
         return False
     if kind not in WIDE_TARGETS:
-        problems.append(f"{where}: 'wide_columns' applies to allocations, population and "
-                        f"indicators tables, not {kind}")
+        problems.append(Text(N_("{where}: 'wide_columns' applies to allocations, population and "
+                                "indicators tables, not {kind}"), where=where, kind=kind))
         return False
     clash = [c for c in WIDE_TARGETS[kind] if c in columns]
     if clash:
-        problems.append(f"{where}: with 'wide_columns' the {' and '.join(clash)} come from the "
-                        f"period columns; remove {', '.join(clash)} from 'columns'")
+        if len(clash) == 1:
+            problems.append(Text(N_("{where}: with 'wide_columns' the {first} comes from the "
+                                    "period columns; remove {first} from 'columns'"),
+                                 where=where, first=clash[0]))
+        else:
+            problems.append(Text(N_("{where}: with 'wide_columns' the {first} and {second} come "
+                                    "from the period columns; remove {first}, {second} from "
+                                    "'columns'"), where=where, first=clash[0], second=clash[1]))
     return True
 
 
@@ -377,20 +429,24 @@ def _reader_layout(d: dict, where: str, problems: list[str]) -> None:
     _int(d, "skip_bottom", where, problems, lo=0, hi=100_000)
     v = d.get("stop_at_blank")
     if v is not None and not isinstance(v, bool):
-        problems.append(f"{where}: 'stop_at_blank' must be true or false, got {v!r}")
+        problems.append(Text(N_("{where}: 'stop_at_blank' must be true or false, got {value}"),
+                             where=where, value=repr(v)))
     v = d.get("sheet_layout")
     if v is not None and v not in ("same", "each"):
-        problems.append(f"{where}: 'sheet_layout' must be \"same\" (every sheet read with the "
-                        f"table's layout) or \"each\" (each sheet's own detected), got {v!r}")
+        problems.append(Text(N_("{where}: 'sheet_layout' must be \"same\" (every sheet read with "
+                                "the table's layout) or \"each\" (each sheet's own detected), "
+                                "got {value}"), where=where, value=repr(v)))
     elif v == "each" and not (isinstance(d.get("sheet"), str)
                               and d["sheet"].strip().lower() in ("*", "all")):
-        problems.append(f"{where}: 'sheet_layout' applies to every sheet stacked: it needs "
-                        f"sheet = \"*\", got sheet = {d.get('sheet')!r}")
+        problems.append(Text(N_("{where}: 'sheet_layout' applies to every sheet stacked: it needs "
+                                "sheet = \"*\", got sheet = {value}"), where=where,
+                             value=repr(d.get("sheet"))))
     v = d.get("sheet_columns")
     if v is not None and v not in ("name", "position"):
-        problems.append(f"{where}: 'sheet_columns' must be \"name\" (a stacked sheet's "
-                        "columns matched to the first sheet's by name) or \"position\" (by "
-                        f"position, when it has as many), got {v!r}")
+        problems.append(Text(N_("{where}: 'sheet_columns' must be \"name\" (a stacked sheet's "
+                                "columns matched to the first sheet's by name) or \"position\" "
+                                "(by position, when it has as many), got {value}"), where=where,
+                             value=repr(v)))
 
 
 def _scale(d: dict, kind: str, where: str, problems: list[str]) -> None:
@@ -400,32 +456,39 @@ def _scale(d: dict, kind: str, where: str, problems: list[str]) -> None:
         kinds = [k for k, v in SCALE_KEYS.items() if v == key]
         if kind not in kinds:
             own = SCALE_KEYS.get(kind)
-            problems.append(f"{where}: '{key}' applies to {' and '.join(kinds)} tables"
-                            + (f"; for a {kind} table use '{own}'" if own else ""))
+            if own:
+                problems.append(Text(N_("{where}: '{key}' applies to {kinds} tables; for a "
+                                        "{kind} table use '{own}'"), where=where, key=key,
+                                     kinds=_and(kinds), kind=kind, own=own))
+            else:
+                problems.append(Text(N_("{where}: '{key}' applies to {kinds} tables"),
+                                     where=where, key=key, kinds=_and(kinds)))
             continue
         v = d[key]
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            problems.append(f"{where}: '{key}' must be a number or a unit word, got {v!r}")
+            problems.append(Text(N_("{where}: '{key}' must be a number or a unit word, got "
+                                    "{value}"), where=where, key=key, value=repr(v)))
             continue
         from geodata.readers.units import parse_scale
         if parse_scale(v) is None:
-            problems.append(f"{where}: '{key}' = {v!r} is not a scale this reader knows; use a "
-                            "factor (1000, 1e8) or a unit such as thousand, million, billion, "
-                            "千, 万, 亿, 万元, 亿元, 万人")
+            problems.append(Text(N_("{where}: '{key}' = {value} is not a scale this reader "
+                                    "knows; use a factor (1000, 1e8) or a unit such as thousand, "
+                                    "million, billion, 千, 万, 亿, 万元, 亿元, 万人"),
+                                 where=where, key=key, value=repr(v)))
 
 
 def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
                  problems: list[str]) -> TableSpec | None:
     where = f"[[tables]] #{i + 1}"
     tid = _str(d, "id", where, problems, required=True)
-    where = f"table '{tid}'" if tid else where
+    where = Text(N_("table '{id}'"), id=tid) if tid else where
     kind = _str(d, "kind", where, problems, required=True)
     if kind and kind not in TABLE_KINDS:
-        problems.append(f"{where}: kind must be one of {', '.join(TABLE_KINDS)}, got {kind!r}")
+        problems.append(Text(N_("{where}: kind must be one of {kinds}, got {value}"),
+                             where=where, kinds=", ".join(TABLE_KINDS), value=repr(kind)))
     level = _str(d, "level", where, problems, required=True)
     if level and level not in level_ids:
-        problems.append(f"{where}: level {level!r} is not one of the levels "
-                        f"({', '.join(sorted(level_ids)) or 'none defined'})")
+        problems.append(_not_a_level(where, level, level_ids))
     file = _str(d, "file", where, problems, required=True)
     own_scale = SCALE_KEYS.get(kind, "amount_scale")
     problems += unknown_keys(d, TABLE_KEYS, where, aliases={
@@ -434,7 +497,8 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
     columns = d.get("columns", {})
     constants = d.get("constants", {})
     if not isinstance(columns, dict) or not isinstance(constants, dict):
-        problems.append(f"{where}: 'columns' and 'constants' must be tables (canonical = source)")
+        problems.append(Text(N_("{where}: 'columns' and 'constants' must be tables (canonical = "
+                                "source)"), where=where))
         return None
     wide = _wide_columns(d, kind, columns, where, problems)
     _reader_layout(d, where, problems)
@@ -442,30 +506,35 @@ def _parse_table(d: dict, i: int, root: Path, level_ids: set[str],
     crosswalk = None
     if d.get("crosswalk") is not None:
         cw = _str(d, "crosswalk", where, problems)
-        crosswalk = confined_file(root, cw, f"{where} crosswalk", problems) if cw else None
+        crosswalk = confined_file(root, cw, Text(N_("{where} crosswalk"), where=where),
+                                  problems) if cw else None
     if kind in TABLE_KINDS:
         have = set(columns) | set(constants) | (set(WIDE_TARGETS.get(kind, ())) if wide else set())
         missing = [c for c in REQUIRED_COLUMNS[kind] if c not in have]
         if kind != "segments" and not (set(KEY_COLUMNS) & set(columns)):
-            missing.insert(0, "region_id (or region_name)")
+            missing.insert(0, Text(N_("region_id (or region_name)")))
         if missing:
-            problems.append(f"{where}: the column mapping lacks {', '.join(missing)}")
+            problems.append(Text(N_("{where}: the column mapping lacks {columns}"), where=where,
+                                 columns=", ".join(str(m) for m in missing)))
         known = set(REQUIRED_COLUMNS[kind]) | set(OPTIONAL_COLUMNS[kind]) | set(KEY_COLUMNS)
         unknown = sorted(set(columns) - known)
         if unknown:
-            problems.append(f"{where}: unknown canonical column(s) {', '.join(unknown)}; "
-                            f"known for {kind}: {', '.join(sorted(known))}")
+            problems.append(Text(N_("{where}: unknown canonical column(s) {columns}; known for "
+                                    "{kind}: {known}"), where=where, columns=", ".join(unknown),
+                                 kind=kind, known=", ".join(sorted(known))))
     decimal = _str(d, "decimal", where, problems, default=".")
     if decimal not in (".", ","):
-        problems.append(f"{where}: 'decimal' must be '.' or ',', got {decimal!r}")
+        problems.append(Text(N_("{where}: 'decimal' must be '.' or ',', got {value}"),
+                             where=where, value=repr(decimal)))
     year_span = d.get("year_span")
     if year_span is not None and year_span not in ("start", "end"):
-        problems.append(f"{where}: 'year_span' must be \"start\" or \"end\" (which year "
-                        f"\"2022-23\" means), got {year_span!r}")
+        problems.append(Text(N_("{where}: 'year_span' must be \"start\" or \"end\" (which year "
+                                "\"2022-23\" means), got {value}"), where=where,
+                             value=repr(year_span)))
     absent = d.get("absent_regions")
     if absent is not None and absent not in ("zero", "no_data"):
-        problems.append(f"{where}: 'absent_regions' must be \"zero\" or \"no_data\", "
-                        f"got {absent!r}")
+        problems.append(Text(N_("{where}: 'absent_regions' must be \"zero\" or \"no_data\", "
+                                "got {value}"), where=where, value=repr(absent)))
     _positive(d, "max_file_mb", where, problems)
     if not (tid and kind and level and path):
         return None
@@ -491,10 +560,11 @@ def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
     where = f"[[overlays]] #{i + 1}"
     oid = _str(d, "id", where, problems, required=True)
     if oid and not _OVERLAY_ID.match(oid):
-        problems.append(f"{where}: id {oid!r} must be letters, digits, _, - or . (it is "
-                        "written in links, where | separates ids)")
+        problems.append(Text(N_("{where}: id {value} must be letters, digits, _, - or . (it is "
+                                "written in links, where | separates ids)"), where=where,
+                             value=repr(oid)))
         oid = ""
-    where = f"overlay '{oid}'" if oid else where
+    where = Text(N_("overlay '{id}'"), id=oid) if oid else where
     file = _str(d, "file", where, problems, required=True)
     problems += unknown_keys(d, OVERLAY_KEYS, where)
     path = confined_file(root, file, where, problems) if file else None
@@ -502,17 +572,17 @@ def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
     if isinstance(tooltip, str):
         tooltip = [tooltip]
     if not isinstance(tooltip, list) or not all(isinstance(t, str) for t in tooltip):
-        problems.append(f"{where}: 'tooltip' must be a list of column names")
+        problems.append(Text(N_("{where}: 'tooltip' must be a list of column names"),
+                             where=where))
         tooltip = []
     colour = _str(d, "colour", where, problems)
     if colour and not _COLOUR.match(colour):
-        problems.append(f"{where}: 'colour' must be a hex colour such as \"#7b3294\", "
-                        f"got {colour!r}")
+        problems.append(Text(N_("{where}: 'colour' must be a hex colour such as \"#7b3294\", "
+                                "got {value}"), where=where, value=repr(colour)))
         colour = ""
     level = d.get("level") or None
     if level is not None and level not in level_ids:
-        problems.append(f"{where}: level {level!r} is not one of the levels "
-                        f"({', '.join(sorted(level_ids)) or 'none defined'})")
+        problems.append(_not_a_level(where, level, level_ids))
     max_mb = _positive(d, "max_file_mb", where, problems)
     if not (oid and path):
         return None
@@ -524,10 +594,33 @@ def _parse_overlay(d: dict, i: int, root: Path, level_ids: set[str],
         colour=colour, level=level, max_file_mb=max_mb)
 
 
+def _and(items: list[str]) -> str:
+    """"allocations and plans" (kinds are manifest words, the same in every language)."""
+    from locales import t
+
+    if len(items) < 2:
+        return ", ".join(items)
+    return t("{first} and {second}", first=", ".join(items[:-1]), second=items[-1])
+
+
+def _not_a_level(where: str, level: object, level_ids: set[str]) -> Text:
+    if level_ids:
+        return Text(N_("{where}: level {value} is not one of the levels ({levels})"),
+                    where=where, value=repr(level), levels=", ".join(sorted(level_ids)))
+    return Text(N_("{where}: level {value} is not one of the levels (none defined)"),
+                where=where, value=repr(level))
+
+
+#: "level id(s) used twice", by what: message ids.
+_USED_TWICE = {"level": N_("level id(s) used twice: {ids}"),
+               "table": N_("table id(s) used twice: {ids}"),
+               "overlay": N_("overlay id(s) used twice: {ids}")}
+
+
 def _used_twice(ids: list[str], what: str, problems: list[str]) -> None:
     dupes = sorted({x for x in ids if ids.count(x) > 1})
     if dupes:
-        problems.append(f"{what} id(s) used twice: {', '.join(dupes)}")
+        problems.append(Text(_USED_TWICE[what], ids=", ".join(dupes)))
 
 
 def _settings_keys(raw: dict, problems: list[str]) -> None:
@@ -539,7 +632,7 @@ def _settings_keys(raw: dict, problems: list[str]) -> None:
         if d is None:
             continue
         if not isinstance(d, dict):
-            problems.append(f"[{section}] must be a table of settings")
+            problems.append(Text(N_("[{section}] must be a table of settings"), section=section))
             continue
         problems += unknown_keys(d, known, f"[{section}]")
         for sub, sub_known in subs.items():
@@ -558,38 +651,43 @@ def load_manifest(path: Path | str) -> Workspace:
     try:
         raw = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(manifest, ["the manifest file does not exist"]) from None
+        raise ManifestError(manifest, [Text(N_("the manifest file does not exist"))]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(manifest, [f"not valid TOML: {exc}"]) from None
+        raise ManifestError(manifest, [Text(N_("not valid TOML: {error}"),
+                                            error=str(exc))]) from None
 
     problems: list[str] = []
     head = raw.get("workspace")
     if not isinstance(head, dict):
-        problems.append("the [workspace] table is missing")
+        problems.append(Text(N_("the [workspace] table is missing")))
         head = {}
     problems += unknown_keys(head, WORKSPACE_KEYS, "[workspace]")
     title = _str(head, "title", "[workspace]", problems, required=True)
     max_mb = _positive(head, "max_file_mb", "[workspace]", problems)
-    problems += unknown_keys(raw, TOP_LEVEL_KEYS, "the manifest's top level (sections)")
+    problems += unknown_keys(raw, TOP_LEVEL_KEYS, Text(N_("the manifest's top level "
+                                                          "(sections)")))
     for key in ("levels", "tables", "sources", "overlays"):
         if key in raw and not (isinstance(raw[key], list) and
                                all(isinstance(x, dict) for x in raw[key])):
-            problems.append(f"'{key}' must be a list of tables ([[{key}]] blocks)")
+            problems.append(Text(N_("'{key}' must be a list of tables ([[{key}]] blocks)"),
+                                 key=key))
             raw[key] = []
     fy_month = _int(head, "fiscal_year_start_month", "[workspace]", problems, lo=1, hi=12) or 1
 
     levels = [lv for i, d in enumerate(raw.get("levels", []))
               if (lv := _parse_level(d, i, root, problems)) is not None]
     if not raw.get("levels"):
-        problems.append("no [[levels]] defined: a workspace needs at least one boundary layer")
+        problems.append(Text(N_("no [[levels]] defined: a workspace needs at least one boundary "
+                                "layer")))
     ids = [lv.id for lv in levels]
     _used_twice(ids, "level", problems)
     for lv in levels:
         if lv.parent_level and lv.parent_level not in ids:
-            problems.append(f"level '{lv.id}': parent_level {lv.parent_level!r} is not a level")
+            problems.append(Text(N_("level '{id}': parent_level {value} is not a level"),
+                                 id=lv.id, value=repr(lv.parent_level)))
         if lv.parent_level and not (lv.parent_key_chars or lv.parent_column):
-            problems.append(f"level '{lv.id}': parent_level needs parent_key_chars or "
-                            "parent_column to find each region's parent")
+            problems.append(Text(N_("level '{id}': parent_level needs parent_key_chars or "
+                                    "parent_column to find each region's parent"), id=lv.id))
     tables = [t for i, d in enumerate(raw.get("tables", []))
               if (t := _parse_table(d, i, root, set(ids), problems)) is not None]
     _used_twice([t.id for t in tables], "table", problems)
@@ -599,12 +697,13 @@ def load_manifest(path: Path | str) -> Workspace:
     _used_twice([o.id for o in overlays], "overlay", problems)
     default_level = head.get("default_level") or (ids[0] if ids else None)
     if default_level and default_level not in ids:
-        problems.append(f"[workspace]: default_level {default_level!r} is not a level")
+        problems.append(Text(N_("[workspace]: default_level {value} is not a level"),
+                             value=repr(default_level)))
 
     language = str(head.get("language", "") or "")
     if language and normalise_language(language) is None:
-        problems.append(f"[workspace]: language {language!r} is not one of "
-                        f"{', '.join(LANGUAGES)}")
+        problems.append(Text(N_("[workspace]: language {value} is not one of {languages}"),
+                             value=repr(language), languages=", ".join(LANGUAGES)))
     sources = []
     for i, d in enumerate(raw.get("sources", [])):
         problems += unknown_keys(d, SOURCE_KEYS, f"[[sources]] #{i + 1}")

@@ -15,9 +15,12 @@ import pandas as pd
 
 from .choropleth import ChoroplethView, rank_text, value_formatter
 from .classify import LegendEntry, classify
-from .palettes import BIVARIATE_3X3, NO_DATA_COLOUR, NO_DATA_LABEL
+from .numbers import format_number, no_data
+from .palettes import BIVARIATE_3X3, NO_DATA_COLOUR
+from locales import N_, t
 
-LEVELS = ("low", "middle", "high")
+#: The three tertiles, low → high (message ids: shown through ``t``).
+LEVELS = (N_("low"), N_("middle"), N_("high"))
 
 
 @dataclass(frozen=True)
@@ -60,19 +63,22 @@ def build_bivariate(region_ids, x: pd.Series, y: pd.Series, *, x_label: str, y_l
     colours = tuple(BIVARIATE_3X3[b][a] for b in range(3) for a in range(3))
     counts = [[int(((yi == b) & (xi == a)).sum()) for a in range(3)] for b in range(3)]
     fx, fy = value_formatter(x_unit), value_formatter(y_unit)
-    x_ranges = tuple(xcls.labels(fx)) if xcls.k == 3 else tuple(LEVELS)
-    y_ranges = tuple(ycls.labels(fy)) if ycls.k == 3 else tuple(LEVELS)
-    legend = [LegendEntry(label=f"{x_label} {LEVELS[a]}, {y_label} {LEVELS[b]}",
+    levels = tuple(t(lv) for lv in LEVELS)
+    x_ranges = tuple(xcls.labels(fx)) if xcls.k == 3 else levels
+    y_ranges = tuple(ycls.labels(fy)) if ycls.k == 3 else levels
+    legend = [LegendEntry(label=t("{x} {x_level}, {y} {y_level}", x=x_label, x_level=levels[a],
+                                  y=y_label, y_level=levels[b]),
                           colour=BIVARIATE_3X3[b][a], count=counts[b][a], class_id=b * 3 + a)
               for b in range(3) for a in range(3)]
-    legend.append(LegendEntry(NO_DATA_LABEL, NO_DATA_COLOUR, int((cid < 0).sum()), -1))
+    legend.append(LegendEntry(no_data(), NO_DATA_COLOUR, int((cid < 0).sum()), -1))
     rows = [(y_label, tuple(fy(v) for v in yv.tolist()))]
     if population is not None:
         p = pd.to_numeric(population, errors="coerce")
         p.index = p.index.astype(str)
         p = p[~p.index.duplicated()].reindex(ids)
-        rows.append(("Population", tuple(f"{int(v):,}" if pd.notna(v) else "—" for v in p)))
-    rows.append((f"Rank by {x_label.lower()}", tuple(rank_text(xv).tolist())))
+        rows.append((t("Population"), tuple(format_number(v, compact=False) if pd.notna(v)
+                                            else "—" for v in p)))
+    rows.append((t("Rank by {what}", what=x_label.lower()), tuple(rank_text(xv).tolist())))
     view = ChoroplethView(
         region_ids=tuple(ids), class_ids=cid.astype(np.int64), class_colours=colours,
         legend=tuple(legend), values=xv, value_text=tuple(fx(v) for v in xv.tolist()),
@@ -89,11 +95,12 @@ def legend_html(legend: BivariateLegend) -> str:
     """A 3×3 grid legend (outcome up, money right) as HTML with every label escaped."""
     from html import escape
     cells = []
+    levels = [t(lv) for lv in LEVELS]
     for b in (2, 1, 0):
         row = [f'<td style="padding:2px 6px;font-size:12px;text-align:right">'
                f'{escape(legend.y_ranges[b])}</td>']
         for a in range(3):
-            row.append(f'<td title="{escape(LEVELS[a])} / {escape(LEVELS[b])}" '
+            row.append(f'<td title="{escape(levels[a])} / {escape(levels[b])}" '
                        f'style="width:44px;height:30px;background:{legend.colours[b][a]};'
                        f'text-align:center;font-size:12px;color:#111">{legend.counts[b][a]}</td>')
         cells.append("<tr>" + "".join(row) + "</tr>")
@@ -105,4 +112,5 @@ def legend_html(legend: BivariateLegend) -> str:
             f'<table style="border-collapse:separate;border-spacing:2px">{"".join(cells)}</table>'
             f'<div style="font-size:13px;font-weight:600;text-align:right">'
             f'{escape(legend.x_label)} →</div>'
-            f'<div style="font-size:12px;color:#555">No data: {legend.no_data}</div></div>')
+            f'<div style="font-size:12px;color:#555">'
+            f'{escape(t("No data: {n}", n=format_number(legend.no_data)))}</div></div>')

@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from locales import t
+
 from .choropleth import ChoroplethView
 from .classify import NO_CLASS, LegendEntry
 from .palettes import NO_DATA_COLOUR, NO_DATA_LABEL, get_palette
@@ -54,9 +56,10 @@ def build_categorical(region_ids: Sequence[str], categories: pd.Series,
     counts = np.bincount(class_ids[class_ids >= 0], minlength=len(classes))
     legend = [LegendEntry(label=label, colour=colour, count=int(n), class_id=i)
               for i, ((_, label, colour), n) in enumerate(zip(classes, counts))]
-    legend.append(LegendEntry(label=NO_DATA_LABEL, colour=NO_DATA_COLOUR,
+    no_data = t(NO_DATA_LABEL)
+    legend.append(LegendEntry(label=no_data, colour=NO_DATA_COLOUR,
                               count=int((class_ids < 0).sum()), class_id=NO_CLASS))
-    labels = [classes[c][1] if c >= 0 else NO_DATA_LABEL for c in class_ids.tolist()]
+    labels = [classes[c][1] if c >= 0 else no_data for c in class_ids.tolist()]
     if value_text is not None:
         vt = value_text.copy()
         vt.index = vt.index.astype(str)
@@ -64,7 +67,7 @@ def build_categorical(region_ids: Sequence[str], categories: pd.Series,
         labels = [str(v) if isinstance(v, str) else lab for v, lab in zip(vt.tolist(), labels)]
     rows = []
     for label, texts in tooltip_rows:
-        texts = tuple(str(t) for t in texts)
+        texts = tuple(str(x) for x in texts)
         if len(texts) != len(ids):
             raise ValueError(f"tooltip row {label!r} has {len(texts)} texts for {len(ids)} "
                              "features")

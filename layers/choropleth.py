@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from locales import t
+
 from .classify import Classification, LegendEntry, classify, format_number, legend_entries
 from .palettes import NO_DATA_COLOUR
 
@@ -47,8 +49,9 @@ class ChoroplethView:
 
 
 def value_formatter(unit: str):
-    """Formatter for values in ``unit``: "USD per resident" formats as "$317.50" (the legend
-    header carries the unit), "%" as "12.5%", anything else as a number with its unit."""
+    """Formatter of the legend's class bounds in ``unit``: "USD per resident" formats as
+    "$317.50" (the legend header carries the unit), "%" as "12.5%", anything else as a number
+    with its unit."""
     head, _, rest = (unit or "").partition(" ")
     if rest and len(head) == 3 and head.isalpha() and head.isupper():
         return lambda x: format_number(x, head)
@@ -57,17 +60,10 @@ def value_formatter(unit: str):
 
 def rank_text(values: pd.Series) -> pd.Series:
     n = int(values.notna().sum())
+    total = f"{n:,}"
     ranks = values.rank(ascending=False, method="min").to_numpy()
-    return pd.Series([f"{int(r):,} of {n:,}" if r == r else "—" for r in ranks],
-                     index=values.index, dtype=object)
-
-
-def _with_rest(text: str, unit: str) -> str:
-    """"$317.50" + "USD per resident" → "$317.50 per resident" (tooltips carry the full unit)."""
-    head, _, rest = (unit or "").partition(" ")
-    if rest and len(head) == 3 and head.isupper() and text != "No data":
-        return f"{text} {rest}"
-    return text
+    return pd.Series([t("{rank} of {n}", rank=f"{int(r):,}", n=total) if r == r else "—"
+                      for r in ranks], index=values.index, dtype=object)
 
 
 def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str, unit: str,
@@ -95,12 +91,13 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
         p = pd.to_numeric(population, errors="coerce")
         p.index = p.index.astype(str)
         p = p[~p.index.duplicated()].reindex(ids)
-        rows.append(("Population", tuple(f"{int(x):,}" if pd.notna(x) else "—" for x in p)))
-    rows.append(("Rank", tuple(rank_text(v).tolist())))
+        rows.append((t("Population"), tuple(f"{int(x):,}" if pd.notna(x) else "—" for x in p)))
+    rows.append((t("Rank"), tuple(rank_text(v).tolist())))
     return ChoroplethView(
         region_ids=tuple(ids), class_ids=cls.class_ids.to_numpy().astype(np.int64),
         class_colours=class_colours, legend=tuple(legend), values=v,
-        value_text=tuple(_with_rest(fmt(x), unit) for x in v.tolist()),
+        # Tooltips carry the full unit ("$317.50 per resident"); the legend's bounds do not.
+        value_text=tuple(format_number(x, unit) for x in v.tolist()),
         tooltip_rows=tuple(rows),
         title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=scheme,
         palette=palette, selected=selected, classification=cls)

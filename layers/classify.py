@@ -6,7 +6,9 @@ value into a class; ``colours_for`` and ``legend_entries`` turn a
 are never classified: they get class id ``-1`` ("No data").
 
 Classes are closed on the right: class ``i`` holds values ``v`` with
-``bins[i-1] < v <= bins[i]`` (class 0 holds everything ``<= bins[0]``).
+``bins[i-1] < v <= bins[i]`` (class 0 holds everything ``<= bins[0]``), and the legend
+labels say so ("Over 150B to 310B", :meth:`Classification.labels`). Numbers are formatted by
+:func:`layers.numbers.format_number` (importable from here too), in the reader's language.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from layers.numbers import format_number, no_data
 from layers.palettes import (
     MAX_CLASSES,
     MIN_CLASSES,
     NO_DATA_COLOUR,
-    NO_DATA_LABEL,
     get_palette,
 )
+from locales import N_, t
 
 __all__ = [
     "Classification",
@@ -51,109 +54,16 @@ NATURAL_BREAKS_SEED = 20240601
 #: Largest sample handed to the pure-Python Fisher-Jenks algorithm.
 FISHER_JENKS_SAMPLE_SIZE = 300
 
-_RANGE_SEP = " \u2013 "  # en dash
-_MINUS = "\u2212"
-
-
-# ---------------------------------------------------------------------------
-# Number formatting
-# ---------------------------------------------------------------------------
-
-_COMPACT_SCALES = ((1e6, "M"), (1e9, "B"), (1e12, "T"))
-
-
-def _strip_zeros(text: str) -> str:
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def _small_decimals(a: float, significant: int) -> int:
-    """Decimals needed to show ``significant`` digits of 0 < a < 1 (max 6)."""
-    return min(6, significant - 1 - math.floor(math.log10(a)))
-
-
-def _compact(a: float) -> str | None:
-    """``a`` (>= 0) as e.g. "1.2M", or None when it is below a million."""
-    for i in range(len(_COMPACT_SCALES) - 1, -1, -1):
-        scale, suffix = _COMPACT_SCALES[i]
-        if a >= scale:
-            break
-    else:
-        return None
-    while True:
-        m = a / scale
-        text = f"{m:.1f}" if m < 100 else f"{m:.0f}"
-        if float(text) >= 1000 and i + 1 < len(_COMPACT_SCALES):
-            i += 1
-            scale, suffix = _COMPACT_SCALES[i]
-            continue
-        return _strip_zeros(text) + suffix
-
-
-def _magnitude(a: float, kind: str, compact: bool) -> str:
-    """Format ``a`` >= 0 without sign or unit."""
-    if compact:
-        short = _compact(a)
-        if short is not None:
-            return short
-    if kind == "currency":
-        if a >= 1000 or round(a, 2) == round(a):
-            return f"{a:,.0f}"
-        return f"{a:,.2f}"
-    if a >= 1000:
-        return f"{a:,.0f}"
-    if a >= 100:
-        return _strip_zeros(f"{a:.1f}") if kind == "plain" else f"{a:.0f}"
-    if a >= 1:
-        return _strip_zeros(f"{a:.2f}") if kind == "plain" else _strip_zeros(f"{a:.1f}")
-    if a == 0:
-        return "0"
-    return _strip_zeros(f"{a:.{_small_decimals(a, 3 if kind == 'plain' else 2)}f}")
-
-
-def _is_currency_code(unit: str) -> bool:
-    return len(unit) == 3 and unit.isascii() and unit.isalpha() and unit.isupper()
-
-
-def format_number(x: float | None, unit: str | None = None, *, compact: bool = True) -> str:
-    """Human-readable number for labels and tooltips.
-
-    * ``unit="USD"`` -> ``"$91,234"``, ``"$1.2M"``, ``"$12.50"``;
-      other ISO 4217 codes get the code as a suffix: ``"1.2M EUR"``.
-    * ``unit="%"`` (value already in percent) -> ``"12.5%"``.
-    * any other unit is appended: ``"1,234 crashes"``; no unit -> ``"1,234"``.
-    * ``compact=True`` abbreviates from a million up (M, B, T);
-      ``compact=False`` always writes the full number with thousands separators.
-    * negative numbers get a minus sign (U+2212) in front: ``"\u2212$1.2M"``.
-    * None, NaN and +/-inf -> ``"No data"``.
-    """
-    if x is None:
-        return NO_DATA_LABEL
-    value = float(x)
-    if not math.isfinite(value):
-        return NO_DATA_LABEL
-    unit = (unit or "").strip()
-    if unit == "%":
-        kind = "percent"
-    elif _is_currency_code(unit):
-        kind = "currency"
-    else:
-        kind = "plain"
-    text = _magnitude(abs(value), kind, compact)
-    negative = value < 0 and any(ch in "123456789" for ch in text)
-    if kind == "currency":
-        text = "$" + text if unit == "USD" else f"{text} {unit}"
-    elif kind == "percent":
-        text += "%"
-    elif unit:
-        text = f"{text} {unit}"
-    return (_MINUS + text) if negative else text
-
 
 # ---------------------------------------------------------------------------
 # Classification result
 # ---------------------------------------------------------------------------
+
+#: Legend labels of classes (see :meth:`Classification.labels`).
+FIRST_RANGE = N_("{low} to {high}")
+RANGE = N_("Over {low} to {high}")
+OVER = N_("Over {low}")
+UP_TO = N_("Up to {high}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,19 +88,29 @@ class Classification:
     centre: float | None = None
 
     def labels(self, fmt: Callable[[float], str] = format_number) -> list[str]:
-        """One "lower – upper" label per class, formatted with ``fmt``."""
+        """One label per class, formatted with ``fmt``, in the reader's language.
+
+        Classes are closed on the right, and the labels say so the way tax brackets do:
+        the first class reads "1.2B to 150B" (it holds both ends), every later class
+        "Over 150B to 310B" (it holds 310B, not 150B), a top class above the last given
+        break "Over 310B"; a first class without a known lower end "Up to 150B", and a
+        class of one value that value. Chinese: "12亿至1500亿", "超过1500亿至3100亿",
+        "超过3100亿", "不超过1500亿".
+        """
         out: list[str] = []
         for i, hi in enumerate(self.bins):
             if self.open_top and i == self.k - 1 and i > 0:
-                out.append(f"> {fmt(self.bins[i - 1])}")
+                out.append(t(OVER, low=fmt(self.bins[i - 1])))
                 continue
             lo = self.lower if i == 0 else self.bins[i - 1]
             if i == 0 and not (math.isfinite(lo) and lo <= hi):
-                out.append(f"\u2264 {fmt(hi)}")
+                out.append(t(UP_TO, high=fmt(hi)))
             elif lo == hi:
                 out.append(fmt(hi))
+            elif i == 0:
+                out.append(t(FIRST_RANGE, low=fmt(lo), high=fmt(hi)))
             else:
-                out.append(f"{fmt(lo)}{_RANGE_SEP}{fmt(hi)}")
+                out.append(t(RANGE, low=fmt(lo), high=fmt(hi)))
         return out
 
 
@@ -342,27 +262,28 @@ SCHEMES: Mapping[str, SchemeInfo] = MappingProxyType(
         s.name: s
         for s in (
             SchemeInfo(
-                "quantiles", "Equal counts per class (ties merged)", True, False, False, _quantiles
+                "quantiles", N_("Equal counts per class (ties merged)"), True, False, False,
+                _quantiles,
             ),
             SchemeInfo(
-                "equal_interval", "Equal-width classes from min to max", True, False, False,
+                "equal_interval", N_("Equal-width classes from min to max"), True, False, False,
                 _equal_interval,
             ),
             SchemeInfo(
-                "natural_breaks", "Natural breaks (1-D k-means, seeded)", True, False, False,
+                "natural_breaks", N_("Natural breaks (1-D k-means, seeded)"), True, False, False,
                 _natural_breaks,
             ),
             SchemeInfo(
                 "fisher_jenks_sampled",
-                f"Fisher-Jenks on at most {FISHER_JENKS_SAMPLE_SIZE} evenly spaced values",
+                N_("Fisher-Jenks on at most 300 evenly spaced values"),
                 True, False, False, _fisher_jenks_sampled,
             ),
             SchemeInfo(
-                "user_defined", "Given upper bounds; values above the last get an extra class",
+                "user_defined", N_("Given upper bounds; values above the last get an extra class"),
                 False, True, False, _user_defined,
             ),
             SchemeInfo(
-                "diverging", "Equal-width classes symmetric around a centre value", True, False,
+                "diverging", N_("Equal-width classes symmetric around a centre value"), True, False,
                 True, _diverging,
             ),
         )
@@ -532,7 +453,7 @@ def legend_entries(
     ]
     entries.append(
         LegendEntry(
-            label=NO_DATA_LABEL,
+            label=no_data(),
             colour=NO_DATA_COLOUR,
             count=classification.no_data_count,
             class_id=NO_CLASS,

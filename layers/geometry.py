@@ -23,8 +23,13 @@ class EncodedLayer:
     """A boundary layer ready to send: ids in feature order and the JSON text of the shapes."""
     region_ids: tuple[str, ...]
     json: str            # {"f": 1e4, "ids": [...], "names": [...], "shapes": [[[ring, ...], ...], ...]}
-    bounds: tuple[float, float, float, float]   # west, south, east, north of the bulk of regions
+    bounds: tuple[float, float, float, float]   # west, south, east, north the map opens on
     vertices: int
+    #: boxes of the insets drawn beside the main map (layers.insets.InsetBox), if any
+    insets: tuple = ()
+    #: what the regions are called ("States", the level's plural label): heads the legend's
+    #: count column
+    plural: str = ""
 
     @property
     def nbytes(self) -> int:
@@ -102,8 +107,16 @@ def bulk_bounds(gdf: gpd.GeoDataFrame, *, quantile: float = 0.02,
     return bulk if (wide or tall) else full
 
 
-def encode_layer(gdf: gpd.GeoDataFrame, *, precision: int = DEFAULT_PRECISION) -> EncodedLayer:
-    """Encode ``region_id``, ``name`` and geometry of a prepared layer for the browser."""
+def encode_layer(gdf: gpd.GeoDataFrame, *, precision: int = DEFAULT_PRECISION,
+                 bounds: tuple[float, float, float, float] | None = None,
+                 insets: tuple = (), plural: str = "") -> EncodedLayer:
+    """Encode ``region_id``, ``name`` and geometry of a prepared layer for the browser.
+
+    ``bounds`` is what the map opens on (default: the bulk of the regions, see
+    :func:`bulk_bounds`); ``insets`` are the boxes of regions moved beside the main map
+    (:func:`layers.insets.place_insets`): each goes into the payload as ``{"name", "b"}``
+    (b: west, south, east, north), and the map draws its frame and name. ``plural`` names
+    the regions ("States"): it heads the legend's count column."""
     factor = 10 ** precision
     shapes = []
     for g in gdf.geometry.values:
@@ -116,8 +129,14 @@ def encode_layer(gdf: gpd.GeoDataFrame, *, precision: int = DEFAULT_PRECISION) -
         shapes.append(polys)
     ids = [str(x) for x in gdf["region_id"]]
     payload = {"f": factor, "ids": ids, "names": [str(n) for n in gdf["name"]], "shapes": shapes}
-    return EncodedLayer(region_ids=tuple(ids), json=safe_json(payload), bounds=bulk_bounds(gdf),
-                        vertices=int(shapely.get_num_coordinates(gdf.geometry.values).sum()))
+    if insets:
+        payload["insets"] = [{"name": str(b.name), "b": list(b.bounds)} for b in insets]
+    if plural:
+        payload["plural"] = str(plural)
+    return EncodedLayer(region_ids=tuple(ids), json=safe_json(payload),
+                        bounds=tuple(bounds) if bounds is not None else bulk_bounds(gdf),
+                        vertices=int(shapely.get_num_coordinates(gdf.geometry.values).sum()),
+                        insets=tuple(insets), plural=str(plural))
 
 
 def safe_json(obj) -> str:

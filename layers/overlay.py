@@ -20,13 +20,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from locales import N_, t
+
 from .geometry import _encode_ring, safe_json
+from .numbers import format_number
 from .palettes import QUALITATIVE, QUALITATIVE_OTHER
 from .render_roads import tooltip_row
 
 MAX_CATEGORIES = 10              # legend rows: nine colours and "Other"
-OTHER_LABEL = "Other"
-BLANK_LABEL = "(no value)"
+# Legend words (message ids: the legend shows them in the reader's language)
+OTHER_LABEL = N_("Other")
+BLANK_LABEL = N_("(no value)")
+FEATURES_LABEL = N_("Features")
 DEFAULT_COLOUR = "#332288"       # one colour when there is no category and none is given
 PRECISION = 5                    # 1e-5 degree ≈ 1 m
 SIMPLIFY_ABOVE = 50_000          # vertices; larger overlays are simplified for the screen
@@ -55,12 +60,14 @@ def overlay_style(categories: Sequence[str], *, colour: str = "", label: str = "
     """Colours for features by category. Without categories (all ""), every feature takes
     ``colour`` (or :data:`DEFAULT_COLOUR`) and the one legend row reads ``label``.
     ``features`` (the feature number of each row) makes the counts count features, not rows
-    (a geometry collection comes as one row per kind)."""
+    (a geometry collection comes as one row per kind). The legend's own words ("Other",
+    "(no value)", the note) are in the reader's language; categories are data, as written."""
     cats = pd.Series(list(categories), dtype="object").fillna("").astype(str)
     ids = pd.Series(list(features) if features is not None else range(len(cats)),
                     dtype="object")
     if cats.empty or (cats == "").all():
-        return OverlayStyle(class_ids=tuple([0] * len(cats)), labels=(label or "Features",),
+        return OverlayStyle(class_ids=tuple([0] * len(cats)),
+                            labels=(label or t(FEATURES_LABEL),),
                             colours=(colour or DEFAULT_COLOUR,), counts=(int(ids.nunique()),),
                             by_category=False)
     counts = pd.DataFrame({"c": cats, "f": ids}).drop_duplicates()["c"].value_counts()
@@ -71,25 +78,30 @@ def overlay_style(categories: Sequence[str], *, colour: str = "", label: str = "
     pos = {c: i for i, c in enumerate(keep)}
     other = len(keep)
     class_ids = tuple(pos.get(c, other) for c in cats)
-    labels = [BLANK_LABEL if c == "" else c for c in keep]
+    blank, other_label = t(BLANK_LABEL), t(OTHER_LABEL)
+    labels = [blank if c == "" else c for c in keep]
     colours = [QUALITATIVE[i % len(QUALITATIVE)] for i in range(len(keep))]
     n = [int(counts[c]) for c in keep]
     note = ""
     if folded:
-        labels.append(OTHER_LABEL)
+        labels.append(other_label)
         colours.append(QUALITATIVE_OTHER)
         n.append(int(sum(counts[c] for c in folded)))
-        shown = ", ".join(BLANK_LABEL if c == "" else c for c in folded[:5])
-        more = f" and {len(folded) - 5:,} more" if len(folded) > 5 else ""
-        note = (f"{len(order):,} categories: the {len(keep):,} most common have a colour each; "
-                f"the other {len(folded):,} ({shown}{more}) are drawn as “{OTHER_LABEL}”.")
+        shown = ", ".join(blank if c == "" else c for c in folded[:5])
+        if len(folded) > 5:
+            shown = t("{shown} and {n} more", shown=shown, n=format_number(len(folded) - 5))
+        note = t("{n} categories: the {kept} most common have a colour each; the other "
+                 "{folded} ({shown}) are drawn as “{other}”.", n=format_number(len(order)),
+                 kept=format_number(len(keep)), folded=format_number(len(folded)),
+                 shown=shown, other=other_label)
     return OverlayStyle(class_ids=class_ids, labels=tuple(labels), colours=tuple(colours),
                         counts=tuple(n), folded=tuple(folded), note=note)
 
 
 def legend_rows(style: OverlayStyle) -> list[tuple[str, str, str]]:
     """(label, colour, count text) per legend row."""
-    return [(lab, col, f"{n:,}") for lab, col, n in zip(style.labels, style.colours, style.counts)]
+    return [(lab, col, format_number(n, compact=False))
+            for lab, col, n in zip(style.labels, style.colours, style.counts)]
 
 
 def tooltip_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]
@@ -159,8 +171,9 @@ def encode_overlay(frame: gpd.GeoDataFrame, *, overlay_id: str, label: str,
                   else shape for j in range(len(style.labels))]
     notes = [style.note] if style.note else []
     if simplified:
-        notes.append(f"{n_vertices:,} vertices: simplified to about "
-                     f"{tolerance * 111_000:,.0f} m for the screen.")
+        notes.append(t("{n} vertices: simplified to about {metres} m for the screen.",
+                       n=format_number(n_vertices, compact=False),
+                       metres=format_number(round(tolerance * 111_000), compact=False)))
     payload = {
         "id": overlay_id, "label": label, "f": factor,
         "k": [KIND_CODES.get(k, 0) for k in kinds], "g": parts_of,

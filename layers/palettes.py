@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping
 
+from locales import N_
+
 __all__ = [
     "BIVARIATE_3X3",
     "MAX_CLASSES",
@@ -47,7 +49,9 @@ MAX_CLASSES = 9
 NO_DATA_COLOUR = "#d9d9d9"
 #: Suggested hatch pattern for no-data regions (matplotlib hatch syntax).
 NO_DATA_HATCH = "///"
-NO_DATA_LABEL = "No data"
+#: The legend's and the tooltip's word for a region without a value: a message id, shown
+#: through ``locales.t`` (or ``layers.numbers.no_data()``) in the reader's language.
+NO_DATA_LABEL = N_("No data")
 
 #: Colours for categories (overlay legends): Paul Tol's "muted" qualitative scheme, nine
 #: colours told apart with the common colour-vision deficiencies (personal.sron.nl/~pault).

@@ -22,13 +22,24 @@ the workspace's overlays (:func:`map_overlay`: lines over a dark casing, points 
 as outlines, coloured by :mod:`layers.overlay` as on the screen), each with its legend block.
 Every overlay is drawn in every part (main map and insets) and clipped to the part's frame.
 
+Text is drawn in DejaVu Sans with a CJK font found on the machine as fallback (WenQuanYi Zen
+Hei, Noto Sans CJK, Source Han Sans; see :func:`font_families`), so Chinese region names and
+titles are drawn, not shown as empty boxes; the fonts are set for the figure being drawn
+(:func:`text_rc`), not for the process. Titles and subtitles are wrapped to the page's width;
+every word the renderer adds (legend, scale bar, notes) is a message of :mod:`locales`.
+
 Public entry points: :func:`prepare_static`, :func:`draw`, :func:`to_bytes`, and the
 one-call helpers :func:`export_png`, :func:`export_pdf`, :func:`export_svg`.
 """
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import math
+import os
+import re
+import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -40,18 +51,23 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrow, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from pyproj import CRS, Transformer  # noqa: E402
 
+from locales import N_, t  # noqa: E402
+
 from .choropleth import ChoroplethView  # noqa: E402
-from .palettes import NO_DATA_HATCH, NO_DATA_LABEL  # noqa: E402
+# the manifest's [map] table is read by layers.insets, for the exports and the web map alike
+from .insets import Inset, MapFrame, map_frame  # noqa: E402,F401
+from .palettes import NO_DATA_HATCH  # noqa: E402
 
 __all__ = ["PAGE_SIZES", "DPI_CHOICES", "Inset", "MapFrame", "Overlay", "StaticLayer",
            "Snapshot", "map_frame", "map_overlay", "prepare_static", "draw", "to_bytes",
-           "export_png", "export_pdf", "export_svg"]
+           "export_png", "export_pdf", "export_svg", "font_families", "cjk_family", "text_rc"]
 
 #: Page sizes in inches (landscape).
 PAGE_SIZES: dict[str, tuple[float, float]] = {
@@ -67,88 +83,205 @@ SELECTED_COLOUR = "#111111"
 
 
 # ------------------------------------------------------------------------------------------
-# Manifest: the [map] frame
+# Fonts: Latin text in DejaVu Sans, Chinese from a CJK font of the machine
 # ------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Inset:
-    name: str
-    prefixes: tuple[str, ...]
-    crs: str | None = None
-    #: left, bottom, width, height as fractions of the main map's axes
-    position: tuple[float, float, float, float] | None = None
-
-    def matches(self, region_id: str) -> bool:
-        return any(region_id.startswith(p) for p in self.prefixes)
-
-
-@dataclass(frozen=True)
-class MapFrame:
-    crs: str | None = None
-    bounds: tuple[float, float, float, float] | None = None
-    insets: tuple[Inset, ...] = ()
+#: The font of Latin text (matplotlib ships it, so every machine has it).
+LATIN_FAMILY = "DejaVu Sans"
+#: CJK families tried in order for the characters DejaVu Sans lacks (Debian packages:
+#: fonts-wqy-zenhei, fonts-noto-cjk; Adobe's Source Han Sans under its own names).
+CJK_FAMILIES = ("WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+                "Source Han Sans CN", "Source Han Sans", "Noto Sans CJK JP",
+                "WenQuanYi Micro Hei")
+#: File names of those fonts, for fonts installed after matplotlib built its font cache.
+_CJK_FILE = re.compile(r"wqy|notosanscjk|noto-?sans-?sc|sourcehansans|source-?han-?sans",
+                       re.IGNORECASE)
 
 
-def map_frame(settings: dict | None) -> tuple[MapFrame, list[str]]:
-    """Read the static-map options of a manifest's ``[map]`` table; list every problem.
+@functools.cache
+def cjk_family() -> str | None:
+    """The first of :data:`CJK_FAMILIES` matplotlib can use on this machine, or None.
 
-    A bad option is reported and left out; the map is still drawn.
+    matplotlib lists the fonts it found when it first ran; a CJK font installed later is not
+    in that list, so the system's font files are searched once and the CJK ones added.
     """
-    cfg = (settings or {}).get("map", {}) or {}
-    problems: list[str] = []
-    crs = cfg.get("crs")
-    if crs is not None:
-        try:
-            if not CRS(str(crs)).is_projected:
-                problems.append(f"[map] crs = {crs!r}: not a projected (metric) CRS; ignored")
-                crs = None
-        except Exception:  # noqa: BLE001 - pyproj raises several types
-            problems.append(f"[map] crs = {crs!r}: unknown CRS; ignored")
-            crs = None
-    bounds = cfg.get("bounds")
-    if bounds is not None:
-        try:
-            b = tuple(float(x) for x in bounds)
-            if len(b) != 4 or not (b[0] < b[2] and b[1] < b[3]):
-                raise ValueError
-            bounds = b
-        except (TypeError, ValueError):
-            problems.append(f"[map] bounds = {bounds!r}: expected [west, south, east, north]; "
-                            "ignored")
-            bounds = None
-    insets: list[Inset] = []
-    for i, raw in enumerate(cfg.get("insets", []) or []):
-        where = f"[map] insets[{i}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{where}: expected a table like {{name = ..., region_prefix = ...}}")
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if _CJK_FILE.search(os.path.basename(path)):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):     # unreadable font file
+                    continue
+        found = known()
+    if found is not None:
+        _quiet_weight_fallback(found)
+    return found
+
+
+class _NoBoldFallbackWarning(logging.Filter):
+    """CJK fonts ship one weight; matplotlib warns each time a bold title falls back to it.
+    That is expected, not a problem worth a line on a command line's stderr."""
+
+    def __init__(self, family: str):
+        super().__init__()
+        self.family = family
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (str(record.msg).startswith("findfont: Failed to find font weight")
+                    and self.family in map(str, record.args or ()))
+
+
+def _quiet_weight_fallback(family: str) -> None:
+    log = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _NoBoldFallbackWarning) and f.family == family
+               for f in log.filters):
+        log.addFilter(_NoBoldFallbackWarning(family))
+
+
+def font_families() -> list[str]:
+    """The font families of drawn text, in fallback order: matplotlib takes each character
+    from the first family that has it (DejaVu Sans, then a CJK font when one is installed)."""
+    cjk = cjk_family()
+    return [LATIN_FAMILY, cjk] if cjk else [LATIN_FAMILY]
+
+
+def text_rc() -> dict[str, Any]:
+    """rcParams for drawing text: the fonts of :func:`font_families`, and no mathtext
+    ("$1,205–$581,296" is money). Use as ``matplotlib.rc_context(text_rc())`` around the
+    creation of a figure's texts: a text keeps the fonts it was created with."""
+    return {**NO_MATHTEXT, "font.family": font_families()}
+
+
+#: rcParams of text that is never mathtext (see :func:`text_rc`, which adds the fonts).
+NO_MATHTEXT = {"text.parse_math": False}
+
+
+# ------------------------------------------------------------------------------------------
+# Wrapping text to a width (Latin words, and Chinese, which breaks between characters)
+# ------------------------------------------------------------------------------------------
+
+#: Punctuation that never starts a line (it stays with the character before it), and that
+#: never ends one (it stays with the character after it).
+_NO_LINE_START = frozenset("，。、；：！？）》」』】〕,.;:!?)]}%’”…·")
+_NO_LINE_END = frozenset("（《「『【〔([{‘“")
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _units(paragraph: str) -> list[tuple[str, bool]]:
+    """The pieces a line may break between, each with whether a space came before it: words,
+    and single CJK characters (with the punctuation that must stay beside them)."""
+    out: list[tuple[str, bool]] = []
+    for k, word in enumerate(paragraph.split(" ")):
+        space, piece, piece_wide = k > 0, "", False
+        for ch in word:
+            if piece and ch not in _NO_LINE_START and (_is_wide(ch) or piece_wide) \
+                    and not all(c in _NO_LINE_END for c in piece):
+                out.append((piece, space))
+                space, piece = False, ""
+            if not piece or all(c in _NO_LINE_END for c in piece):
+                piece_wide = _is_wide(ch)
+            piece += ch
+        if piece:
+            out.append((piece, space))
+    return out
+
+
+def _join(units: Sequence[tuple[str, bool]]) -> str:
+    out = ""
+    for piece, space in units:
+        out += (" " if space and out else "") + piece
+    return out
+
+
+def _longest(n: int, ok) -> int:
+    """The largest k in 1..n with ``ok(k)`` (``ok`` holds up to some k, then never again);
+    1 when even ``ok(1)`` fails."""
+    if ok(n):
+        return n
+    good, bad = 1, n
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if ok(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def _wrap_lines(text: str, fits) -> list[str]:
+    """``text`` broken into lines for which ``fits(line)`` holds (a piece too long for a line
+    of its own is cut between characters). Line breaks already in ``text`` are kept. Each
+    line is found by bisection, so a long title costs a few measurements per line."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        units = _units(paragraph)
+        if not units:
+            lines.append("")
             continue
-        name = str(raw.get("name", "")).strip()
-        pref = raw.get("region_prefix")
-        prefixes = tuple(str(p) for p in (pref if isinstance(pref, list) else [pref])
-                         if p not in (None, ""))
-        if not name or not prefixes:
-            problems.append(f"{where}: needs name and region_prefix (text or list of texts)")
-            continue
-        icrs = raw.get("crs")
-        if icrs is not None:
-            try:
-                CRS(str(icrs))
-            except Exception:  # noqa: BLE001
-                problems.append(f"{where} crs = {icrs!r}: unknown CRS; a UTM zone is used")
-                icrs = None
-        pos = raw.get("position")
-        if pos is not None:
-            try:
-                pos = tuple(float(x) for x in pos)
-                if len(pos) != 4 or min(pos) < 0 or pos[2] <= 0 or pos[3] <= 0:
-                    raise ValueError
-            except (TypeError, ValueError):
-                problems.append(f"{where} position = {raw.get('position')!r}: expected "
-                                "[left, bottom, width, height] as fractions; default used")
-                pos = None
-        insets.append(Inset(name=name, prefixes=prefixes, crs=str(icrs) if icrs else None,
-                            position=pos))
-    return MapFrame(crs=str(crs) if crs else None, bounds=bounds, insets=tuple(insets)), problems
+        i = 0
+        while i < len(units):
+            k = _longest(len(units) - i, lambda m: fits(_join(units[i:i + m])))
+            line = _join(units[i:i + k])
+            while len(line) > 1 and not fits(line):
+                cut = _longest(len(line) - 1, lambda m: fits(line[:m]))
+                lines.append(line[:cut])
+                line = line[cut:]
+            lines.append(line)
+            i += k
+    return lines
+
+
+def _columns(text: str) -> int:
+    """Width of ``text`` in columns of a Latin character (a CJK character takes two)."""
+    return sum(2 if _is_wide(ch) else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped to ``width`` columns (a CJK character counts two)."""
+    if not text:
+        return ""
+    return "\n".join(_wrap_lines(text, lambda line: _columns(line) <= width))
+
+
+def _measure(dpi: float, **font):
+    """A function giving the width in inches of one line of text drawn with ``font``
+    (fontsize, fontweight, style) in the fonts of :func:`font_families`."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family=font_families(), size=font.get("fontsize"),
+                          weight=font.get("fontweight", "normal"),
+                          style=font.get("style", "normal"))
+    renderer = RendererAgg(1, 1, dpi)
+
+    @functools.lru_cache(maxsize=None)
+    def width_in(line: str) -> float:
+        w, _h, _d = renderer.get_text_width_height_descent(line, prop, ismath=False)
+        return w / dpi
+    return width_in
+
+
+def _wrap_to_width(text: str, fig: Figure, width_in: float, **font) -> str:
+    """``text`` wrapped so that each line, drawn with ``font`` (size, weight) in the fonts of
+    :func:`font_families`, is at most ``width_in`` inches wide."""
+    if not text:
+        return ""
+    measure = _measure(fig.dpi, **font)
+
+    def fits(line: str) -> bool:
+        return measure(line) <= width_in
+
+    if "\n" not in text and fits(text):            # most titles: one measurement
+        return text
+    return "\n".join(_wrap_lines(text, fits))
 
 
 # ------------------------------------------------------------------------------------------
@@ -361,8 +494,8 @@ def map_overlay(frame: gpd.GeoDataFrame, *, label: str, colour: str = "") -> Ove
     for j in range(len(style.labels)):
         mine = [k for k, c in zip(kinds, style.class_ids) if c == j]
         shapes.append(max(set(mine), key=mine.count) if mine else common)
-    note = style.note if len(frame) else "Nothing could be drawn from this overlay's file " \
-        "(see Data quality)."
+    note = style.note if len(frame) else \
+        t("Nothing could be drawn from this overlay's file (see Data quality).")
     return Overlay(g, "colour", width=OVERLAY_LINE_PT, label=label,
                    legend=tuple((f"{lab} ({n})", col) for lab, col, n in legend_rows(style)),
                    kind_column="kind", casing=OVERLAY_CASING, shapes=tuple(shapes),
@@ -420,7 +553,8 @@ def _scale_bar(ax, part: _Part, colour: str, fontsize: float) -> None:
     ax.add_patch(Rectangle((bx + length / 2, by), length / 2, h, facecolor="white",
                            edgecolor=colour, lw=0.6, zorder=6))
     miles = length_km / 1.609344
-    label = f"{length_km:g} km" + (f"  ({miles:.0f} mi)" if miles >= 1 else "")
+    label = t("{km} km  ({mi} mi)", km=f"{length_km:g}", mi=f"{miles:.0f}") if miles >= 1 \
+        else t("{km} km", km=f"{length_km:g}")
     ax.text(bx + length / 2, by + h * 2.2, label, ha="center", va="bottom", fontsize=fontsize,
             color=colour, zorder=6)
     ax.text(bx, by - h * 0.8, "0", ha="center", va="top", fontsize=fontsize * 0.85,
@@ -441,7 +575,7 @@ def _north_arrow(ax, part: _Part, colour: str, fontsize: float) -> None:
     ax.add_patch(FancyArrow(ax_x - dx / 2, ax_y - dy / 2, dx, dy, width=size * 0.12,
                             head_width=size * 0.38, head_length=size * 0.4,
                             length_includes_head=True, color=colour, zorder=6))
-    ax.text(ax_x + dx * 0.62, ax_y + dy * 0.62, "N", ha="center", va="bottom",
+    ax.text(ax_x + dx * 0.62, ax_y + dy * 0.62, t("N"), ha="center", va="bottom",
             fontsize=fontsize * 1.2, fontweight="bold", color=colour, zorder=6)
 
 
@@ -567,19 +701,29 @@ def _legend_swatch(lax, ov: Overlay, shape: str, colour: str, x0: float, x1: flo
 
 
 def _fit_label(text: str, chars: int) -> str:
-    """A legend row's label cut to ``chars`` characters, its count "(n)" kept."""
-    if len(text) <= chars:
+    """A legend row's label cut to ``chars`` columns (a CJK character takes two), its count
+    "(n)" kept."""
+    if _columns(text) <= chars:
         return text
     head, sep, count = text.rpartition(" (")
     if not sep or not count.endswith(")"):
         head, count = text, ""
     keep = max(chars - (len(count) + 2 if count else 0) - 1, 3)
-    return head[:keep].rstrip() + "…" + (f" ({count}" if count else "")
+    cut = 0
+    while cut < len(head) and _columns(head[:cut + 1]) <= keep:
+        cut += 1
+    return head[:max(cut, 1)].rstrip() + "…" + (f" ({count}" if count else "")
 
 
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-    return "\n".join(textwrap.wrap(text, width)) if text else ""
+def _cut_to(row: str, fits) -> str:
+    """A legend row cut with "…" until ``fits`` it, its count "(n)" kept."""
+    if fits(row):
+        return row
+    head, sep, count = row.rpartition("  (")
+    tail = f"…{sep}{count}" if sep else "…"
+    head = head if sep else row
+    keep = _longest(len(head), lambda m: fits(head[:m].rstrip() + tail))
+    return head[:keep].rstrip() + tail
 
 
 def draw(layer: StaticLayer, view: ChoroplethView, **kwargs) -> Snapshot:
@@ -588,11 +732,43 @@ def draw(layer: StaticLayer, view: ChoroplethView, **kwargs) -> Snapshot:
     Keyword options: ``title`` (default the view's), ``subtitle``, ``source``, ``note``,
     ``footnotes``, ``size``, ``dpi``, ``overlays``, ``legend_title``, ``figure``.
     """
-    with matplotlib.rc_context(NO_MATHTEXT):   # "$1,205–$581,296" is money, not mathtext
+    with matplotlib.rc_context(text_rc()):     # fonts with CJK fallback; no mathtext
         return _draw(layer, view, **kwargs)
 
 
-NO_MATHTEXT = {"text.parse_math": False}
+#: The line under the legend, per classification scheme: without and with overlays.
+LEGEND_NOTES: dict[str, tuple[str, str]] = {
+    "quantiles": (N_("Quantiles, {n} classes; counts of regions in brackets."),
+                  N_("Quantiles, {n} classes; counts of regions and of overlay features in "
+                     "brackets.")),
+    "equal_interval": (N_("Equal intervals, {n} classes; counts of regions in brackets."),
+                       N_("Equal intervals, {n} classes; counts of regions and of overlay "
+                          "features in brackets.")),
+    "natural_breaks": (N_("Natural breaks, {n} classes; counts of regions in brackets."),
+                       N_("Natural breaks, {n} classes; counts of regions and of overlay "
+                          "features in brackets.")),
+    "fisher_jenks_sampled": (
+        N_("Natural breaks (Fisher–Jenks, sampled), {n} classes; counts of regions in "
+           "brackets."),
+        N_("Natural breaks (Fisher–Jenks, sampled), {n} classes; counts of regions and of "
+           "overlay features in brackets.")),
+    "user_defined": (N_("Your own breaks, {n} classes; counts of regions in brackets."),
+                     N_("Your own breaks, {n} classes; counts of regions and of overlay "
+                        "features in brackets.")),
+    "diverging": (N_("Diverging classes around a centre, {n} classes; counts of regions in "
+                     "brackets."),
+                  N_("Diverging classes around a centre, {n} classes; counts of regions and "
+                     "of overlay features in brackets.")),
+}
+LEGEND_NOTE_OTHER = (N_("{n} classes; counts of regions in brackets."),
+                     N_("{n} classes; counts of regions and of overlay features in brackets."))
+#: Space between the blocks of the heading, in figure height.
+_HEAD_TOP, _HEAD_GAP, _HEAD_TO_MAP = 0.975, 0.009, 0.025
+
+
+def _text_height(text: str, fontsize: float, h_in: float, linespacing: float = 1.2) -> float:
+    """Height of a (multi-line) text in figure fraction."""
+    return (text.count("\n") + 1) * fontsize * linespacing / 72 / h_in
 
 
 def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
@@ -600,10 +776,12 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
          size: str = "16:9", dpi: int = 200, overlays: Sequence[Overlay] = (),
          legend_title: str | None = None, figure: Figure | None = None) -> Snapshot:
     if tuple(view.region_ids) != tuple(layer.region_ids):
-        raise ValueError("the view's features are not in the layer's order; build the view "
-                         "from the same boundary layer (region ids in the same order)")
+        raise ValueError(t("the view's regions are not in the order of the boundary layer; "
+                           "build the view from the same boundary layer (region ids in the "
+                           "same order)"))
     if size not in PAGE_SIZES:
-        raise ValueError(f"size {size!r} is not one of {', '.join(PAGE_SIZES)}")
+        raise ValueError(t("page size {size} is not one of {sizes}", size=repr(size),
+                           sizes=", ".join(PAGE_SIZES)))
     w_in, h_in = PAGE_SIZES[size]
     fig = figure or Figure(figsize=(w_in, h_in), dpi=dpi)
     fig.set_size_inches(w_in, h_in)
@@ -619,12 +797,27 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         else None
     edge_lw = 0.25 if len(layer.region_ids) > 400 else 0.6
 
-    top = 0.86 if not note else 0.83
+    # Heading, top down: title, subtitle, note, each wrapped to the page's width
+    head_w = w_in * 0.96
+    title_txt = _wrap_to_width(title if title is not None else view.title, fig, head_w,
+                               fontsize=fs * 1.9, fontweight="bold")
+    sub_txt = _wrap_to_width(subtitle, fig, head_w, fontsize=fs * 1.1)
+    note_txt = _wrap_to_width(note, fig, head_w, fontsize=fs * 0.95, style="italic")
+    y_head = _HEAD_TOP
+    heading = []
+    for text, style in ((title_txt, dict(fontsize=fs * 1.9, fontweight="bold", color=ink)),
+                        (sub_txt, dict(fontsize=fs * 1.1, color="#3a3a3a")),
+                        (note_txt, dict(fontsize=fs * 0.95, color="#3a3a3a", style="italic"))):
+        if not text:
+            continue
+        heading.append((y_head, text, style))
+        y_head -= _text_height(text, style["fontsize"], h_in) + _HEAD_GAP
+    top = y_head + _HEAD_GAP - _HEAD_TO_MAP
     line_h = fs * 0.72 * 1.35 / 72 / h_in          # one footer line, in figure fraction
     src_txt = _wrap(source, int(190 * w_in / 13.333)) if source else ""
-    foot_txt = [_wrap(t, int(200 * w_in / 13.333)) for t in list(footnotes)[:3]]
+    foot_txt = [_wrap(f, int(200 * w_in / 13.333)) for f in list(footnotes)[:3]]
     foot_lines = (src_txt.count("\n") + 1 if src_txt else 0) + \
-        sum(t.count("\n") + 1 for t in foot_txt)
+        sum(f.count("\n") + 1 for f in foot_txt)
     bottom = 0.03 + line_h * (foot_lines + 0.6)
     map_rect = (0.02, bottom, 0.70, top - bottom)
     ax = fig.add_axes(map_rect)
@@ -655,15 +848,8 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         _scale_bar(ax, layer.main, ink, fs * 0.8)
         _north_arrow(ax, layer.main, ink, fs * 0.8)
 
-    # Title block
-    fig.text(0.02, 0.955, title if title is not None else view.title, ha="left", va="center",
-             fontsize=fs * 1.9, fontweight="bold", color=ink)
-    if subtitle:
-        fig.text(0.02, 0.905, subtitle, ha="left", va="center", fontsize=fs * 1.1,
-                 color="#3a3a3a")
-    if note:
-        fig.text(0.02, 0.865, note, ha="left", va="center", fontsize=fs * 0.95,
-                 color="#3a3a3a", style="italic")
+    for y_text, text, style in heading:
+        fig.text(0.02, y_text, text, ha="left", va="top", linespacing=1.2, **style)
 
     # Legend
     lax = fig.add_axes((0.745, bottom, 0.235, top - bottom))
@@ -672,9 +858,10 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     lax.set_axis_off()
     y = 0.98
     head = legend_title if legend_title is not None else (view.subtitle or view.unit)
-    lax.text(0.0, y, _wrap(head or "", 34), ha="left", va="top", fontsize=fs * 1.05,
-             fontweight="bold", color=ink)
-    y -= 0.06 * (1 + (head or "").count("\n") + len(head or "") // 34)
+    head_txt = _wrap(head or "", 34)
+    lax.text(0.0, y, head_txt, ha="left", va="top", fontsize=fs * 1.05, fontweight="bold",
+             color=ink)
+    y -= 0.06 * (1 + head_txt.count("\n"))
     # Rows of the classes, then a block per overlay (heading, rows, note), fitted to the
     # room left above the notes at the bottom; the type shrinks only when rows must, and
     # an overlay's rows go in two columns when one would make them too small to read.
@@ -698,16 +885,26 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         row, row_fs = fit(2)
     row_fs = max(row_fs, fs * 0.6)
     sw_w, sw_h = 0.13, row * 0.62
-    for entry in view.legend:
+    rows = [f"{entry.label if entry.class_id >= 0 else t('No data')}  ({entry.count:,})"
+            for entry in view.legend]
+    # class rows are never cut: smaller type when the widest (long amounts, Chinese units)
+    # would run past the page's right edge
+    room_in = (1.0 - 0.015) * w_in - (0.745 + 0.235 * (sw_w + 0.04)) * w_in
+    measure = _measure(fig.dpi, fontsize=row_fs)
+    widest = max((measure(r) for r in rows), default=0.0)
+    if widest > room_in:
+        row_fs = max(row_fs * room_in / widest, fs * 0.5)
+        measure = _measure(fig.dpi, fontsize=row_fs)
+        rows = [_cut_to(r, lambda line: measure(line) <= room_in) for r in rows]
+    for entry, row_text in zip(view.legend, rows):
         hatch = NO_DATA_HATCH if entry.class_id < 0 else None
         rect = Rectangle((0.0, y - sw_h), sw_w, sw_h, facecolor=entry.colour,
                          edgecolor="#555555", lw=0.6, hatch=hatch)
         if hatch:
             rect.set_hatchcolor(HATCH_COLOUR)
         lax.add_patch(rect)
-        label = entry.label if entry.class_id >= 0 else NO_DATA_LABEL
-        lax.text(sw_w + 0.04, y - sw_h / 2, f"{label}  ({entry.count:,})", ha="left",
-                 va="center", fontsize=row_fs, color=ink)
+        lax.text(sw_w + 0.04, y - sw_h / 2, row_text, ha="left", va="center",
+                 fontsize=row_fs, color=ink)
         y -= row
     col_w = 1.0 / columns
     ov_sw = sw_w if columns == 1 else 0.09
@@ -733,25 +930,27 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
                      color="#555555")
             y -= row * 0.72 * (note.count("\n") + 1)
     y -= row * 0.3
-    scheme = (view.scheme or "").replace("_", " ")
-    n_cls = len(view.class_colours)
-    counted = "regions, and of overlay features," if any(ov.heading for ov in overlays) \
-        else "regions"
-    lax.text(0.0, y, _wrap(f"{scheme.capitalize()} classes ({n_cls}); counts of "
-                           f"{counted} in brackets.", 40),
-             ha="left", va="top", fontsize=fs * 0.78, color="#555555")
+    notes_of = LEGEND_NOTES.get(view.scheme or "", LEGEND_NOTE_OTHER)
+    legend_note = t(notes_of[1] if any(ov.heading for ov in overlays) else notes_of[0],
+                    n=f"{len(view.class_colours):,}")
+    legend_txt = _wrap(legend_note, 40)
+    lax.text(0.0, y, legend_txt, ha="left", va="top", fontsize=fs * 0.78, color="#555555")
     if layer.outside:
         names = [layer.names[i] for i in layer.outside if not nodata[i]]
         if names:
-            more = f" and {len(names) - 6} more" if len(names) > 6 else ""
-            lax.text(0.0, y - row * 1.1, _wrap("Not in the map frame (with data): " +
-                                               ", ".join(names[:6]) + more, 40),
-                     ha="left", va="top", fontsize=fs * 0.78, color="#555555")
+            listed = ", ".join(names[:6])
+            text = t("Not in the map frame (with data): {names}", names=listed) \
+                if len(names) <= 6 else \
+                t("Not in the map frame (with data): {names} and {n} more", names=listed,
+                  n=f"{len(names) - 6:,}")
+            below = _text_height(legend_txt, fs * 0.78, h_in) / (top - bottom) + row * 0.3
+            lax.text(0.0, y - below, _wrap(text, 40), ha="left", va="top",
+                     fontsize=fs * 0.78, color="#555555")
 
     # Footer, bottom up: the source line, then the notes
     fy = 0.018
     for text, colour in ([(src_txt, "#444444")] if src_txt else []) + \
-            [(t, "#555555") for t in reversed(foot_txt)]:
+            [(f, "#555555") for f in reversed(foot_txt)]:
         fig.text(0.02, fy, text, ha="left", va="bottom", fontsize=fs * 0.72, color=colour,
                  linespacing=1.2)
         fy += line_h * (text.count("\n") + 1)
@@ -762,7 +961,8 @@ def to_bytes(snapshot: Snapshot | Figure, fmt: str, dpi: int | None = None) -> b
     """Encode a drawn map as PNG, SVG or PDF."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise ValueError(t("format {fmt} is not one of {formats}", fmt=repr(fmt),
+                           formats=", ".join(FORMATS)))
     fig = snapshot.figure if isinstance(snapshot, Snapshot) else snapshot
     buf = io.BytesIO()
     kwargs: dict[str, Any] = {"format": fmt, "dpi": dpi or fig.dpi, "facecolor": "white"}

@@ -13,6 +13,8 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from locales import N_, t
+
 from .categorical import build_categorical
 from .choropleth import ChoroplethView
 from .palettes import get_palette
@@ -20,6 +22,9 @@ from .palettes import get_palette
 MET, AT_RISK, MISSED, NO_TARGET, NO_DATA = "met", "at risk", "missed", "no target", "no data"
 #: The classes in legend order ("no data" is the No data class, drawn last).
 STATUS_CLASSES = (MET, AT_RISK, MISSED, NO_TARGET)
+#: The statuses in words (the codes above are data): message ids, shown with ``locales.t``.
+STATUS_WORDS = {MET: N_("met"), AT_RISK: N_("at risk"), MISSED: N_("missed"),
+                NO_TARGET: N_("no target"), NO_DATA: N_("no data")}
 _RDBU = get_palette("RdBu", 5)
 STATUS_COLOURS = {MET: _RDBU[4], AT_RISK: get_palette("YlOrRd", 3)[1], MISSED: _RDBU[0],
                   NO_TARGET: _RDBU[2]}
@@ -34,11 +39,13 @@ def status_view(region_ids: Sequence[str], statuses: pd.Series, *, title: str,
 
     ``rule``: the rule in one sentence, printed at the top of the legend. ``class_rules``:
     a short rule per class, added to its legend label ("met ≤ 5%"). The tooltip shows the
-    status word itself.
+    status word itself. Statuses are named in the run's language.
     """
     class_rules = class_rules or {}
-    classes = [(s, f"{s} {class_rules[s]}" if class_rules.get(s) else s, STATUS_COLOURS[s])
-               for s in STATUS_CLASSES]
+    classes = [(s, f"{t(STATUS_WORDS[s])} {class_rules[s]}" if class_rules.get(s)
+                else t(STATUS_WORDS[s]), STATUS_COLOURS[s]) for s in STATUS_CLASSES]
+    words = statuses.map(lambda s: t(STATUS_WORDS[s]) if isinstance(s, str) and
+                         s in STATUS_WORDS else s)
     return build_categorical(region_ids, statuses, classes, title=title, subtitle=rule,
-                             notes=notes, tooltip_rows=tooltip_rows, value_text=statuses,
+                             notes=notes, tooltip_rows=tooltip_rows, value_text=words,
                              selected=selected)

@@ -1,13 +1,14 @@
 """Import: a budget office's own files to a saved workspace, without writing TOML."""
 import streamlit as st
 
+from locales import t
 from ui import controls, importer
 
 controls.page_setup()
-st.title("Import data")
-st.markdown("Bring a boundary file and your tables; each step shows the file as it is read "
-            "and what was proposed. Nothing is written until you save, and your files are "
-            "copied, never changed.")
+st.title(t("Import data"))
+st.markdown(t("Bring a boundary file and your tables; each step shows the file as it is read "
+              "and what was proposed. Nothing is written until you save, and your files are "
+              "copied, never changed."))
 level, regions = importer.boundary_step()
 if level is None:
     st.stop()

@@ -18,14 +18,17 @@ from geodata.dataset import WorkspaceData
 from geodata.load import relative_name
 from geodata.problems import Problem
 from layers.classify import format_number
+from locales import N_, t
 
 from . import pace as P
 from .config import EarlyWarningConfig
 
 STEPS = {"quarter": 4, "month": 12}
-#: The legend's words for each status (the colour named, for a black-and-white copy).
-LEGEND_LABELS = {"red": "Far behind (red)", "yellow": "Behind (yellow)",
-                 "green": "On pace (green)", "ahead": "Ahead (blue)", "no data": "No data"}
+#: The legend's words for each status (the colour named, for a black-and-white copy): message
+#: ids, shown with ``locales.t``.
+LEGEND_LABELS = {"red": N_("Far behind (red)"), "yellow": N_("Behind (yellow)"),
+                 "green": N_("On pace (green)"), "ahead": N_("Ahead (blue)"),
+                 "no data": N_("No data")}
 
 
 @dataclass(frozen=True)
@@ -68,34 +71,41 @@ class EarlyWarning:
 
     def rule_sentence(self) -> str:
         """The rule and the thresholds in one paragraph, as the page and the CSV state them."""
-        c, t = self.config, self.config.thresholds
+        c, th = self.config, self.config.thresholds
         what = self.level_label.lower() if not self.by else \
-            f"{self.level_label.lower()} and {self.by}"
-        step = "quarter" if self.per_year == 4 else "month"
+            t("{level} and {by}", level=self.level_label.lower(), by=self.by)
+        quarters = self.per_year == 4
         if c.plan_table:
-            base = f"its plan for {self.fy_label}{self.year}"
+            base = t("its plan for {year}", year=f"{self.fy_label}{self.year}")
         else:
-            base = (f"its typical year (the mean total of its complete years in "
-                    f"{self.history_text})")
+            base = t("its typical year (the mean total of its complete years in {years})",
+                     years=self.history_text)
         if c.rule == "profile":
-            expected = (f"its own spending profile: the mean share of the year it had spent by "
-                        f"the end of this {step} in {self.history_text}")
+            expected = t("its own spending profile: the mean share of the year it had spent by "
+                         "the end of this quarter in {years}", years=self.history_text) \
+                if quarters else \
+                t("its own spending profile: the mean share of the year it had spent by the "
+                  "end of this month in {years}", years=self.history_text)
         elif c.rule == "elapsed":
             d, n = self.days or (0, 0)
-            expected = (f"time elapsed: {d} of {n} days of the fiscal year "
-                        f"({100 * d / n:.1f}%) by the end of {self.view_text}")
+            expected = t("time elapsed: {days} of {total} days of the fiscal year ({share}) by "
+                         "the end of {view}", days=str(d), total=str(n),
+                         share=f"{100 * d / n:.1f}%", view=self.view_text)
         else:
-            expected = "the plan to date: the share of the year's plan planned up to this " + step
-        floors = ""
+            expected = t("the plan to date: the share of the year's plan planned up to this "
+                         "quarter") if quarters else \
+                t("the plan to date: the share of the year's plan planned up to this month")
+        out = t("Each {what}'s spending to the end of {view} as a share of {base}, against "
+                "{expected}. Gap = share spent − expected share, in percentage points: red at "
+                "{red} or more points behind, yellow at {yellow} or more behind, blue (ahead) "
+                "at {ahead} or more ahead, green otherwise; grey: no data (the reason is "
+                "listed).", what=what, view=self.view_text, base=base, expected=expected,
+                red=f"{th.red:g}", yellow=f"{th.yellow:g}", ahead=f"{th.ahead:g}")
         if c.floors:
-            floors = " Floors: " + ", ".join(
-                f"at least {v:g}% of the year by the end of Q{q}" for q, v in c.floors.items()
-            ) + " (below it: red)."
-        return (f"Each {what}'s spending to the end of {self.view_text} as a share of {base}, "
-                f"against {expected}. Gap = share spent − expected share, in percentage "
-                f"points: red at {t.red:g} or more points behind, yellow at {t.yellow:g} or "
-                f"more behind, blue (ahead) at {t.ahead:g} or more ahead, green otherwise; "
-                "grey: no data (the reason is listed)." + floors)
+            out += " " + t("Floors: {floors} (below it: red).", floors=", ".join(
+                t("at least {share} of the year by the end of {quarter}", share=f"{v:g}%",
+                  quarter=P.period_name(q)) for q, v in c.floors.items()))
+        return out
 
 
 # ---------------------------------------------------------------- what the table holds
@@ -205,35 +215,50 @@ def early_warning(data: WorkspaceData, cfg: EarlyWarningConfig, *, year: int, pe
     fy = ws.fiscal_year_label
     spec = ws.table(cfg.table)
     if step not in steps(data, cfg):
-        raise ValueError(f"table {cfg.table!r} has no {step}s; it can be viewed by "
-                         f"{' or '.join(steps(data, cfg)) or 'nothing (no quarter or month)'}")
+        table = repr(cfg.table)
+        if steps(data, cfg):          # months asked of a table of quarters
+            raise ValueError(t("table {table} has no months; it can be viewed by quarter",
+                               table=table))
+        raise ValueError(t("table {table} has no quarters; it can be viewed by nothing (no "
+                           "quarter or month)", table=table) if step == "quarter" else
+                         t("table {table} has no months; it can be viewed by nothing (no "
+                           "quarter or month)", table=table))
     have = available(data, cfg, step)
     name = P.period_name(period, per_year, ws.fiscal_year_start_month)
     if not 1 <= period <= per_year or period not in have.get(year, []):
-        span = (f"{fy}{min(have)} to {fy}{max(have)} "
-                f"{P.period_name(max(have[max(have)]), per_year, ws.fiscal_year_start_month)}"
-                if have else "nothing")
-        raise ValueError(f"{fy}{year} {name if 1 <= period <= per_year else period} is not in "
-                         f"table {cfg.table!r}: it holds {span}")
+        view = f"{fy}{year} {name if 1 <= period <= per_year else period}"
+        if not have:
+            raise ValueError(t("{view} is not in table {table}: it holds nothing", view=view,
+                               table=repr(cfg.table)))
+        last = P.period_name(max(have[max(have)]), per_year, ws.fiscal_year_start_month)
+        raise ValueError(t("{view} is not in table {table}: it holds {first} to {last}",
+                           view=view, table=repr(cfg.table), first=f"{fy}{min(have)}",
+                           last=f"{fy}{max(have)} {last}"))
     keys = ["region_id", *([by] if by else [])]
     if by and by not in data.ledger.columns(cfg.table):
-        raise ValueError(f"table {cfg.table!r} has no column {by!r} to break down by")
+        raise ValueError(t("table {table} has no column {column} to break down by",
+                           table=repr(cfg.table), column=repr(by)))
     window = (year - cfg.profile_years, year)
     cube = table_cube(data, cfg.table, per_year=per_year, keys=keys, years=window)
     plan_cube = None
     problems: list[Problem] = []
     if cfg.plan_table:
         if cfg.plan_table not in data.ledger.tables():
-            raise ValueError(f"plans table {cfg.plan_table!r} has no usable row (see Data "
-                             "quality)")
+            raise ValueError(t("plans table {table} has no usable row (see Data quality)",
+                               table=repr(cfg.plan_table)))
         plan_cols = _columns(data, cfg.plan_table)
         plan_per = per_year if (per_year == 4 and "quarter" in plan_cols) or \
             "month" in plan_cols else None
         if plan_per is None:
             if cfg.rule == "plan":
-                raise ValueError(f"plans table {cfg.plan_table!r} has no {step}s: the rule "
-                                 f"'plan' needs the plan by {step}; use 'elapsed' or "
-                                 "'profile' (the year's plan is then the expected full year)")
+                raise ValueError(t("plans table {table} has no quarters: the rule 'plan' needs "
+                                   "the plan by quarter; use 'elapsed' or 'profile' (the "
+                                   "year's plan is then the expected full year)",
+                                   table=repr(cfg.plan_table)) if step == "quarter" else
+                                 t("plans table {table} has no months: the rule 'plan' needs "
+                                   "the plan by month; use 'elapsed' or 'profile' (the year's "
+                                   "plan is then the expected full year)",
+                                   table=repr(cfg.plan_table)))
             plan_cube = data.ledger.sum_by(cfg.plan_table, keys, years=[year]).assign(
                 fiscal_year=year, period=pd.NA)
         else:
@@ -250,13 +275,14 @@ def early_warning(data: WorkspaceData, cfg: EarlyWarningConfig, *, year: int, pe
         if not plan_placed.all():
             rest = plan_cube[~plan_placed]
             shown = sorted(rest["region_id"].fillna("(blank)").astype(str).unique())
+            level = ws.level(spec.level).label.lower()
             problems.append(Problem(
                 "warning", relative_name(ws, ws.table(cfg.plan_table).file),
-                f"{len(shown):,} plan key(s) for {fy}{year} match no "
-                f"{ws.level(spec.level).label.lower()} "
-                f"({_money(rest['amount'].sum(), spec.unit or ws.currency)} planned); left out",
+                t("{n} plan key(s) for {year} match no {level} ({amount} planned); left out",
+                  n=f"{len(shown):,}", year=f"{fy}{year}", level=level,
+                  amount=_money(rest["amount"].sum(), spec.unit or ws.currency)),
                 values=tuple(shown[:5]), code="plan_unmatched_key",
-                expected=f"an id of the {ws.level(spec.level).label.lower()} layer"))
+                expected=t("an id of the {level} layer", level=level)))
         plan_cube = plan_cube[plan_placed]
     flags = P.pace(cube[placed], year=year, period=period, per_year=per_year, rule=cfg.rule,
                    keys=keys, profile_years=cfg.profile_years, plan=plan_cube,
@@ -267,7 +293,8 @@ def early_warning(data: WorkspaceData, cfg: EarlyWarningConfig, *, year: int, pe
         if absent:
             flags = pd.concat([flags, pd.DataFrame({
                 "region_id": absent, "status": "no data", "history_years": 0,
-                "reason": f"no rows in table {cfg.table!r} in {fy}{window[0]}–{fy}{year}"})],
+                "reason": t("no rows in table {table} in {years}", table=repr(cfg.table),
+                            years=f"{fy}{window[0]}–{fy}{year}")})],
                 ignore_index=True)
     flags.insert(1, "name", flags["region_id"].map(names))
     notes += _level_note(flags, cfg, f"{fy}{window[0]}–{fy}{year - 1}")
@@ -290,10 +317,15 @@ def _level_note(flags: pd.DataFrame, cfg: EarlyWarningConfig, history: str) -> l
     mid = float(gaps.median())
     if abs(mid) < cfg.thresholds.yellow:
         return []
-    return [f"The median gap is {mid:+.1f} points: spending as a whole runs "
-            f"{'above' if mid > 0 else 'below'} the typical year of {history} (growth or cuts "
-            "since then move every gap the same way), so compare the gaps with one another "
-            "as well as with the bands."]
+    if mid > 0:
+        return [t("The median gap is {gap} points: spending as a whole runs above the typical "
+                  "year of {years} (growth or cuts since then move every gap the same way), so "
+                  "compare the gaps with one another as well as with the bands.",
+                  gap=f"{mid:+.1f}", years=history)]
+    return [t("The median gap is {gap} points: spending as a whole runs below the typical year "
+              "of {years} (growth or cuts since then move every gap the same way), so compare "
+              "the gaps with one another as well as with the bands.",
+              gap=f"{mid:+.1f}", years=history)]
 
 
 def _money(x: float, unit: str) -> str:
@@ -311,13 +343,16 @@ def _not_placed(rest: pd.DataFrame, year: int, period: int, fy: str, name: str, 
     parts = []
     if (~blank).any():
         keys = cur.loc[~blank, "region_id"].astype(str).unique()
-        parts.append(f"{_money(cur.loc[~blank, 'amount'].sum(), unit)} on {len(keys):,} "
-                     f"key(s) that match no {ws.level(spec.level).label.lower()} "
-                     f"({', '.join(sorted(keys)[:5])}{' …' if len(keys) > 5 else ''})")
+        parts.append(t("{amount} on {n} key(s) that match no {level} ({keys})",
+                       amount=_money(cur.loc[~blank, "amount"].sum(), unit),
+                       n=f"{len(keys):,}", level=ws.level(spec.level).label.lower(),
+                       keys=", ".join(sorted(keys)[:5]) + (" …" if len(keys) > 5 else "")))
     if blank.any():
-        parts.append(f"{_money(cur.loc[blank, 'amount'].sum(), unit)} on rows with no region")
-    return [f"Not on the map ({fy}{year} to the end of {name}): " + "; ".join(parts)
-            + ". They are left out of the flags; see Data quality."]
+        parts.append(t("{amount} on rows with no region",
+                       amount=_money(cur.loc[blank, "amount"].sum(), unit)))
+    return [t("Not on the map ({year} to the end of {period}): {amounts}. They are left out of "
+              "the flags; see Data quality.", year=f"{fy}{year}", period=name,
+              amounts="; ".join(parts))]
 
 
 def _plan_problems(data: WorkspaceData, cfg: EarlyWarningConfig, cube: pd.DataFrame,
@@ -339,13 +374,15 @@ def _plan_problems(data: WorkspaceData, cfg: EarlyWarningConfig, cube: pd.DataFr
     if len(extra):
         shown = ", ".join(f"{fy}{int(y)} ({_money(a, unit)})"
                           for y, a in zip(extra["fiscal_year"], extra["amount"]))
-        out.append(Problem("note", pfile, f"plan years with no spending in table "
-                           f"{cfg.table!r}: {shown}", code="plan_year_without_spending",
-                           expected="plan years that the spending table also holds"))
+        out.append(Problem("note", pfile, t("plan years with no spending in table {table}: "
+                                            "{years}", table=repr(cfg.table), years=shown),
+                           code="plan_year_without_spending",
+                           expected=t("plan years that the spending table also holds")))
     if year not in set(plan_years["fiscal_year"].dropna().astype(int)):
-        out.append(Problem("warning", pfile, f"no plan for {fy}{year}: every region is 'no "
-                           "data'", code="plan_year_missing",
-                           expected=f"plan rows for {fy}{year}"))
+        out.append(Problem("warning", pfile, t("no plan for {year}: every region is 'no data'",
+                                               year=f"{fy}{year}"),
+                           code="plan_year_missing",
+                           expected=t("plan rows for {year}", year=f"{fy}{year}")))
         return out
 
     def key_text(frame: pd.DataFrame) -> list[str]:
@@ -358,31 +395,35 @@ def _plan_problems(data: WorkspaceData, cfg: EarlyWarningConfig, cube: pd.DataFr
     spent = cur.groupby(keys, dropna=False)["amount"].sum().reset_index()
     both = ptot.merge(spent, on=keys, how="outer", suffixes=("_plan", "_spent"),
                       indicator=True)
-    what = "region" if len(keys) == 1 else f"region and {keys[1]}"
+    what = t("region(s)") if len(keys) == 1 else t("region(s) and {by}", by=keys[1])
     only_plan = both[both["_merge"] == "left_only"]
     if len(only_plan):
         items = key_text(only_plan)
         out.append(Problem(
-            "warning", pfile, f"{len(only_plan):,} {what}(s) have a plan for {fy}{year} "
-            f"({_money(only_plan['amount_plan'].sum(), unit)} in all) but no spending rows "
-            f"to date in table {cfg.table!r}", values=tuple(items[:5]),
-            code="plan_without_spending", expected="spending rows for every planned key"))
+            "warning", pfile, t("{n} {what} have a plan for {year} ({amount} in all) but no "
+                                "spending rows to date in table {table}",
+                                n=f"{len(only_plan):,}", what=what, year=f"{fy}{year}",
+                                amount=_money(only_plan["amount_plan"].sum(), unit),
+                                table=repr(cfg.table)), values=tuple(items[:5]),
+            code="plan_without_spending", expected=t("spending rows for every planned key")))
     only_spent = both[both["_merge"] == "right_only"]
     if len(only_spent):
         items = key_text(only_spent)
         out.append(Problem(
-            "warning", pfile, f"{len(only_spent):,} {what}(s) spent "
-            f"{_money(only_spent['amount_spent'].sum(), unit)} in {fy}{year} to date but "
-            "have no plan: they are 'no data'", values=tuple(items[:5]),
-            code="spending_without_plan", expected="a plan row for every key that spends"))
-    for cond, label, code in ((ptot["amount"] == 0, "a plan of zero (no execution rate)",
-                               "zero_plan"),
-                              (ptot["amount"] < 0, "a negative plan", "negative_plan")):
+            "warning", pfile, t("{n} {what} spent {amount} in {year} to date but have no plan: "
+                                "they are 'no data'", n=f"{len(only_spent):,}", what=what,
+                                amount=_money(only_spent["amount_spent"].sum(), unit),
+                                year=f"{fy}{year}"), values=tuple(items[:5]),
+            code="spending_without_plan", expected=t("a plan row for every key that spends")))
+    for cond, code in ((ptot["amount"] == 0, "zero_plan"), (ptot["amount"] < 0, "negative_plan")):
         bad = ptot[cond]
         if len(bad):
-            out.append(Problem("warning", pfile, f"{len(bad):,} {what}(s) have {label} for "
-                               f"{fy}{year}: they are 'no data'", values=tuple(key_text(bad)[:5]),
-                               code=code, expected="a plan above zero"))
+            fields = {"n": f"{len(bad):,}", "what": what, "year": f"{fy}{year}"}
+            text = t("{n} {what} have a plan of zero (no execution rate) for {year}: they are "
+                     "'no data'", **fields) if code == "zero_plan" else \
+                t("{n} {what} have a negative plan for {year}: they are 'no data'", **fields)
+            out.append(Problem("warning", pfile, text, values=tuple(key_text(bad)[:5]),
+                               code=code, expected=t("a plan above zero")))
     return out
 
 
@@ -409,12 +450,13 @@ def flags_frame(ew: EarlyWarning) -> pd.DataFrame:
 
 
 #: What the Early warning map can show, in the order offered; "execution" needs a plan.
+#: Message ids, shown with ``locales.t``.
 MAP_LABELS = {
-    "status": "Status (traffic light)",
-    "gap": "Gap (points)",
-    "shares": "Share spent against the expected share",
-    "gap_money": "Gap in money (spent − expected to date)",
-    "execution": "Spent ÷ planned to date",
+    "status": N_("Status (traffic light)"),
+    "gap": N_("Gap (points)"),
+    "shares": N_("Share spent against the expected share"),
+    "gap_money": N_("Gap in money (spent − expected to date)"),
+    "execution": N_("Spent ÷ planned to date"),
 }
 
 
@@ -447,7 +489,7 @@ def map_figures(ew: EarlyWarning, choice: str) -> pd.Series:
         out = gap_money(f)
     elif choice == "execution":
         if not ew.config.plan_table:
-            raise ValueError("the execution rate needs a plans table")
+            raise ValueError(t("the execution rate needs a plans table"))
         out = f["execution_pct"]
     else:
         raise ValueError(f"map must be one of {', '.join(c for c in MAP_LABELS if c != 'status')}"
@@ -472,11 +514,12 @@ def _tooltip_rows(f: pd.DataFrame, ew: EarlyWarning) -> list[tuple[str, list[str
         return "—" if x != x else format_number(x, ew.unit)
 
     rows = [
-        ("Spent to date", [money(x) for x in f["spent_to_date"]]),
-        ("Share of the year spent", [pct(x) for x in f["share_spent"]]),
-        ("Expected share", [pct(x) for x in f["expected_share"]]),
-        ("Gap", ["—" if g != g else f"{g:+.1f} points" for g in f["gap_pts"]]),
-        ("Why", [r if isinstance(r, str) and r else "—" for r in f["reason"]]),
+        (t("Spent to date"), [money(x) for x in f["spent_to_date"]]),
+        (t("Share of the year spent"), [pct(x) for x in f["share_spent"]]),
+        (t("Expected share"), [pct(x) for x in f["expected_share"]]),
+        (t("Gap"), ["—" if g != g else t("{gap} points", gap=f"{g:+.1f}")
+                    for g in f["gap_pts"]]),
+        (t("Why"), [r if isinstance(r, str) and r else "—" for r in f["reason"]]),
     ]
     return rows
 
@@ -496,38 +539,48 @@ def pace_view(region_ids: Sequence[str], ew: EarlyWarning, choice: str = "status
     f = _region_flags(ew, region_ids)
     notes: list[str] = []
     scheme, centre, palette = "diverging", 0.0, "RdBu"
-    subtitle = f"Against: {P.RULE_LABELS[ew.rule].lower()}"
+    rule = t(P.RULE_LABELS[ew.rule]).lower()
     if choice == "gap":
-        unit = "points"
-        subtitle += "; share spent − expected share, centred on 0"
+        unit = t("points")
+        subtitle = t("Against: {rule}; share spent − expected share, centred on 0", rule=rule)
     elif choice == "gap_money":
         unit = ew.unit
-        subtitle += f"; spent − expected to date ({ew.unit}), centred on 0"
+        subtitle = t("Against: {rule}; spent − expected to date ({unit}), centred on 0",
+                     rule=rule, unit=ew.unit)
     elif choice == "execution":
         unit, centre = "%", 100.0
-        subtitle = "Spent to date as a share of the plan to date, centred on 100%"
+        subtitle = t("Spent to date as a share of the plan to date, centred on 100%")
     else:
         unit = "%"
         centre = _uniform(f["expected_share"])
         if centre is None:
             scheme, palette = "quantiles", "YlGnBu"
-            subtitle += "; share of the year spent"
-            notes.append("Each region has its own expected share here, so the colours only "
-                         "order the shares spent; the gap map compares each with its own.")
+            subtitle = t("Against: {rule}; share of the year spent", rule=rule)
+            notes.append(t("Each region has its own expected share here, so the colours only "
+                           "order the shares spent; the gap map compares each with its own."))
         else:
-            subtitle += f"; share of the year spent, centred on the expected {centre:.1f}%"
-    view = build_choropleth(region_ids, values, title=f"{MAP_LABELS[choice]}, {ew.view_text}",
+            subtitle = t("Against: {rule}; share of the year spent, centred on the expected "
+                         "{share}", rule=rule, share=f"{centre:.1f}%")
+    view = build_choropleth(region_ids, values,
+                            title=t("{map}, {view}", map=t(MAP_LABELS[choice]),
+                                    view=ew.view_text),
                             unit=unit, scheme=scheme, k=5, palette=palette, centre=(
                                 centre if scheme == "diverging" else None),
                             subtitle=subtitle, notes=notes, selected=selected)
-    status = [P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
-              P.STATUS_LABELS["no data"] for s in f["status"]]
-    extra: list[tuple[str, list[str]]] = [("Status", status), *_tooltip_rows(f, ew)]
+    extra: list[tuple[str, list[str]]] = [(t("Status"), _status_words(f["status"])),
+                                          *_tooltip_rows(f, ew)]
     if ew.config.plan_table and "plan_to_date" in f:
-        extra.insert(4, ("Planned to date", ["—" if x != x else format_number(x, ew.unit)
-                                             for x in f["plan_to_date"]]))
-    rows = tuple((label, tuple(str(t) for t in texts)) for label, texts in extra)
+        extra.insert(4, (t("Planned to date"), ["—" if x != x else format_number(x, ew.unit)
+                                                for x in f["plan_to_date"]]))
+    rows = tuple((label, tuple(str(x) for x in texts)) for label, texts in extra)
     return replace(view, tooltip_rows=view.tooltip_rows + rows)
+
+
+def _status_words(statuses: pd.Series) -> list[str]:
+    """Each status in words ("Far behind"), in the run's language; "No data" for none."""
+    labels = P.STATUS_LABELS
+    return [t(labels[s]) if isinstance(s, str) and s in labels else t(labels["no data"])
+            for s in statuses]
 
 
 def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | None = None):
@@ -537,13 +590,11 @@ def status_view(region_ids: Sequence[str], ew: EarlyWarning, *, selected: str | 
     from layers.categorical import TRAFFIC_LIGHT, build_categorical
 
     f = _region_flags(ew, region_ids)
-    classes = [(s, LEGEND_LABELS[s], TRAFFIC_LIGHT[s]) for s in ("red", "yellow", "green",
-                                                                  "ahead")]
-    status_text = pd.Series([
-        P.STATUS_LABELS.get(s, P.STATUS_LABELS["no data"]) if isinstance(s, str) else
-        P.STATUS_LABELS["no data"] for s in f["status"]], index=f.index)
+    classes = [(s, t(LEGEND_LABELS[s]), TRAFFIC_LIGHT[s]) for s in ("red", "yellow", "green",
+                                                                     "ahead")]
+    status_text = pd.Series(_status_words(f["status"]), index=f.index)
     return build_categorical(
         list(f.index), f["status"], classes,
-        title=f"Pace of spending, {ew.view_text}",
-        subtitle=f"Status against: {P.RULE_LABELS[ew.rule].lower()}",
+        title=t("Pace of spending, {view}", view=ew.view_text),
+        subtitle=t("Status against: {rule}", rule=t(P.RULE_LABELS[ew.rule]).lower()),
         value_text=status_text, tooltip_rows=_tooltip_rows(f, ew), selected=selected)

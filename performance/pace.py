@@ -38,7 +38,6 @@ For a fiscal year Y, period p (the view: "FY2019 Q2") and a group:
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Sequence
@@ -46,19 +45,24 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from locales import N_, t
+
 RULES = ("profile", "elapsed", "plan")
-RULE_LABELS = {"profile": "Own spending profile", "elapsed": "Time elapsed",
-               "plan": "Plan to date"}
+#: The rules, the statuses and the months in words: message ids, shown with ``locales.t``.
+RULE_LABELS = {"profile": N_("Own spending profile"), "elapsed": N_("Time elapsed"),
+               "plan": N_("Plan to date")}
 RULE_TEXT = {
-    "profile": "its own spending profile (the mean share spent by this point in its history "
-               "years)",
-    "elapsed": "time elapsed (days elapsed ÷ days in the fiscal year)",
-    "plan": "the plan to date (planned for the periods so far ÷ planned for the year)",
+    "profile": N_("its own spending profile (the mean share spent by this point in its "
+                  "history years)"),
+    "elapsed": N_("time elapsed (days elapsed ÷ days in the fiscal year)"),
+    "plan": N_("the plan to date (planned for the periods so far ÷ planned for the year)"),
 }
 #: Statuses, in the order the ranked list and the legend show them.
 STATUSES = ("red", "yellow", "ahead", "green", "no data")
-STATUS_LABELS = {"red": "Far behind", "yellow": "Behind", "green": "On pace",
-                 "ahead": "Ahead", "no data": "No data"}
+STATUS_LABELS = {"red": N_("Far behind"), "yellow": N_("Behind"), "green": N_("On pace"),
+                 "ahead": N_("Ahead"), "no data": N_("No data")}
+MONTH_ABBR = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"),
+              N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
 #: The columns of :func:`pace`'s result after the group keys.
 COLUMNS = ("spent_to_date", "expected_to_date", "year_base", "share_spent", "expected_share",
            "gap_pts", "status", "reason", "history_years", "floor_pct", "plan_to_date",
@@ -84,12 +88,12 @@ def threshold_problems(yellow, red, ahead) -> list[str]:
     out = []
     for name, v in (("yellow", yellow), ("red", red), ("ahead", ahead)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100:
-            out.append(f"'{name}' must be a number of percentage points above 0 and at most "
-                       f"100, got {v!r}")
+            out.append(t("'{name}' must be a number of percentage points above 0 and at most "
+                         "100, got {value}", name=name, value=repr(v)))
     if not out and yellow >= red:
-        out.append(f"'yellow' ({yellow:g}) must be smaller than 'red' ({red:g}): a group "
-                   f"{yellow:g} points behind is yellow, {red:g} points behind red, so the "
-                   "bands would overlap")
+        out.append(t("'yellow' ({yellow}) must be smaller than 'red' ({red}): a group {yellow} "
+                     "points behind is yellow, {red} points behind red, so the bands would "
+                     "overlap", yellow=f"{yellow:g}", red=f"{red:g}"))
     return out
 
 
@@ -134,10 +138,11 @@ def quarter_of_month(fiscal_month_):
 
 
 def period_name(period: int, per_year: int = 4, start_month: int = 1) -> str:
-    """"Q2", or the calendar name of a fiscal month ("Mar" for month 6 of an October year)."""
+    """"Q2", or the calendar name of a fiscal month ("Mar" for month 6 of an October year),
+    in the run's language ("第2季度", "3月")."""
     if per_year == 4:
-        return f"Q{period}"
-    return calendar.month_abbr[(start_month - 1 + period - 1) % 12 + 1]
+        return t("Q{n}", n=str(period))
+    return t(MONTH_ABBR[(start_month - 1 + period - 1) % 12])
 
 
 def _check_period(period: int, per_year: int) -> None:
@@ -254,13 +259,13 @@ def pace(cube: pd.DataFrame, *, year: int, period: int, per_year: int = 4,
         plan_total = plan_total.where(pcur.notna().any(axis=1))
         plan_to_date = pcur[to_date].sum(axis=1, min_count=1)
         base = plan_total.where(plan_total > 0)
-        reason = reason.mask(plan_total.isna() & (reason == ""),
-                             f"no plan for {fy_label}{year}")
+        fy = f"{fy_label}{year}"
+        reason = reason.mask(plan_total.isna() & (reason == ""), t("no plan for {year}", year=fy))
         reason = reason.mask((plan_total == 0) & (reason == ""),
-                             f"no plan: the plan for {fy_label}{year} is zero")
+                             t("no plan: the plan for {year} is zero", year=fy))
         reason = reason.mask((plan_total < 0) & (reason == ""),
-                             f"negative plan for {fy_label}{year} "
-                             "(a plan cannot be below zero)")
+                             t("negative plan for {year} (a plan cannot be below zero)",
+                               year=fy))
     else:
         base = agg["total"]
     if rule == "profile":
@@ -273,21 +278,22 @@ def pace(cube: pd.DataFrame, *, year: int, period: int, per_year: int = 4,
         expected = (plan_to_date / base).where(~gaps.any(axis=1))
         lacking = expected.isna() & base.notna() & (reason == "")
         if lacking.any():
-            texts = ["the plan has no row for " + _period_list(
+            texts = [t("the plan has no row for {periods}", periods=_period_list(
                 [p for p, gone in zip(to_date, flags) if gone], per_year, start_month,
-                fy_label, year) for flags in gaps[lacking].to_numpy()]
+                fy_label, year)) for flags in gaps[lacking].to_numpy()]
             reason.loc[lacking] = texts
     needs_history = rule == "profile" or pm is None
     if needs_history:
         window = f"{fy_label}{first}–{fy_label}{year - 1}"
         reason = reason.mask((n_hist == 0) & (reason == ""),
-                             f"no history: no complete year with spending in {window}")
+                             t("no history: no complete year with spending in {years}",
+                               years=window))
     if any_missing.any():
         rows = np.flatnonzero(any_missing)
         texts = [
-            "missing (not counted as zero): " + _period_list(
+            t("missing (not counted as zero): {periods}", periods=_period_list(
                 [p for p, gone in zip(to_date, flags) if gone], per_year, start_month,
-                fy_label, year)
+                fy_label, year))
             for flags in missing.to_numpy()[rows]]
         missing_text = pd.Series(texts, index=groups[rows])
         reason.loc[missing_text.index] = missing_text
@@ -301,8 +307,9 @@ def pace(cube: pd.DataFrame, *, year: int, period: int, per_year: int = 4,
     status = classify_status(gap, thresholds, share=share_pct, floor=floor)
     if floor is not None:
         below = (status == "red") & (share_pct < floor) & (gap > -thresholds.red)
-        reason = reason.mask(below, f"below the floor: {floor:g}% of the year by the end of "
-                                    f"Q{_quarter_reached(period, per_year)}")
+        reason = reason.mask(below, t("below the floor: {floor} of the year by the end of "
+                                      "{quarter}", floor=f"{floor:g}%",
+                                      quarter=period_name(_quarter_reached(period, per_year))))
     out = pd.DataFrame({
         "spent_to_date": spent, "expected_to_date": (expected * base).where(ok),
         "year_base": base, "share_spent": share_pct, "expected_share": expected_pct,

@@ -19,6 +19,7 @@ from geodata.problems import Problem
 from layers.classify import format_number
 from layers.status_map import STATUS_COLOURS, status_view
 from layers.palettes import NO_DATA_COLOUR, text_colour_for
+from locales import LANGUAGES, t, use
 
 from . import targets as T
 
@@ -96,22 +97,24 @@ def _money(data: WorkspaceData, level: str, year: int, table: str | None
     if table is None:
         table = tables[0] if tables else None
     if table is None:
-        return None, "", "", ["No allocations table at this level: money per resident is not "
-                              "shown."]
+        return None, "", "", [t("No allocations table at this level: money per resident is "
+                                "not shown.")]
     if data.population(level).empty:
-        return None, "", "", ["No population table at this level: money per resident is not "
-                              "shown."]
+        return None, "", "", [t("No population table at this level: money per resident is "
+                                "not shown.")]
     fy = data.ws.fiscal_year_label
     first, last = data.years(table)
     notes = []
     if not first <= year <= last:
-        notes.append(f"{data.ws.table(table).display_label} runs {fy}{first}–{fy}{last}: no "
-                     f"money per resident for {fy}{year}.")
+        notes.append(t("{table} runs {first}–{last}: no money per resident for {year}.",
+                       table=data.ws.table(table).display_label, first=f"{fy}{first}",
+                       last=f"{fy}{last}", year=f"{fy}{year}"))
     mv = map_values(data, MeasureSpec(level=level, measure="per_capita", table=table,
                                       span=(int(year), int(year))))
     if data.ws.fiscal_year_start_month != 1:
-        notes.append(f"Money of {fy}{year} ({data.ws.fiscal_year_text()}) beside the "
-                     f"indicator values of {year}.")
+        notes.append(t("Money of {fiscal_year} ({runs}) beside the indicator values of {year}.",
+                       fiscal_year=f"{fy}{year}", runs=data.ws.fiscal_year_text(),
+                       year=str(year)))
     return mv.values, mv.label, mv.unit, notes + list(mv.notes)
 
 
@@ -131,9 +134,9 @@ def build_scorecard(data: WorkspaceData, level: str, year: int, *, table: str | 
     ind = data.indicators(level)
     cat = data.indicator_catalogue(level)
     indicators = tuple(cat)
-    files = {t.id: relative_name(ws, t.file) for t in ws.tables_of("indicators", level)}
-    columns = {t.id: t.columns.get("direction", "direction")
-               for t in ws.tables_of("indicators", level)}
+    files = {spec.id: relative_name(ws, spec.file) for spec in ws.tables_of("indicators", level)}
+    columns = {spec.id: spec.columns.get("direction", "direction")
+               for spec in ws.tables_of("indicators", level)}
     everywhere = {name for lv in scorecard_levels(data)
                   for name in data.indicator_catalogue(lv)}
     problems += T.indicator_problems(ind, rules, files=files, columns=columns, known=everywhere)
@@ -166,8 +169,9 @@ def build_scorecard(data: WorkspaceData, level: str, year: int, *, table: str | 
         else np.nan
     outside = ind[~ind["region_id"].isin(region_ids) & (ind["year"] == year)]
     if len(outside):
-        notes.append(f"{len(outside):,} indicator value(s) of {year} have a region id that is "
-                     "not in this boundary layer; they are left out of the scorecard.")
+        notes.append(t("{n} indicator value(s) of {year} have a region id that is not in this "
+                       "boundary layer; they are left out of the scorecard.",
+                       n=f"{len(outside):,}", year=str(year)))
 
     plural, label = ws.level(level).plural, ws.level(level).label
     sentences, rule_texts, class_rules = {}, {}, {}
@@ -183,7 +187,7 @@ def build_scorecard(data: WorkspaceData, level: str, year: int, *, table: str | 
         at_risk = rule.at_risk if rule else 0.0
         target = float(used[0]) if len(used) == 1 else None
         if not len(used):
-            rule_texts[name], class_rules[name] = "No target set: not judged.", {}
+            rule_texts[name], class_rules[name] = t("No target set: not judged."), {}
         else:
             rule_texts[name] = T.rule_sentence(target, direction, at_risk, unit)
             class_rules[name] = T.rule_text(target, direction, at_risk, unit) \
@@ -198,23 +202,37 @@ def build_scorecard(data: WorkspaceData, level: str, year: int, *, table: str | 
 # --------------------------------------------------------------------------- what the page shows
 
 def status_table(sc: Scorecard, *, currency: str = "") -> pd.DataFrame:
-    """Regions × indicators: a status cell per indicator ("met · 4.2%"), with the money per
-    resident first. Regions in the boundary layer's order."""
+    """Regions × indicators: a status cell per indicator ("met · 4.2%", the status in the
+    run's language), with the money per resident first. Regions in the boundary layer's
+    order."""
     f = sc.frame
     out = f.drop_duplicates("region_id")[["region_id", "name", "money_per_resident"]] \
         .rename(columns={"money_per_resident": "money per resident"}).reset_index(drop=True)
     for name in sc.indicators:
         sel = f[f["indicator"] == name].set_index("region_id")
-        cell = [s if pd.isna(v) else f"{s} · {format_number(v, u)}"
+        cell = [T.status_word(s) if pd.isna(v) else f"{T.status_word(s)} · {format_number(v, u)}"
                 for s, v, u in zip(sel["status"], sel["value"], sel["unit"])]
         out[name] = out["region_id"].map(pd.Series(cell, index=sel.index))
     return out
 
 
+def _status_of(word: str) -> str:
+    """The status code of a status in words (in any of the app's languages: a table may be
+    styled outside the run that wrote it), or of the code itself."""
+    if word in T.STATUS_LABELS:
+        return word
+    for lang in LANGUAGES:
+        with use(lang):
+            code = next((c for c in T.STATUS_LABELS if T.status_word(c) == word), None)
+        if code is not None:
+            return code
+    return word
+
+
 def status_colour(cell: object) -> str:
     """CSS for a status cell: its status's map colour (and a text colour that reads on it)."""
     text = str(cell) if isinstance(cell, str) else ""
-    status = text.split(" · ", 1)[0]
+    status = _status_of(text.split(" · ", 1)[0])
     colour = STATUS_COLOURS.get(status, NO_DATA_COLOUR if status == T.NO_DATA else None)
     if colour is None:
         return ""
@@ -247,8 +265,12 @@ def indicator_table(sc: Scorecard, indicator: str) -> pd.DataFrame:
 
 
 def styled_indicator_table(sc: Scorecard, indicator: str):
-    """:func:`indicator_table` with the status cells in their colours."""
-    return styled(indicator_table(sc, indicator), ["status"], sc.money_unit)
+    """:func:`indicator_table` with the status and the trend in words (the run's language)
+    and the status cells in their colours."""
+    table = indicator_table(sc, indicator)
+    table = table.assign(status=table["status"].map(T.status_word),
+                         trend=table["trend"].map(T.trend_word))
+    return styled(table, ["status"], sc.money_unit)
 
 
 def status_map_view(sc: Scorecard, indicator: str, region_ids, *, selected: str | None = None):
@@ -256,13 +278,15 @@ def status_map_view(sc: Scorecard, indicator: str, region_ids, *, selected: str 
     trend."""
     f = sc.frame[sc.frame["indicator"] == indicator].set_index("region_id")
     f = f[~f.index.duplicated()].reindex([str(r) for r in region_ids])
-    rows = (("Value", [format_number(v, u if isinstance(u, str) else "")
-                       for v, u in zip(f["value"], f["unit"])]),
-            ("Target", [format_number(t, u if isinstance(u, str) else "")
-                        if pd.notna(t) else "—" for t, u in zip(f["target"], f["unit"])]),
-            (f"Trend, last {sc.trend_years} years",
-             [t if isinstance(t, str) else T.NO_TREND for t in f["trend"]]))
-    return status_view(list(f.index), f["status"], title=f"{indicator}: target status, {sc.year}",
+    rows = ((t("Value"), [format_number(v, u if isinstance(u, str) else "")
+                          for v, u in zip(f["value"], f["unit"])]),
+            (t("Target"), [format_number(x, u if isinstance(u, str) else "")
+                           if pd.notna(x) else "—" for x, u in zip(f["target"], f["unit"])]),
+            (t("Trend, last {n} years", n=str(sc.trend_years)),
+             [T.trend_word(x) for x in f["trend"]]))
+    return status_view(list(f.index), f["status"],
+                       title=t("{indicator}: target status, {year}", indicator=indicator,
+                               year=str(sc.year)),
                        rule=sc.rules.get(indicator, ""),
                        class_rules=sc.class_rules.get(indicator), tooltip_rows=rows,
                        selected=selected)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from geodata.problems import Problem, problem_for_rows
 from geodata.workspace import unknown_keys
+from locales import N_, t
 
 HIGHER = "higher_is_better"
 LOWER = "lower_is_better"
@@ -47,6 +48,39 @@ _SEVERITY = {MET: 0, AT_RISK: 1, MISSED: 2}
 
 IMPROVING, WORSENING, FLAT, RISING, FALLING, NO_TREND = (
     "improving", "worsening", "flat", "rising", "falling", "no trend")
+#: Statuses and trends in words (the codes above are data: frames and CSV files keep them):
+#: message ids, shown with ``locales.t``.
+STATUS_LABELS = {MET: N_("met"), AT_RISK: N_("at risk"), MISSED: N_("missed"),
+                 NO_DATA: N_("no data"), NO_TARGET: N_("no target")}
+TREND_LABELS = {IMPROVING: N_("improving"), WORSENING: N_("worsening"), FLAT: N_("flat"),
+                RISING: N_("rising"), FALLING: N_("falling"), NO_TREND: N_("no trend")}
+
+
+def status_word(code: object) -> str:
+    """A status in words, in the run's language ("met" / "达标"); anything else as it is."""
+    return t(STATUS_LABELS[code]) if isinstance(code, str) and code in STATUS_LABELS \
+        else str(code)
+
+
+def trend_word(code: object) -> str:
+    """A trend in words, in the run's language; a missing trend is "no trend"."""
+    return t(TREND_LABELS[code]) if isinstance(code, str) and code in TREND_LABELS \
+        else t(TREND_LABELS[NO_TREND])
+
+
+def _clauses(first: str, *more: str) -> str:
+    """Clauses of one sentence: "a; b; c" (the language's own separator)."""
+    for then in more:
+        first = t("{first}; {then}", first=first, then=then)
+    return first
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Items of a list: "a, b"."""
+    out = items[0]
+    for then in items[1:]:
+        out = t("{first}, {then}", first=out, then=then)
+    return out
 
 RULE_KEYS = ("target", "direction", "at_risk", "label")
 FRAME_COLUMNS = ("region_id", "indicator", "year", "value", "unit", "target", "direction",
@@ -74,7 +108,8 @@ def _number(d: Mapping, key: str, where: str, problems: list[str], what: str) ->
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        problems.append(f"{where}: '{key}' must be {what}, got {v!r}")
+        problems.append(t("{where}: '{key}' must be {what}, got {value}", where=where, key=key,
+                          what=what, value=repr(v)))
         return None
     return float(v)
 
@@ -90,35 +125,37 @@ def parse_targets(raw: Any) -> tuple[dict[str, TargetRule], list[str]]:
     if raw is None:
         return {}, []
     if not isinstance(raw, Mapping):
-        return {}, ["[targets] must hold one table per indicator, "
-                    '[targets."Unemployment rate"] with target = 5.0 …, got '
-                    f"{type(raw).__name__} {raw!r}"]
+        return {}, [t("[targets] must hold one table per indicator, {example} with target = "
+                      "5.0 …, got {type} {value}", example='[targets."Unemployment rate"]',
+                      type=type(raw).__name__, value=repr(raw))]
     rules: dict[str, TargetRule] = {}
     problems: list[str] = []
     for name, d in raw.items():
         where = _rule_where(name)
         if not isinstance(d, Mapping):
-            problems.append(f"{where} must be a table (target, direction, at_risk, label), "
-                            f"got {d!r}")
+            problems.append(t("{where} must be a table (target, direction, at_risk, label), "
+                              "got {value}", where=where, value=repr(d)))
             continue
         mine: list[str] = unknown_keys(d, RULE_KEYS, where, aliases={
             "threshold": "target", "goal": "target", "value": "target", "margin": "at_risk",
             "band": "at_risk", "tolerance": "at_risk", "name": "label", "better": "direction"})
-        target = _number(d, "target", where, mine, "a number in the indicator's unit")
-        at_risk = _number(d, "at_risk", where, mine,
-                          "a number ≥ 0 (a band beyond the target still counted at risk)")
+        target = _number(d, "target", where, mine, t("a number in the indicator's unit"))
+        band = t("a number ≥ 0 (a band beyond the target still counted at risk)")
+        at_risk = _number(d, "at_risk", where, mine, band)
         if at_risk is not None and at_risk < 0:
-            mine.append(f"{where}: 'at_risk' must be a number ≥ 0 (a band beyond the target "
-                        f"still counted at risk), got {d['at_risk']!r}")
+            mine.append(t("{where}: '{key}' must be {what}, got {value}", where=where,
+                          key="at_risk", what=band, value=repr(d["at_risk"])))
         direction = d.get("direction")
         if direction is not None and direction not in DIRECTIONS:
-            mine.append(f"{where}: 'direction' must be \"{HIGHER}\" or \"{LOWER}\", "
-                        f"got {direction!r}")
+            mine.append(t("{where}: 'direction' must be \"{higher}\" or \"{lower}\", got "
+                          "{value}", where=where, higher=HIGHER, lower=LOWER,
+                          value=repr(direction)))
         label = d.get("label", "")
         if not isinstance(label, str):
-            mine.append(f"{where}: 'label' must be text, got {label!r}")
+            mine.append(t("{where}: 'label' must be text, got {value}", where=where,
+                          value=repr(label)))
         if not str(name).strip():
-            mine.append("[targets]: an indicator name must not be blank")
+            mine.append(t("[targets]: an indicator name must not be blank"))
         problems += mine
         if not mine:
             rules[str(name)] = TargetRule(indicator=str(name), target=target,
@@ -157,10 +194,10 @@ def judge(values: Any, met: Any, risk: Any, direction: Any) -> np.ndarray:
 
 def bounds(target: Any, at_risk: Any, direction: Any) -> tuple[np.ndarray, np.ndarray]:
     """The two thresholds :func:`judge` takes, from a target and its at-risk band."""
-    t = np.asarray(target, dtype="float64")
+    tv = np.asarray(target, dtype="float64")
     a = np.nan_to_num(np.asarray(at_risk, dtype="float64"), nan=0.0)
     d = np.asarray(direction, dtype=object)
-    return t, np.where(d == HIGHER, t - a, t + a)
+    return tv, np.where(d == HIGHER, tv - a, tv + a)
 
 
 def status(value: float | None, target: float | None, direction: str | None,
@@ -272,25 +309,31 @@ def indicator_problems(indicators: pd.DataFrame, rules: Mapping[str, TargetRule]
             for tid, rows in indicators[bad].groupby(tables[bad], sort=True):
                 names = sorted(set(rows["indicator"].dropna().astype(str)))
                 ruled = [x for x in names if rules.get(x) and rules[x].direction]
-                fallback = (" unless [targets] gives their direction" if not ruled else
-                            f"; [targets] gives the direction of {', '.join(ruled)}")
+                fields = {"n": f"{len(rows):,}", "higher": HIGHER, "lower": LOWER}
+                text = t("{n} row(s) have a direction that is neither {higher} nor {lower}; "
+                         "they cannot be judged against a target (status \"no target\") unless "
+                         "[targets] gives their direction", **fields) if not ruled else \
+                    t("{n} row(s) have a direction that is neither {higher} nor {lower}; they "
+                      "cannot be judged against a target (status \"no target\"); [targets] "
+                      "gives the direction of {indicators}", indicators=", ".join(ruled),
+                      **fields)
                 lines = rows["_line"] if "_line" in rows else []
                 out.append(problem_for_rows(
-                    "warning", files.get(str(tid), str(tid) or "indicators"),
-                    f"{len(rows):,} row(s) have a direction that is neither {HIGHER} nor "
-                    f"{LOWER}; they cannot be judged against a target (status \"no target\")"
-                    + fallback, column=columns.get(str(tid), "direction"),
+                    "warning", files.get(str(tid), str(tid) or "indicators"), text,
+                    column=columns.get(str(tid), "direction"),
                     line_numbers=lines, values=rows["direction"],
-                    expected=f"{HIGHER} or {LOWER}", code="bad_direction"))
+                    expected=t("{higher} or {lower}", higher=HIGHER, lower=LOWER),
+                    code="bad_direction"))
     judged = evaluate(indicators, rules) if len(indicators) else None
     if judged is not None:
         no_dir = judged[judged["target"].notna() & (judged["direction"] == "")]
         for name, rows in no_dir.groupby("indicator", sort=True):
             out.append(Problem(
                 "warning", "workspace.toml",
-                f"{len(rows):,} row(s) of '{name}' have a target but no direction, so they "
-                f'cannot be judged: add direction = "{HIGHER}" or "{LOWER}" to '
-                f'[targets."{name}"], or a direction to its table',
+                t("{n} row(s) of '{name}' have a target but no direction, so they cannot be "
+                  "judged: add direction = \"{higher}\" or \"{lower}\" to {section}, or a "
+                  "direction to its table", n=f"{len(rows):,}", name=str(name), higher=HIGHER,
+                  lower=LOWER, section=_rule_where(name)),
                 code="target_without_direction"))
     if known is None:
         known = indicators["indicator"].dropna().astype(str) if "indicator" in indicators \
@@ -299,11 +342,12 @@ def indicator_problems(indicators: pd.DataFrame, rules: Mapping[str, TargetRule]
     for name in rules:
         if name not in known:
             near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{near[0]}'?" if near else \
-                f"; indicators: {', '.join(known[:8]) or 'none'}"
-            out.append(Problem("warning", "workspace.toml",
-                               f"{_rule_where(name)} names no indicator of the indicator "
-                               f"tables{hint}", code="unknown_indicator"))
+            text = t("{section} names no indicator of the indicator tables; did you mean "
+                     "'{near}'?", section=_rule_where(name), near=near[0]) if near else \
+                t("{section} names no indicator of the indicator tables; indicators: "
+                  "{indicators}", section=_rule_where(name),
+                  indicators=", ".join(known[:8]) or t("none"))
+            out.append(Problem("warning", "workspace.toml", text, code="unknown_indicator"))
     return out
 
 
@@ -313,8 +357,8 @@ def counts(frame: pd.DataFrame, by: Sequence[str] = ("indicator", "year")) -> pd
     """Number of rows in each status, one column per status (:data:`STATUSES`), by ``by``."""
     if frame.empty:
         return pd.DataFrame(columns=[*by, *STATUSES])
-    t = pd.crosstab([frame[c] for c in by], frame["status"])
-    return t.reindex(columns=list(STATUSES), fill_value=0).reset_index().rename_axis(
+    table = pd.crosstab([frame[c] for c in by], frame["status"])
+    return table.reindex(columns=list(STATUSES), fill_value=0).reset_index().rename_axis(
         columns=None)
 
 
@@ -337,13 +381,17 @@ def rule_text(target: float | None, direction: str, at_risk: float = 0.0, unit: 
     lower = direction == LOWER
     le, gt = ("≤", ">") if lower else ("≥", "<")
     if target is None or (isinstance(target, float) and math.isnan(target)):
-        band = f" {'+' if lower else '−'} {amount_text(at_risk, unit)}" if at_risk else ""
-        return {MET: f"{le} target", AT_RISK: f"{le} target{band}" if at_risk else "no band",
-                MISSED: f"{gt} target{band}"}
+        if not at_risk:
+            return {MET: t("{cmp} target", cmp=le), AT_RISK: t("no band"),
+                    MISSED: t("{cmp} target", cmp=gt)}
+        band = {"sign": "+" if lower else "−", "band": amount_text(at_risk, unit)}
+        return {MET: t("{cmp} target", cmp=le),
+                AT_RISK: t("{cmp} target {sign} {band}", cmp=le, **band),
+                MISSED: t("{cmp} target {sign} {band}", cmp=gt, **band)}
     edge = target + at_risk if lower else target - at_risk
-    t, e = amount_text(target, unit), amount_text(edge, unit)
-    return {MET: f"{le} {t}",
-            AT_RISK: (f"{t} to {e}" if at_risk else "no band"),
+    goal, e = amount_text(target, unit), amount_text(edge, unit)
+    return {MET: f"{le} {goal}",
+            AT_RISK: (t("{target} to {edge}", target=goal, edge=e) if at_risk else t("no band")),
             MISSED: f"{gt} {e}"}
 
 
@@ -352,12 +400,25 @@ def rule_sentence(target: float | None, direction: str, at_risk: float = 0.0,
     """The rule in one sentence, as the legend and the page print it: "Lower is better: met
     ≤ 5%; at risk 5% to 6%; missed > 6%." ``target`` None: each region's own target."""
     if direction not in DIRECTIONS:
-        return "No direction (higher or lower is better): not judged."
+        return t("No direction (higher or lower is better): not judged.")
     parts = rule_text(target, direction, at_risk, unit)
-    word = "Lower" if direction == LOWER else "Higher"
-    own = " (each region's own target)" if target is None else ""
-    risk = f"; at risk {parts[AT_RISK]}" if at_risk else ""
-    return f"{word} is better{own}: met {parts[MET]}{risk}; missed {parts[MISSED]}."
+    fields = {"met": parts[MET], "at_risk": parts[AT_RISK], "missed": parts[MISSED]}
+    own = target is None
+    if direction == LOWER:
+        if at_risk:
+            return t("Lower is better (each region's own target): met {met}; at risk {at_risk}; "
+                     "missed {missed}.", **fields) if own else \
+                t("Lower is better: met {met}; at risk {at_risk}; missed {missed}.", **fields)
+        return t("Lower is better (each region's own target): met {met}; missed {missed}.",
+                 **fields) if own else \
+            t("Lower is better: met {met}; missed {missed}.", **fields)
+    if at_risk:
+        return t("Higher is better (each region's own target): met {met}; at risk {at_risk}; "
+                 "missed {missed}.", **fields) if own else \
+            t("Higher is better: met {met}; at risk {at_risk}; missed {missed}.", **fields)
+    return t("Higher is better (each region's own target): met {met}; missed {missed}.",
+             **fields) if own else \
+        t("Higher is better: met {met}; missed {missed}.", **fields)
 
 
 def _lower_first(text: str) -> str:
@@ -381,34 +442,37 @@ def sentence(frame: pd.DataFrame, indicator: str, year: int, *, plural: str,
     noun = plural.lower()
     if judged.empty:
         if n[NO_DATA]:
-            return (f"{indicator}, {year}: none of the {n[NO_DATA]:,} {noun} with a target "
-                    "has a value.")
-        return f"{indicator}, {year}: no target set, nothing judged."
+            return t("{indicator}, {year}: none of the {n} {regions} with a target has a value.",
+                     indicator=indicator, year=str(year), n=f"{n[NO_DATA]:,}", regions=noun)
+        return t("{indicator}, {year}: no target set, nothing judged.", indicator=indicator,
+                 year=str(year))
     dirs = set(judged["direction"])
     targets = set(judged["target"].round(12))
     if rule is not None and rule.label:
         phrase = _lower_first(rule.label)
     else:
         what = _lower_first(indicator)
+        goal = amount_text(judged["target"].iloc[0], unit) if len(targets) == 1 else \
+            t("their targets")
         if len(dirs) > 1:
-            phrase = f"{what} on target"
+            phrase = t("{indicator} on target", indicator=what)
+        elif dirs == {LOWER}:
+            phrase = t("{indicator} at or below {target}", indicator=what, target=goal)
         else:
-            cmp = "at or below" if dirs == {LOWER} else "at or above"
-            goal = amount_text(judged["target"].iloc[0], unit) if len(targets) == 1 else \
-                "their targets"
-            phrase = f"{what} {cmp} {goal}"
+            phrase = t("{indicator} at or above {target}", indicator=what, target=goal)
     if len(judged) == 1 and singular:
         noun = singular.lower()
-    out = f"{n[MET]:,} of {len(judged):,} {noun} kept {phrase} in {year}"
-    rest = [f"{n[s]:,} {s}" for s in (AT_RISK, MISSED) if n[s]]
+    clauses = [t("{met} of {n} {regions} kept {phrase} in {year}", met=f"{n[MET]:,}",
+                 n=f"{len(judged):,}", regions=noun, phrase=phrase, year=str(year))]
+    rest = [(t("{n} at risk", n=f"{n[AT_RISK]:,}") if s == AT_RISK else
+             t("{n} missed", n=f"{n[MISSED]:,}")) for s in (AT_RISK, MISSED) if n[s]]
     if rest:
-        out += "; " + ", ".join(rest)
-    tail = [f"{n[NO_DATA]:,} with no data" if n[NO_DATA] else "",
-            f"{n[NO_TARGET]:,} without a target" if n[NO_TARGET] else ""]
-    tail = [t for t in tail if t]
+        clauses.append(_listed(rest))
+    tail = ([t("{n} with no data", n=f"{n[NO_DATA]:,}")] if n[NO_DATA] else []) + \
+        ([t("{n} without a target", n=f"{n[NO_TARGET]:,}")] if n[NO_TARGET] else [])
     if tail:
-        out += "; " + ", ".join(tail)
-    return out + "."
+        clauses.append(_listed(tail))
+    return t("{sentence}.", sentence=_clauses(*clauses))
 
 
 def trend(frame: pd.DataFrame, year: int, *, years: int = 5, flat: float = 0.01) -> pd.DataFrame:

@@ -18,7 +18,8 @@ import streamlit as st
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData, map_values
 from geodata.workspace import (MANIFEST_NAME, Workspace, discover_workspaces, load_manifest,
                                missing_workspace_roots)
-from layers.geometry import EncodedLayer, encode_layer, prepare_geometry
+from layers.geometry import EncodedLayer
+from layers.insets import encode_placed, map_frame
 from locales import current as current_language
 
 
@@ -113,7 +114,10 @@ def encoded_layer(path: str, level: str, tolerance: float = 0.0) -> EncodedLayer
 
 @st.cache_resource(show_spinner="Preparing boundaries…", max_entries=32)
 def _encoded_layer(path: str, stamp_: tuple, level: str, tolerance: float) -> EncodedLayer:
-    return encode_layer(prepare_geometry(load(path).boundaries(level), tolerance=tolerance))
+    # The insets of [map] (Alaska, Hawaii…) sit beside the main map, as in the exports.
+    data = load(path)
+    return encode_placed(data.boundaries(level), map_frame(data.ws.settings)[0],
+                         tolerance=tolerance, plural=data.ws.level(level).plural)
 
 
 def values(path: str, spec: MeasureSpec) -> MapValues:
@@ -173,9 +177,12 @@ def encoded_children(path: str, level: str, parent_id: str, tolerance: float = 0
 @st.cache_resource(show_spinner="Preparing boundaries…", max_entries=64)
 def _encoded_children(path: str, stamp_: tuple, level: str, parent_id: str,
                       tolerance: float) -> EncodedLayer:
-    b = load(path).boundaries(level)
+    data = load(path)
+    b = data.boundaries(level)
     sub = b[b["parent_id"].astype("string") == parent_id]
-    return encode_layer(prepare_geometry(sub, tolerance=tolerance))
+    # One parent's regions rarely straddle an inset (Alaska's counties keep their place).
+    return encode_placed(sub, map_frame(data.ws.settings)[0], tolerance=tolerance,
+                         plural=data.ws.level(level).plural)
 
 
 def static_layer(path: str, level: str):
@@ -195,7 +202,8 @@ def _static_layer(path: str, stamp_: tuple, level: str):
 # modification time, so an edited or re-uploaded file is read again.
 
 def import_vector_info(path: str, layer: str | None = None) -> dict:
-    return _import_vector_info(path, _stat(path), layer)
+    # The result holds a message when the file cannot be read: one entry per language.
+    return _import_vector_info(path, (*_stat(path), current_language()), layer)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -309,12 +317,6 @@ def import_scale_of(header: str) -> str | None:
     from geodata.readers.units import scale_from_header
     s = scale_from_header(header) if header else None
     return None if s is None or s.factor == 1 else str(s.text)
-
-
-def import_describe_scale(choice: str, currency: str) -> tuple[float, str] | None:
-    from geodata.readers.units import parse_scale
-    s = parse_scale(choice)
-    return None if s is None else (s.factor, s.describe(currency))
 
 
 def import_match(path, encoding, separator, sheet, header_row, header_rows, skip_bottom,

@@ -11,6 +11,8 @@ from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
 from geodata.viewstate import PERFORMANCE_KEYS, QUERY_KEYS, resolve_view
 
+from locales import N_, t
+
 from . import cache, state
 from .text import md
 
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
 # The exporters (matplotlib, folium) are imported when the panel is opened, not with the page:
 # a cold start to the first map does not pay for them.
 
-SIZE_LABELS = {"16:9": "16:9 (screen)", "a4": "A4 landscape", "letter": "Letter landscape"}
+SIZE_LABELS = {"16:9": N_("16:9 (screen)"), "a4": N_("A4 landscape"),
+               "letter": N_("Letter landscape")}
+#: The files a view can be downloaded as, in the order offered.
+FORMATS = ("png", "pdf", "svg", "html", "csv", "geojson", "xlsx")
+FORMAT_LABELS = {"png": N_("PNG image"), "pdf": N_("PDF"), "svg": N_("SVG"),
+                 "html": N_("Interactive HTML (offline)"), "csv": N_("CSV data"),
+                 "geojson": N_("GeoJSON"), "xlsx": N_("Excel")}
 
 
 #: The Roads page's widgets → the link parameters of a roads view (see exports.roads).
@@ -91,37 +99,50 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "view"
 
 
-def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
-              title: str | None = None, note: str = "", formats=("png", "pdf", "svg", "html",
-                                                                   "csv", "geojson", "xlsx")) -> None:
-    """Download buttons for one view; files are made only when a button is clicked."""
+def makers(data: WorkspaceData, path: str, c: "Composed", *, size: str = "16:9",
+           dpi: int = 200, title: str | None = None, note: str = "",
+           formats=FORMATS) -> dict:
+    """Format → a function making that file of the view (with the app's caches), in the order
+    offered. Nothing is made until one is called."""
     from exports import data as tables
     from exports import maps
-    from layers.render_static import DPI_CHOICES, PAGE_SIZES
 
-    base = f"{data.ws.id}_{slug(title or c.title)}"
-    c1, c2 = st.columns(2)
-    size = c1.selectbox("Page", list(PAGE_SIZES), format_func=SIZE_LABELS.get,
-                        key=f"{key}_size")
-    dpi = c2.selectbox("PNG resolution (dpi)", list(DPI_CHOICES), index=1, key=f"{key}_dpi")
     level = c.vs.level
-    labels = {"png": "PNG image", "pdf": "PDF", "svg": "SVG", "html": "Interactive HTML (offline)",
-              "csv": "CSV data", "geojson": "GeoJSON", "xlsx": "Excel"}
-    cols = st.columns(4)
-    for i, fmt in enumerate(formats):
+    out = {}
+    for fmt in formats:
         if fmt in ("png", "pdf", "svg"):
-            make = (lambda fmt=fmt: maps.snapshot(data, c, fmt, layer=cache.static_layer(path, level),
-                                                  dpi=int(dpi), size=size, title=title, note=note))
+            out[fmt] = (lambda fmt=fmt: maps.snapshot(
+                data, c, fmt, layer=cache.static_layer(path, level), dpi=int(dpi), size=size,
+                title=title, note=note))
         elif fmt == "html":
-            make = (lambda: maps.html(
+            out[fmt] = (lambda: maps.html(
                 data, c, layer=cache.encoded_layer(path, level),
                 rd=cache.roads(path) if c.overlays else None,
                 road_lines=cache.road_lines(path) if c.overlays else None,
                 encoded=[cache.encoded_overlay(path, oid) for oid in c.vs.overlays]))
         else:
-            fn = {"csv": tables.to_csv, "geojson": tables.to_geojson, "xlsx": tables.to_excel}[fmt]
-            make = (lambda fn=fn: fn(data, c))
-        cols[i % 4].download_button(labels[fmt], make, file_name=f"{base}.{fmt}",
+            fn = {"csv": tables.to_csv, "geojson": tables.to_geojson,
+                  "xlsx": tables.to_excel}[fmt]
+            out[fmt] = (lambda fn=fn: fn(data, c))
+    return out
+
+
+def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
+              title: str | None = None, note: str = "", formats=FORMATS) -> None:
+    """Download buttons for one view; files are made only when a button is clicked."""
+    from exports import maps
+    from layers.render_static import DPI_CHOICES, PAGE_SIZES
+
+    base = f"{data.ws.id}_{slug(title or c.title)}"
+    c1, c2 = st.columns(2)
+    size = c1.selectbox(t("Page"), list(PAGE_SIZES), format_func=lambda s: t(SIZE_LABELS[s]),
+                        key=f"{key}_size")
+    dpi = c2.selectbox(t("PNG resolution (dpi)"), list(DPI_CHOICES), index=1, key=f"{key}_dpi")
+    cols = st.columns(4)
+    made = makers(data, path, c, size=size, dpi=int(dpi), title=title, note=note,
+                  formats=formats)
+    for i, (fmt, make) in enumerate(made.items()):
+        cols[i % 4].download_button(t(FORMAT_LABELS[fmt]), make, file_name=f"{base}.{fmt}",
                                     mime=maps.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore",
                                     width="stretch")
 
@@ -132,26 +153,70 @@ def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
     if flash:
         st.success(flash)  # built with md() around the title below
     with st.form(f"{key}_form", clear_on_submit=True, border=False):
-        title = st.text_input("Title", key=f"{key}_title", max_chars=120,
-                              placeholder="e.g. Grants per resident, FY2022")
-        note = st.text_input("One-line note", key=f"{key}_note", max_chars=300)
-        replace = st.checkbox("Replace a saved view with the same title", key=f"{key}_replace")
-        if st.form_submit_button("Save this view", type="primary"):
+        title = st.text_input(t("Title"), key=f"{key}_title", max_chars=120,
+                              placeholder=t("e.g. Grants per resident, FY2022"))
+        note = st.text_input(t("One-line note"), key=f"{key}_note", max_chars=300)
+        replace = st.checkbox(t("Replace a saved view with the same title"),
+                              key=f"{key}_replace")
+        if st.form_submit_button(t("Save this view"), type="primary"):
             try:
                 sv = store_for(data.ws).save(title, params, note, replace=replace)
             except ViewsError as exc:
                 st.error(md(str(exc)))
             else:
-                st.session_state[f"{key}_flash"] = (f"Saved “{md(sv.title)}”: view {len(store_for(data.ws).list())} "
-                                                    "of the sequence on the Hearing page.")
+                st.session_state[f"{key}_flash"] = t(
+                    "Saved “{title}”: view {n} of the sequence on the Hearing page.",
+                    title=md(sv.title), n=str(len(store_for(data.ws).list())))
                 st.rerun()
+
+
+IMPORT_NOTES = "_views_import_notes"
+
+
+def import_views(store, blob: bytes, *, name: str, replace: bool) -> list[str]:
+    """Add (or, with ``replace``, put instead) the views of a views file; the messages to
+    show: what was imported first, then what was repaired. A file that cannot be used
+    changes nothing and raises :class:`ViewsError` with a sentence that says so."""
+    repairs: list[str] = []
+    try:
+        n = store.import_bytes(blob, replace=replace, name=name, repairs=repairs)
+    except ViewsError as exc:
+        raise ViewsError(t("{problem} Your saved views were not changed.",
+                           problem=str(exc))) from exc
+    return [t("Imported {n} view(s).", n=str(n))] + repairs
+
+
+def views_file(store, *, error: str | None) -> None:
+    """Export the saved views as a JSON file, or import one (added, or replacing them)."""
+    f1, f2 = st.columns(2)
+    f1.download_button(t("Export saved views (JSON)"), lambda: store.export_bytes(),
+                       file_name=f"{store.workspace}_views.json", mime="application/json",
+                       key="dl_views", on_click="ignore", disabled=bool(error))
+    with f2.form("import_views", clear_on_submit=True, border=False):
+        up = st.file_uploader(t("Import a views file"), type=["json"], key="import_file")
+        replace_all = st.checkbox(t("Replace all saved views (otherwise add to them)"),
+                                  key="import_replace")
+        if st.form_submit_button(t("Import")) and up is not None:
+            try:
+                notes = import_views(store, up.getvalue(), name=up.name, replace=replace_all)
+            except ViewsError as exc:
+                st.error(md(str(exc)))
+            else:
+                st.session_state[IMPORT_NOTES] = notes
+                st.rerun()
+
+
+def import_notes() -> None:
+    """What the last import did (shown once, after the rerun that follows it)."""
+    for j, msg in enumerate(st.session_state.pop(IMPORT_NOTES, [])):
+        (st.success if j == 0 else st.warning)(md(msg))
 
 
 def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> None:
     """The Export expander of a map page: downloads of the current view and "Save this view"."""
     # A toggle, not an expander: an expander's body runs (and renders the view again for the
     # downloads) on every rerun, even closed; this runs only when asked for.
-    if not st.toggle("Export or save this view", key="xp_open"):
+    if not st.toggle(t("Export or save this view"), key="xp_open"):
         return
     from exports.compose import compose
 
@@ -159,5 +224,5 @@ def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> No
         params = current_params(page)
         c = compose(data, params, **cached(path))
         downloads(data, path, c, key="xp")
-        st.markdown("**Save this view** for the hearing sequence")
+        st.markdown(t("**Save this view** for the hearing sequence"))
         save_form(data, c.vs.to_query(), key="xp_save")

@@ -9,12 +9,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from typing import Callable
+
 from geodata.readers.text import max_file_bytes
+from locales import N_, t
 
 from .text import md
 
 IMPORT_DIR_ENV = "FISCALMAP_IMPORT_DIR"
 STALE_UPLOADS_S = 24 * 3600
+
+def option_labels(words: dict[object, str]) -> Callable[[object], str]:
+    """A widget's ``format_func``: the options in ``words`` shown in this run's language (put
+    into words now: a widget may format its options outside the run), any other option (data:
+    a sheet, a column) as it is."""
+    shown = {k: t(v) for k, v in words.items()}
+    return lambda option: shown.get(option, str(option))
+
 
 def _stage_dir() -> Path:
     try:
@@ -50,9 +61,10 @@ def staged(uploaded) -> Path | None:
     """The uploaded file written once to this session's staging folder (never a workspace)."""
     limit = max_file_bytes()
     if uploaded.size > limit:
-        st.error(f"{md(uploaded.name)} is {uploaded.size / 1024 ** 2:,.1f} MB, over the limit "
-                 f"of {limit / 1024 ** 2:,.0f} MB; it was not read. Raise FISCALMAP\\_MAX\\_FILE\\_MB "
-                 "on the server for larger files.")
+        st.error(t("{file} is {size} MB, over the limit of {limit} MB; it was not read. Raise "
+                   "{setting} on the server for larger files.", file=md(uploaded.name),
+                   size=f"{uploaded.size / 1024 ** 2:,.1f}", limit=f"{limit / 1024 ** 2:,.0f}",
+                   setting=md("FISCALMAP_MAX_FILE_MB")))
         return None
     blob = uploaded.getvalue()
     sub = _stage_dir() / hashlib.sha1(blob).hexdigest()[:12]
@@ -78,9 +90,9 @@ def pick_file(label: str, types: list[str], key: str) -> tuple[Path, str] | None
                        if p.is_file() and p.suffix.lower().lstrip(".") in types
                        and p.resolve().is_relative_to(base))
         if files:
-            choice = st.selectbox("…or pick a file from the server's import folder",
+            choice = st.selectbox(t("…or pick a file from the server's import folder"),
                                   ["", *files], key=f"{key}_pick",
-                                  format_func=lambda f: f or "(none)")
+                                  format_func=option_labels({"": N_("(none)")}))
             if choice:
                 return base / choice, Path(choice).name
     return None
@@ -91,7 +103,7 @@ def show_problems(problems, *, limit: int = 12) -> None:
     for p in problems[:limit]:
         st.text(f"{icons.get(p.severity, '•')} {p.text()}")
     if len(problems) > limit:
-        st.caption(f"…and {len(problems) - limit:,} more (Data quality lists all of them once "
-                   "the workspace is saved)")
+        st.caption(t("…and {n} more (Data quality lists all of them once the workspace is "
+                     "saved)", n=f"{len(problems) - limit:,}"))
 
 

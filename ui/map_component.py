@@ -4,6 +4,16 @@ Unlike a folium map shown through streamlit-folium, its page loads Leaflet with 
 (from the app's static files, in parallel with everything else) and stays mounted across
 reruns: a rerun that changes only values redraws the choropleth in place instead of building a
 new frame, and the shapes are decoded once per layer.
+
+What every page's map does alike (layers/web/component.js): it shows the whole frame of the
+layer, insets included (``layer.bounds``, ``layer.insets``: Alaska, Hawaii and Puerto Rico beside
+the 48 states, from the workspace's ``[map]``); its legend names the measure and unit and what
+its counts count, beside the map when the frame is wide enough and in a band under it when not;
+its height is ``options.height`` at most, and less when the browser window is lower (a map near
+the top of the page ends above the window's bottom edge, legend included: ``options.fit_window``,
+``options.min_height``). For readers of other means: the frame is named "Map: <title>", a "Skip
+the map" link moves the focus past it, the regions are not Tab stops (the map is, with arrow
+keys and +/-), and the legend is a table of text.
 """
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 import streamlit as st
 
@@ -15,61 +14,33 @@ from .map_component import fiscal_map
 
 TILE_URL_ENV = "FISCALMAP_TILE_URL"
 TILE_ATTR_ENV = "FISCALMAP_TILE_ATTRIBUTION"
+APP_MAP_HEIGHT = 720
 
 
 def map_options(ws_settings: dict | None = None, **overrides) -> MapOptions:
     """Basemap: none by default; a tile server the site runs, from the workspace manifest
-    (``[map] tile_url``) or the FISCALMAP_TILE_URL environment variable."""
+    (``[map] tile_url``) or the FISCALMAP_TILE_URL environment variable.
+
+    ``height`` (APP_MAP_HEIGHT by default) is the most the map takes: the app's map
+    component lowers it to what the browser window leaves below the content above the map
+    (at least ``min_height``), so a large screen gets a large map and a 720 px-high window
+    still shows all of it."""
     cfg = (ws_settings or {}).get("map", {})
+    overrides.setdefault("height", APP_MAP_HEIGHT)
     tile_url = os.environ.get(TILE_URL_ENV) or cfg.get("tile_url") or None
     attr = os.environ.get(TILE_ATTR_ENV) or cfg.get("tile_attribution", "")
     return MapOptions(tile_url=tile_url, tile_attribution=attr, **overrides)
 
 
-def offline_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *,
-                extra_layers: list | None = None, base_url_path: str = ""):
-    """The folium map with vendored assets only. The configured basemap (a tile server the
-    site runs) is added after the asset check, which refuses any http(s) tile URL."""
-    import folium  # folium only for maps that need it (road overlays): a faster cold start
-
-    from layers.assets import localize_folium
-    from layers.render_folium import build_map
-
-    m = build_map(layer, view, replace(options, tile_url=None), extra_layers=extra_layers)
-    localize_folium(m, base_url_path=base_url_path)
-    if options.tile_url:
-        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "basemap",
-                         name="Basemap").add_to(m)
-    return m
-
-
 def show_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,
-             extra_layers: list | None = None, center: tuple[float, float] | None = None,
-             zoom: float | None = None, overlays: str | None = None) -> str | None:
-    """Draw the map; return the region id the user clicked since the last rerun, if any.
-
-    A plain choropleth is drawn by the app's own map component (ui.map_component), which
-    loads Leaflet with its page and stays mounted across reruns; maps with extra folium
-    layers (road overlays) go through streamlit-folium. ``center``/``zoom`` open the map there;
-    ``overlays`` (layers.overlay.overlays_json) are drawn on top by either.
-    """
-    if not extra_layers:
-        return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom,
-                          overlays=overlays).clicked
-    if overlays:
-        from layers.overlay import folium_overlays
-        extra_layers = [*extra_layers, folium_overlays(overlays)]
-    from streamlit_folium import st_folium
-
-    m = offline_map(layer, view, options, extra_layers=extra_layers,
-                    base_url_path=st.get_option("server.baseUrlPath") or "")
-    out = st_folium(m, height=options.height, use_container_width=True, key=key,
-                    returned_objects=["last_active_drawing"], center=center,
-                    zoom=int(round(zoom)) if zoom is not None else None)
-    feat = (out or {}).get("last_active_drawing") or {}
-    props = feat.get("properties") or {}
-    rid = props.get("region_id")
-    return str(rid) if rid is not None else None
+             center: tuple[float, float] | None = None, zoom: float | None = None,
+             overlays: str | None = None) -> str | None:
+    """Draw the map with the app's own map component (ui.map_component, the one renderer of
+    every map on screen); return the region id the user clicked since the last rerun, if
+    any. ``center``/``zoom`` open the map there; ``overlays`` (layers.overlay.overlays_json)
+    are drawn on top."""
+    return fiscal_map(layer, view, options, key=key, center=center, zoom=zoom,
+                      overlays=overlays).clicked
 
 
 def tracked_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *, key: str,

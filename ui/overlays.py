@@ -10,6 +10,7 @@ import streamlit as st
 from geodata.dataset import WorkspaceData
 from geodata.overlays import overlays_for
 from layers.overlay import EncodedOverlay, overlays_json
+from locales import t, tn
 
 from . import cache, state
 from .text import md
@@ -27,9 +28,9 @@ def overlay_picker(data: WorkspaceData, path: str, level: str, *, key: str = "ov
     labels = {o.id: o.display_label for o in specs}
     state.init_list(key, [], options=ids)
     # Multiselect options are plain text; the label and help render Markdown.
-    chosen = sb.multiselect("Overlays", ids, format_func=labels.get, key=key,
-                            help="Lines, points or areas drawn over the map (the workspace's "
-                                 "overlays); hover one for its details.")
+    chosen = sb.multiselect(t("Overlays"), ids, format_func=labels.get, key=key,
+                            help=t("Lines, points or areas drawn over the map (the workspace's "
+                                   "overlays); hover one for its details."))
     return [cache.encoded_overlay(path, oid) for oid in chosen]
 
 
@@ -42,14 +43,7 @@ def captions(overlays: Sequence[EncodedOverlay]) -> None:
     """One line per overlay drawn: what it is, how many features, and any note (categories
     folded into "Other", simplification)."""
     for o in overlays:
-        text = f"Overlay “{md(o.label)}”: {o.features:,} feature(s) drawn"
-        if o.note:
-            text += f". {md(o.note)}"
-        st.caption(text)
-
-
-def add_to_folium(m, overlays: Sequence[EncodedOverlay]) -> None:
-    """Draw the overlays on a folium map of the house (the time slider)."""
-    if overlays:
-        from layers.overlay import folium_overlays
-        m.add_child(folium_overlays(overlays_json(overlays)))
+        text = tn("Overlay “{name}”: {count} feature drawn.",
+                  "Overlay “{name}”: {count} features drawn.", o.features, name=md(o.label),
+                  count=f"{o.features:,}")
+        st.caption(f"{text} {md(o.note)}" if o.note else text)

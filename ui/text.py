@@ -13,7 +13,10 @@ escaped (the backslashes would show).
 from __future__ import annotations
 
 import html
+import math
 import re
+
+from locales import N_, current
 
 # Escaped wherever they occur once a string needs escaping at all. All are ASCII punctuation,
 # so a backslash in front of one is a CommonMark escape and renders as the character itself.
@@ -84,3 +87,75 @@ def md_number(x: float | None, unit: str | None = None, *, compact: bool = True)
     if u in ("", "%") or (len(u) == 3 and u.isascii() and u.isalpha() and u.isupper()):
         return text
     return md(text)
+
+
+def sentences(parts) -> str:
+    """Sentences one after the other: a space between them in English, none in Chinese
+    (whose full stop needs none)."""
+    return ("" if current() == "zh" else " ").join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- dates and fiscal years
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+          N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+          N_("December"))
+
+
+def years_text(label: str, lo: int, hi: int) -> str:
+    """"FY2024" for one year, "FY2008–FY2024" for a span (never "FY2022–FY2022")."""
+    return f"{label}{lo}" if int(lo) == int(hi) else f"{label}{lo}–{label}{hi}"
+
+
+# ---------------------------------------------------------------- numbers in tables
+def _finite(values) -> list[float]:
+    out = []
+    for v in values if values is not None else ():
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(x):
+            out.append(abs(x))
+    return out
+
+
+def decimals_for(values, *, unit: str = "") -> int:
+    """Sensible decimals for a column: none from 100 up (and for money from 10 up), one from
+    10, two from 1, three below."""
+    top = max(_finite(values), default=0.0)
+    money = _currency(unit) is not None
+    if top >= 100 or (money and top >= 10):
+        return 0
+    if top >= 10:
+        return 1
+    return 2 if top >= 1 or top == 0 else 3
+
+
+def _currency(unit: str) -> str | None:
+    code = (unit or "").strip().split(" ")[0]
+    return code if len(code) == 3 and code.isascii() and code.isalpha() and code.isupper() \
+        else None
+
+
+def number_column(label: str, unit: str = "", values=None, *, help: str | None = None,
+                  signed: bool = False):
+    """``st.column_config`` for a column of numbers in ``unit``: money with its currency and
+    no cents for large amounts, values in percent with "%", others with separators; the
+    decimals follow the size of ``values``. The numbers stay numbers (the column sorts)."""
+    import streamlit as st
+
+    d = decimals_for(values, unit=unit)
+    cur = _currency(unit)
+    sign = "+" if signed else ""
+    if (unit or "").strip() == "%":
+        fmt = f"%{sign}.{d}f%%"
+    elif cur in ("USD", "EUR") and not signed:
+        fmt = "dollar" if cur == "USD" else "euro"
+    elif cur is not None:
+        fmt = f"%{sign},.{d}f {cur}" if cur != "USD" else f"$%{sign},.{d}f"
+    elif signed:
+        fmt = f"%+,.{d}f"
+    else:
+        fmt = "localized"
+    step = 10 ** -d if d else 1
+    return st.column_config.NumberColumn(label, format=fmt, step=step, help=help)

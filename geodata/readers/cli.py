@@ -13,6 +13,8 @@ workspace (into ``--root``, default the first FISCALMAP_WORKSPACES folder or the
 folder) from a boundary file and one or more ``--table`` specs; ``accept=unique`` saves the
 proposals that name exactly one area as the table's crosswalk (never accepted otherwise).
 Errors are one line on stderr and exit status 1; ``--debug`` shows the traceback.
+``--lang zh`` prints the messages in Chinese (default English); file contents, column names
+and the manifest's settings are shown as written.
 """
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
+import locales
+from locales import LANGUAGES, N_, t
+
 from ..workspace import WIDE_TARGETS, user_workspace_root
-from .keys import key_plan
+from .keys import RULE_LABELS, key_plan
 from .draft import LevelDraft, SaveError, TableDraft, WorkspaceDraft, save_workspace, slug
 
 TABLE_SPEC_KEYS = ("file", "kind", "key", "year", "value", "wide", "scale", "sheet", "encoding",
@@ -34,8 +39,17 @@ TABLE_SPEC_KEYS = ("file", "kind", "key", "year", "value", "wide", "scale", "she
                    "year_span", "label", "indicator", "unit", "accept", "id")
 
 
+#: The severities of a reader's notes, as the command line prints them.
+SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "repaired": N_("repaired"),
+                  "note": N_("note")}
+
+
 class CliError(Exception):
     pass
+
+
+def _severity(code: str) -> str:
+    return t(SEVERITY_WORDS[code]) if code in SEVERITY_WORDS else code
 
 
 def _layout_from(args_or_spec: dict, path: Path, sheet, encoding, separator):
@@ -79,36 +93,45 @@ def cmd_inspect(a) -> int:
             "header_row": a.header_row, "header_rows": a.header_rows,
             "skip_bottom": a.skip_bottom}
     res, layout, grid, proposal = _read(path, spec)
-    print(f"{path.name}: encoding {grid.encoding or '-'}, delimiter "
-          f"{'TAB' if grid.delimiter == chr(9) else grid.delimiter or '-'}"
-          + (f", sheets: {', '.join(grid.sheets)}" if grid.sheets else ""))
-    print("First lines:")
+    fields = {"file": path.name, "encoding": grid.encoding or "-",
+              "delimiter": "TAB" if grid.delimiter == chr(9) else grid.delimiter or "-"}
+    print(t("{file}: encoding {encoding}, delimiter {delimiter}, sheets: {sheets}",
+            sheets=", ".join(grid.sheets), **fields) if grid.sheets else
+          t("{file}: encoding {encoding}, delimiter {delimiter}", **fields))
+    print(t("First lines:"))
     for line, row in list(zip(grid.head_lines, grid.head))[:8]:
         print(f"  {line:>5} | " + " | ".join(str(c) for c in row)[:150])
     for r in proposal.reasons:
-        print(f"Proposed: {r}")
-    print(f"Layout used: header_row = {layout.header_row}, header_rows = {layout.header_rows}, "
-          f"skip_bottom = {layout.skip_bottom}"
-          + (", stop_at_blank = true" if layout.stop_at_blank else ""))
+        print(t("Proposed: {reason}", reason=str(r)))
+    print(t("Layout used: {layout}", layout=f"header_row = {layout.header_row}, header_rows = "
+                                            f"{layout.header_rows}, skip_bottom = "
+                                            f"{layout.skip_bottom}"
+                                            + (", stop_at_blank = true"
+                                               if layout.stop_at_blank else "")))
     for n in res.notes:
-        print(f"{n.severity}: {n.message}")
+        print(f"{_severity(n.severity)}: {n.message}")
     cols = [str(c) for c in res.frame.columns]
-    print(f"Read {len(res.frame):,} rows × {len(cols)} columns: {', '.join(cols)[:400]}")
+    print(t("Read {rows} rows × {n} columns: {columns}", rows=f"{len(res.frame):,}",
+            n=str(len(cols)), columns=", ".join(cols)[:400]))
     periods, refused = period_columns(cols)
     if periods:
-        print("Period columns: " + ", ".join(f"{p.column} → {p.year}"
-                                             + (f" Q{p.quarter}" if p.quarter else "")
-                                             for p in periods)[:400])
+        print(t("Period columns: {periods}", periods=", ".join(
+            f"{p.column} → {p.year}" + (f" Q{p.quarter}" if p.quarter else "")
+            for p in periods)[:400]))
     for c, why in refused:
-        print(f"Not a period: {c!r}: {why}")
+        print(t("Not a period: {column}: {reason}", column=repr(c), reason=t(why)))
     roles = propose_roles(res.frame.head(2000), a.kind, [p.column for p in periods])
-    print(f"Proposed for a {a.kind} table: key column {roles['key']!r}"
-          + ("; years are columns" if roles["wide"] else
-             f"; year column {roles['year']!r}; value column {roles['value']!r}"))
+    if roles["wide"]:
+        print(t("Proposed for a {kind} table: key column {key}; years are columns",
+                kind=a.kind, key=repr(roles["key"])))
+    else:
+        print(t("Proposed for a {kind} table: key column {key}; year column {year}; value "
+                "column {value}", kind=a.kind, key=repr(roles["key"]), year=repr(roles["year"]),
+                value=repr(roles["value"])))
     for c in cols:
         s = scale_from_header(c)
         if s is not None and s.factor != 1:
-            print(f"Unit in header {c!r}: {s.describe()}")
+            print(t("Unit in header {column}: {unit}", column=repr(c), unit=s.describe()))
             break
     return 0
 
@@ -124,19 +147,20 @@ def _regions(a_boundaries: str, layer, key_field, name_field, crs):
         frame = pd.DataFrame(read_vector(path, layer, rows=500, geometry=False))
         k, n = propose_boundary_fields(frame.drop(columns="geometry", errors="ignore"))
         key_field, name_field = key_field or k, name_field or n
-        print(f"Boundaries: id column {key_field!r}, name column {name_field!r} (proposed; "
-              "--key-field/--name-field to choose)")
+        print(t("Boundaries: id column {key}, name column {name} (proposed; "
+                "--key-field/--name-field to choose)", key=repr(key_field),
+                name=repr(name_field)))
     if not key_field or not name_field:
-        raise CliError("the boundary file has no column that can serve as id and name")
+        raise CliError(t("the boundary file has no column that can serve as id and name"))
     lv = Level(id="import", label="Region", file=path, key=key_field, name=name_field,
                layer=layer, crs=crs or "")
     gdf, problems = load_boundaries(Workspace(id="import", path=path.parent, title="import",
                                               levels=(lv,)), lv)
     for p in problems:
         if p.severity == "error":
-            print(f"boundaries: {p.text()}", file=sys.stderr)
+            print(t("boundaries: {problem}", problem=p.text()), file=sys.stderr)
     if gdf.empty:
-        raise CliError(f"no area could be read from {path.name}")
+        raise CliError(t("no area could be read from {file}", file=path.name))
     return pd.DataFrame(gdf.drop(columns="geometry")), key_field, name_field
 
 
@@ -159,9 +183,10 @@ def _match(res, spec: dict, regions: pd.DataFrame, kind: str):
     year_col = spec.get("year") or (None if wide_cols else roles["year"])
     for c in [key_col, value_col, year_col, *(wide_cols or [])]:
         if c is not None and c not in cols:
-            raise CliError(f"column {c!r} is not in the table; its columns: {', '.join(cols)}")
+            raise CliError(t("column {column} is not in the table; its columns: {columns}",
+                             column=repr(c), columns=", ".join(cols)))
     if key_col is None:
-        raise CliError("no column to match the areas; name it with key=COLUMN")
+        raise CliError(t("no column to match the areas; name it with key=COLUMN"))
     keys, amounts = keys_and_amounts(res.frame, key_col, wide_columns=wide_cols,
                                      value_col=value_col, decimal=spec.get("decimal") or ".")
     m = match_keys(keys, regions[["region_id", "name"]], amounts=amounts, by="auto")
@@ -169,13 +194,21 @@ def _match(res, spec: dict, regions: pd.DataFrame, kind: str):
 
 
 def _print_match(m) -> None:
-    print(f"Rows matched: {m.matched_rows:,} of {m.rows:,} (by area {m.by}); value not "
-          f"matched: {m.unmatched_amount:,.2f}")
+    fields = {"matched": f"{m.matched_rows:,}", "rows": f"{m.rows:,}",
+              "amount": f"{m.unmatched_amount:,.2f}"}
+    print(t("Rows matched: {matched} of {rows} (by area id); value not matched: {amount}",
+            **fields) if m.by == "id" else
+          t("Rows matched: {matched} of {rows} (by area name); value not matched: {amount}",
+            **fields))
     for r in m.unmatched.head(20).itertuples(index=False):
-        print(f"  no area: {r.key!r} ({r.rows:,} rows, {r.amount:,.2f})")
+        print("  " + t("no area: {key} ({rows} rows, {amount})", key=repr(r.key),
+                       rows=f"{r.rows:,}", amount=f"{r.amount:,.2f}"))
     for r in m.proposals.head(40).itertuples(index=False):
-        target = r.region_id if r.candidates == 1 else f"{r.candidates} candidates"
-        print(f"  proposal: {r.key!r} → {target} {r.name!r} ({r.rule})")
+        target = r.region_id if r.candidates == 1 else \
+            t("{n} candidates", n=f"{r.candidates:,}")
+        print("  " + t("proposal: {key} → {target} {name} ({rule})", key=repr(r.key),
+                       target=str(target), name=repr(r.name),
+                       rule=t(RULE_LABELS.get(r.rule, r.rule))))
 
 
 def cmd_keys(a) -> int:
@@ -192,20 +225,22 @@ def _table_spec(text: str) -> dict:
     spec = {}
     for part in shlex.split(text):
         if "=" not in part:
-            raise CliError(f"--table: {part!r} is not key=value")
+            raise CliError(t("--table: {part} is not key=value", part=repr(part)))
         k, v = part.split("=", 1)
         if k not in TABLE_SPEC_KEYS:
             import difflib
             near = difflib.get_close_matches(k, TABLE_SPEC_KEYS, n=1)
-            raise CliError(f"--table: unknown key {k!r}"
-                           + (f"; did you mean {near[0]!r}?" if near else
-                              f"; keys: {', '.join(TABLE_SPEC_KEYS)}"))
+            raise CliError(t("--table: unknown key {key}; did you mean {near}?", key=repr(k),
+                             near=repr(near[0])) if near else
+                           t("--table: unknown key {key}; keys: {keys}", key=repr(k),
+                             keys=", ".join(TABLE_SPEC_KEYS)))
         spec[k] = v
     if "file" not in spec:
-        raise CliError("--table needs file=PATH")
+        raise CliError(t("--table needs file=PATH"))
     kind = spec.setdefault("kind", "allocations")
     if kind not in WIDE_TARGETS:
-        raise CliError(f"--table: kind must be one of {', '.join(WIDE_TARGETS)}, got {kind!r}")
+        raise CliError(t("--table: kind must be one of {kinds}, got {kind}",
+                         kinds=", ".join(WIDE_TARGETS), kind=repr(kind)))
     return spec
 
 
@@ -222,32 +257,34 @@ def cmd_save(a) -> int:
         spec = _table_spec(text)
         path = Path(spec["file"])
         if not path.is_file():
-            raise CliError(f"--table: file {path} not found")
+            raise CliError(t("--table: file {file} not found", file=str(path)))
         kind = spec["kind"]
         res, layout, *_ = _read(path, spec)
         for n in res.notes:
-            print(f"{path.name}: {n.severity}: {n.message}")
+            print(f"{path.name}: {_severity(n.severity)}: {n.message}")
         m, key_col, value_col, year_col, wide_cols = _match(res, spec, regions, kind)
         print(f"{path.name}:")
         _print_match(m)
         year_name, value_name = WIDE_TARGETS[kind]
         scale = spec.get("scale")
         if scale and parse_scale(scale) is None:
-            raise CliError(f"{path.name}: scale {scale!r} is not a unit or factor this reader "
-                           "knows (1000, thousand, million, 万, 亿, 万元, 亿元, 万人…)")
+            raise CliError(t("{file}: scale {scale} is not a unit or factor this reader knows "
+                             "(1000, thousand, million, 万, 亿, 万元, 亿元, 万人…)",
+                             file=path.name, scale=repr(scale)))
         accept = spec.get("accept")
         if accept not in (None, "unique"):
-            raise CliError("--table: accept must be 'unique' (proposals naming exactly one area)")
+            raise CliError(t("--table: accept must be 'unique' (proposals naming exactly one "
+                             "area)"))
         ok = m.proposals[m.proposals["candidates"].eq(1)] if accept else m.proposals.iloc[0:0]
         key_canon, crosswalk = key_plan(res.frame[key_col], m, ok, regions)
         if len(ok):
-            print(f"  {len(ok):,} proposal(s) accepted into the crosswalk")
+            print("  " + t("{n} proposal(s) accepted into the crosswalk", n=f"{len(ok):,}"))
         crosswalk = crosswalk if len(crosswalk) else None
         columns = {key_canon: key_col}
         if not wide_cols:
             if not (year_col and value_col):
-                raise CliError(f"{path.name}: name the year and value columns (year=…, value=…) "
-                               "or the period columns (wide=auto)")
+                raise CliError(t("{file}: name the year and value columns (year=…, value=…) or "
+                                 "the period columns (wide=auto)", file=path.name))
             columns.update({year_name: year_col, value_name: value_col})
         constants = {}
         if kind == "indicators":
@@ -273,18 +310,27 @@ def cmd_save(a) -> int:
         ws = save_workspace(draft, root, a.id, progress=lambda m: print(f"  {m}"))
     except SaveError as exc:
         raise CliError(str(exc)) from None
-    print(f"Saved workspace {ws.id!r} in {ws.path}")
+    print(t("Saved workspace {id} in {folder}", id=repr(ws.id), folder=str(ws.path)))
     if root not in [Path(p) for p in os.environ.get("FISCALMAP_WORKSPACES", "").split(
             os.pathsep) if p] and root != user_workspace_root():
-        print(f"Start the app with FISCALMAP_WORKSPACES={root} to see it")
+        print(t("Start the app with FISCALMAP_WORKSPACES={folder} to see it", folder=str(root)))
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m geodata.readers.cli",
-                                 description="Import files into a workspace, step by step.")
-    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+                                 description=t("Import files into a workspace, step by step."))
+    ap.add_argument("--debug", action="store_true", help=t("show tracebacks"))
+    lang_help = t("language of the messages: en (English, the default) or zh (Chinese)")
+    ap.add_argument("--lang", choices=tuple(LANGUAGES), default=locales.DEFAULT, help=lang_help)
     sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def add_parser(name: str, help: str):
+        p = sub.add_parser(name, help=help)
+        # also after the command ("inspect FILE --lang zh"); unset, it keeps the one before
+        p.add_argument("--lang", choices=tuple(LANGUAGES), default=argparse.SUPPRESS,
+                       help=lang_help)
+        return p
 
     def reader_opts(p):
         p.add_argument("--sheet")
@@ -293,7 +339,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--decimal", default=".", choices=(".", ","))
         p.add_argument("--kind", default="allocations", choices=tuple(WIDE_TARGETS))
 
-    p = sub.add_parser("inspect", help="show how a table file is read")
+    p = add_parser("inspect", t("show how a table file is read"))
     p.add_argument("file")
     reader_opts(p)
     for k in ("--header-row", "--header-rows", "--skip-bottom"):
@@ -307,7 +353,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--name-field")
         p.add_argument("--crs")
 
-    p = sub.add_parser("keys", help="match a table's keys to the boundaries")
+    p = add_parser("keys", t("match a table's keys to the boundaries"))
     p.add_argument("file")
     reader_opts(p)
     boundary_opts(p)
@@ -316,7 +362,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--value")
     p.set_defaults(func=cmd_keys)
 
-    p = sub.add_parser("save", help="write a workspace")
+    p = add_parser("save", t("write a workspace"))
     boundary_opts(p)
     p.add_argument("--id", required=True)
     p.add_argument("--title", required=True)
@@ -330,18 +376,36 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _lang_of(argv: list[str]) -> str | None:
+    """The ``--lang`` of the command line, read before the parser is built (its help is in
+    that language too)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    a = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with locales.use(_lang_of(argv)):
+        a = parser().parse_args(argv)
+    with locales.use(a.lang):
+        return _run(a)
+
+
+def _run(a) -> int:
     try:
         return a.func(a)
     except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("error: {message}", message=str(exc)), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, unless asked
         if a.debug or os.environ.get("FISCALMAP_DEBUG"):
             raise
-        print(f"error: {type(exc).__name__}: {exc} (--debug shows the traceback)",
-              file=sys.stderr)
+        print(t("error: {kind}: {message} (--debug shows the traceback)",
+                kind=type(exc).__name__, message=str(exc)), file=sys.stderr)
         return 1
 
 

@@ -15,14 +15,15 @@ import datetime as dt
 import hashlib
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 
-from ..files import write_atomic
+from locales import t
+
+from ..files import staging_dir, write_atomic
 from ..workspace import MANIFEST_NAME, SCALE_KEYS, ManifestError, Workspace, load_manifest
 
 WORKSPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -128,36 +129,36 @@ def manifest_dict(draft: WorkspaceDraft, files: dict[int, str] | None = None,
             d["years"] = [y for y in lv.years if y is not None]
         levels.append(d)
     tables = []
-    for t in draft.tables:
-        d = {"id": t.id, "kind": t.kind, "level": t.level, "file": files[id(t)]}
+    for table in draft.tables:
+        d = {"id": table.id, "kind": table.kind, "level": table.level, "file": files[id(table)]}
         for k in ("label", "unit", "encoding", "separator", "year_span"):
-            if getattr(t, k):
-                d[k] = getattr(t, k)
-        if t.decimal != ".":
-            d["decimal"] = t.decimal
-        if t.sheet not in (None, ""):
-            d["sheet"] = t.sheet
-        if t.header_row != 1:
-            d["header_row"] = t.header_row
-        if t.header_rows != 1:
-            d["header_rows"] = t.header_rows
-        if t.skip_bottom:
-            d["skip_bottom"] = t.skip_bottom
-        if t.stop_at_blank:
+            if getattr(table, k):
+                d[k] = getattr(table, k)
+        if table.decimal != ".":
+            d["decimal"] = table.decimal
+        if table.sheet not in (None, ""):
+            d["sheet"] = table.sheet
+        if table.header_row != 1:
+            d["header_row"] = table.header_row
+        if table.header_rows != 1:
+            d["header_rows"] = table.header_rows
+        if table.skip_bottom:
+            d["skip_bottom"] = table.skip_bottom
+        if table.stop_at_blank:
             d["stop_at_blank"] = True
-        if t.sheet_layout != "same" and t.sheet in ("*", "all"):
-            d["sheet_layout"] = t.sheet_layout
-        if t.sheet_columns != "name" and t.sheet in ("*", "all"):
-            d["sheet_columns"] = t.sheet_columns
-        if t.wide_columns:
-            d["wide_columns"] = list(t.wide_columns)
-        if t.scale not in (None, "", 1, 1.0, "1"):
-            d[SCALE_KEYS[t.kind]] = t.scale
-        if t.crosswalk is not None and len(t.crosswalk):
-            d["crosswalk"] = f"data/{t.id}_crosswalk.csv"
-        d["columns"] = dict(t.columns)
-        if t.constants:
-            d["constants"] = dict(t.constants)
+        if table.sheet_layout != "same" and table.sheet in ("*", "all"):
+            d["sheet_layout"] = table.sheet_layout
+        if table.sheet_columns != "name" and table.sheet in ("*", "all"):
+            d["sheet_columns"] = table.sheet_columns
+        if table.wide_columns:
+            d["wide_columns"] = list(table.wide_columns)
+        if table.scale not in (None, "", 1, 1.0, "1"):
+            d[SCALE_KEYS[table.kind]] = table.scale
+        if table.crosswalk is not None and len(table.crosswalk):
+            d["crosswalk"] = f"data/{table.id}_crosswalk.csv"
+        d["columns"] = dict(table.columns)
+        if table.constants:
+            d["constants"] = dict(table.constants)
         tables.append(d)
     sources = []
     for item in [*draft.levels, *draft.tables]:
@@ -197,43 +198,44 @@ def save_workspace(draft: WorkspaceDraft, root: Path, wid: str, *,
     """
     say = progress or (lambda _m: None)
     if not WORKSPACE_ID.match(wid):
-        raise SaveError(f"{wid!r} is not a usable workspace name: letters, digits, _ and - "
-                        "only, starting with a letter or digit, at most 64")
+        raise SaveError(t("{name} is not a usable workspace name: letters, digits, _ and - "
+                          "only, starting with a letter or digit, at most 64", name=repr(wid)))
     if not draft.levels:
-        raise SaveError("a workspace needs a boundary layer")
+        raise SaveError(t("a workspace needs a boundary layer"))
     target = root / wid
     if target.exists():
-        raise SaveError(f"a workspace named {wid!r} already exists in {root}; choose another "
-                        "name (nothing was written)")
+        raise SaveError(t("a workspace named {name} already exists in {folder}; choose another "
+                          "name (nothing was written)", name=repr(wid), folder=str(root)))
     root.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{wid}.", suffix=".tmp", dir=root))
+    stage = staging_dir(root, prefix=f".{wid}.")
     try:
         files = _file_names(draft)
         (stage / "data").mkdir()
         for item in [*draft.levels, *draft.tables]:
-            say(f"Copying {item.original_name or item.source.name}")
+            say(t("Copying {file}", file=item.original_name or item.source.name))
             shutil.copyfile(item.source, stage / files[id(item)])
-        for t in draft.tables:
-            if t.crosswalk is not None and len(t.crosswalk):
-                say(f"Writing the crosswalk of {t.id}")
-                cw = t.crosswalk.copy()
+        for table in draft.tables:
+            if table.crosswalk is not None and len(table.crosswalk):
+                say(t("Writing the crosswalk of {table}", table=table.id))
+                cw = table.crosswalk.copy()
                 cw = cw[[c for c in ("from", "to", "rule") if c in cw]]
                 # A data file the app reads back: keys are written as they are (no
                 # spreadsheet-formula guard, which would change a key starting with "-").
-                write_atomic(stage / "data" / f"{t.id}_crosswalk.csv",
+                write_atomic(stage / "data" / f"{table.id}_crosswalk.csv",
                              cw.to_csv(index=False).encode("utf-8"))
-        say("Writing workspace.toml")
+        say(t("Writing workspace.toml"))
         write_atomic(stage / MANIFEST_NAME, toml_text(manifest_dict(draft, files)).encode())
         try:
             load_manifest(stage)
         except ManifestError as exc:
-            raise SaveError("the workspace would not open: " + "; ".join(exc.problems)) from None
+            raise SaveError(t("the workspace would not open: {problems}",
+                              problems="; ".join(exc.problems))) from None
         if target.exists():
-            raise SaveError(f"a workspace named {wid!r} was created meanwhile; choose another "
-                            "name")
+            raise SaveError(t("a workspace named {name} was created meanwhile; choose another "
+                              "name", name=repr(wid)))
         stage.rename(target)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    say("Saved")
+    say(t("Saved"))
     return load_manifest(target)

@@ -38,6 +38,10 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from locales import DEFAULT, N_, t, use
+
+from ..problems import Text
+
 from .layout import Layout, LayoutProposal, first_line_note, grid_of, is_blank_row, \
     propose_layout
 from .records import HINT_RECORDS, ReadNote, ReadResult, assemble, checked, empty_result, \
@@ -70,14 +74,14 @@ def file_kind(path: Path) -> str:
 
 def disguised_note() -> ReadNote:
     return ReadNote("warning", "text_as_excel",
-                    "the file has an Excel name but holds delimited text; read as text",
-                    expected="a .csv name for a text file, or the workbook itself")
+                    Text(N_("the file has an Excel name but holds delimited text; read as text")),
+                    expected=Text(N_("a .csv name for a text file, or the workbook itself")))
 
 
 def not_a_workbook_note() -> ReadNote:
     return ReadNote("error", "not_a_workbook",
-                    "the file has an Excel name but is a web page (HTML), not a workbook",
-                    expected="the table saved from Excel as .xlsx, or exported as CSV")
+                    Text(N_("the file has an Excel name but is a web page (HTML), not a workbook")),
+                    expected=Text(N_("the table saved from Excel as .xlsx, or exported as CSV")))
 
 
 # ------------------------------------------------------------------ cells
@@ -223,20 +227,24 @@ def workbook_sheets(path: Path) -> list[str]:
 
 
 def _no_sheet(sheet, names: list[str]) -> ReadNote:
-    return ReadNote("error", "no_sheet", f"the workbook has no sheet {sheet!r}",
+    return ReadNote("error", "no_sheet",
+                    Text(N_("the workbook has no sheet {sheet}"), sheet=repr(sheet)),
                     values=tuple(names[:5]),
-                    expected="one of its sheets: " + ", ".join(names[:20])
-                    + ("…" if len(names) > 20 else "") + ' (or "*" for every sheet)')
+                    expected=Text(N_('one of its sheets: {sheets} (or "*" for every sheet)'),
+                                  sheets=", ".join(names[:20]) + ("…" if len(names) > 20
+                                                                  else "")))
 
 
 def _empty_sheet(name: str) -> ReadNote:
-    return ReadNote("error", "empty_sheet", f"the sheet {name!r} is empty",
-                    expected="a header row and data rows")
+    return ReadNote("error", "empty_sheet",
+                    Text(N_("the sheet {sheet} is empty"), sheet=repr(name)),
+                    expected=Text(N_("a header row and data rows")))
 
 
 def _unreadable(exc: Exception) -> ReadNote:
-    return ReadNote("error", "unreadable", f"the workbook cannot be opened: {exc}"[:300],
-                    expected="an .xlsx, .xlsm or .xls workbook Excel can open")
+    return ReadNote("error", "unreadable",
+                    Text(N_("the workbook cannot be opened: {error}"), error=str(exc)[:270]),
+                    expected=Text(N_("an .xlsx, .xlsm or .xls workbook Excel can open")))
 
 
 def sheet_records(path: Path, sheet) -> tuple[str, list[tuple[int, list[str]]] | None,
@@ -298,10 +306,12 @@ def read_all_sheets(path: Path, layout: Layout | None,
     frames, lines, notes, empty, differ, by_position = [], [], [], [], [], []
     if hidden:
         notes.append(ReadNote("warning", "hidden_sheet",
-                              f"{len(hidden):,} hidden sheet(s) left out: "
-                              + ", ".join(repr(n) for n in hidden)[:300],
+                              Text(N_("{n} hidden sheet(s) left out: {sheets}"),
+                                   n=f"{len(hidden):,}",
+                                   sheets=", ".join(repr(n) for n in hidden)[:300]),
                               values=tuple(hidden[:5]),
-                              expected="the sheets to read visible, or one sheet by name"))
+                              expected=Text(N_("the sheets to read visible, or one sheet by "
+                                               "name"))))
     layouts: dict[str, Layout] = {}
     if sheet_layout == "each":
         layouts, note = each_sheet_layout(sheets, layout)
@@ -312,8 +322,10 @@ def read_all_sheets(path: Path, layout: Layout | None,
         if any(n.code == "empty_sheet" for n in res.notes):
             empty.append(name)
             continue
-        notes.extend(ReadNote(n.severity, n.code, f"sheet {name!r}: {n.message}", n.lines,
-                              n.values, n.expected) for n in res.notes)
+        notes.extend(ReadNote(n.severity, n.code,
+                              Text(N_("sheet {sheet}: {message}"), sheet=repr(name),
+                                   message=n.message),
+                              n.lines, n.values, n.expected) for n in res.notes)
         if res.frame.shape[1] == 0:
             continue
         cols = [str(c) for c in res.frame.columns]
@@ -333,37 +345,51 @@ def read_all_sheets(path: Path, layout: Layout | None,
         lines.append(res.lines)
     if empty:
         notes.append(ReadNote("warning" if frames else "error", "empty_sheet",
-                              f"{len(empty):,} empty sheet(s) left out: "
-                              + ", ".join(repr(n) for n in empty)[:300],
-                              values=tuple(empty[:5]), expected="a header row and data rows"))
+                              Text(N_("{n} empty sheet(s) left out: {sheets}"),
+                                   n=f"{len(empty):,}",
+                                   sheets=", ".join(repr(n) for n in empty)[:300]),
+                              values=tuple(empty[:5]),
+                              expected=Text(N_("a header row and data rows"))))
     if by_position:
         notes.append(ReadNote(
             "note", "sheet_columns_by_position",
-            f"{len(by_position):,} sheet(s) have other column names but as many columns as the "
-            f"first sheet ({first!r}); their columns are taken by position, under the first "
-            f"sheet's names (sheet_columns = \"position\"): "
-            + ", ".join(repr(n) for n in by_position)[:300], values=tuple(by_position[:5]),
-            expected="the same header on every sheet"))
+            Text(N_("{n} sheet(s) have other column names but as many columns as the first "
+                    "sheet ({first}); their columns are taken by position, under the first "
+                    "sheet's names (sheet_columns = \"position\"): {sheets}"),
+                 n=f"{len(by_position):,}",
+                 first=repr(first), sheets=", ".join(repr(n) for n in by_position)[:300]),
+            values=tuple(by_position[:5]), expected=Text(N_("the same header on every sheet"))))
     if differ:
         notes.append(_columns_differ(differ, first))
     if not frames:
         return empty_result(notes or [ReadNote(
-            "error", "empty_file", "the workbook has no sheets",
-            expected="a sheet with a header and data rows")])
+            "error", "empty_file", Text(N_("the workbook has no sheets")),
+            expected=Text(N_("a sheet with a header and data rows")))])
     frame, more = _stack(frames)
     return finish(frame, np.concatenate(lines), notes + more, "", "")
 
 
 def _columns_differ(differ: list[tuple[str, list[str], list[str]]], first: str) -> ReadNote:
     parts = "; ".join(f"{n!r}: " + ", ".join(
-        [f"no {c!r}" for c in m[:3]] + [f"extra {c!r}" for c in x[:3]])
+        [Text(N_("no {column}"), column=repr(c)) for c in m[:3]]
+        + [Text(N_("extra {column}"), column=repr(c)) for c in x[:3]])
         + ("…" if len(m) > 3 or len(x) > 3 else "") for n, m, x in differ)
+    msg = N_("{n} sheet(s) have a header different from the first sheet's ({first}); their "
+             "columns are matched by name, cells of a column a sheet does not have are empty: "
+             "{sheets}")
+    fields = {"n": f"{len(differ):,}", "first": repr(first)}
     return ReadNote(
         "warning", "sheet_columns_differ",
-        f"{len(differ):,} sheet(s) have a header different from the first sheet's "
-        f"({first!r}); their columns are matched by name, cells of a column a sheet does "
-        f"not have are empty: {parts}"[:900], values=tuple(n for n, _m, _x in differ[:5]),
-        expected="the same header on every sheet")
+        Text(msg, sheets=parts[:_room(msg, 900, fields)], **fields),
+        values=tuple(n for n, _m, _x in differ[:5]),
+        expected=Text(N_("the same header on every sheet")))
+
+
+def _room(msgid: str, limit: int, fields: dict[str, str]) -> int:
+    """How long the ``sheets`` field of a message may be for the message to stay within
+    ``limit`` characters (in English, the longer text)."""
+    with use(DEFAULT):
+        return max(0, limit - len(t(msgid, sheets="", **fields)))
 
 
 def _stack(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[ReadNote]]:
@@ -376,8 +402,9 @@ def _stack(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[R
     notes = []
     if sheet_col != "sheet":
         notes.append(ReadNote("warning", "sheet_column",
-                              f"the table has a column named 'sheet'; the sheet names are in "
-                              f"the column {sheet_col!r}", expected="no column named 'sheet'"))
+                              Text(N_("the table has a column named 'sheet'; the sheet names "
+                                      "are in the column {column}"), column=repr(sheet_col)),
+                              expected=Text(N_("no column named 'sheet'"))))
     parts = []
     for name, f in frames:
         f = f.reindex(columns=columns, fill_value="")
@@ -422,12 +449,14 @@ def _layouts_note(used: list[tuple[str, Layout]]) -> ReadNote | None:
     differ = [used[i][0] for i in sorted(i for idx in groups.values() for i in idx)]
     said = "; ".join(f"{_sheets_text([used[i][0] for i in idx], idx)}: "
                      f"{layout_text(lay, ref)}" for lay, idx in groups.items())
-    return ReadNote(
-        "note", "sheet_layouts",
-        f"each sheet's layout detected (sheet_layout = \"each\"): {len(differ):,} of "
-        f"{len(used):,} sheets are laid out differently from the first, {first!r} "
-        f"({layout_text(ref)}), and were read with their own: {said}"[:1500],
-        values=tuple(differ), expected="")
+    msg = N_("each sheet's layout detected (sheet_layout = \"each\"): {n} of {total} sheets "
+             "are laid out differently from the first, {first} ({layout}), and were read with "
+             "their own: {sheets}")
+    fields = {"n": f"{len(differ):,}", "total": f"{len(used):,}", "first": repr(first),
+              "layout": layout_text(ref)}
+    return ReadNote("note", "sheet_layouts",
+                    Text(msg, sheets=said[:_room(msg, 1500, fields)], **fields),
+                    values=tuple(differ), expected="")
 
 
 def _sheets_text(names: list[str], idx: list[int]) -> str:
@@ -441,7 +470,9 @@ def _sheets_text(names: list[str], idx: list[int]) -> str:
             runs.append([k])
     parts = [f"{names[r[0]]!r}–{names[r[-1]]!r} ({len(r)})" if len(r) >= 3 else
              ", ".join(repr(names[k]) for k in r) for r in runs]
-    return ("sheet " if len(names) == 1 else "sheets ") + ", ".join(parts)
+    if len(names) == 1:
+        return Text(N_("sheet {sheets}"), sheets=", ".join(parts))
+    return Text(N_("sheets {sheets}"), sheets=", ".join(parts))
 
 
 def layout_text(lay: Layout, ref: Layout | None = None) -> str:
@@ -449,15 +480,17 @@ def layout_text(lay: Layout, ref: Layout | None = None) -> str:
     with ``ref``, only what differs from it."""
     parts = []
     if ref is None or (lay.header_row, lay.header_rows) != (ref.header_row, ref.header_rows):
-        parts.append(f"header on row {lay.header_row} (one line)" if lay.header_rows == 1 else
-                     f"header on rows {lay.header_row}-{lay.last_header_line} "
-                     f"({lay.header_rows} lines)")
+        parts.append(Text(N_("header on row {row} (one line)"), row=str(lay.header_row))
+                     if lay.header_rows == 1 else
+                     Text(N_("header on rows {first}-{last} ({n} lines)"),
+                          first=str(lay.header_row), last=str(lay.last_header_line),
+                          n=str(lay.header_rows)))
     if lay.skip_bottom != (ref.skip_bottom if ref else 0):
-        parts.append(f"the last {lay.skip_bottom} row(s) left out" if lay.skip_bottom else
-                     "no rows left out at the end")
+        parts.append(Text(N_("the last {n} row(s) left out"), n=str(lay.skip_bottom))
+                     if lay.skip_bottom else Text(N_("no rows left out at the end")))
     if lay.stop_at_blank != (ref.stop_at_blank if ref else False):
-        parts.append("ends at its first blank line" if lay.stop_at_blank else
-                     "read past blank lines")
+        parts.append(Text(N_("ends at its first blank line")) if lay.stop_at_blank else
+                     Text(N_("read past blank lines")))
     return ", ".join(parts)
 
 

@@ -45,11 +45,18 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
 from .. import load as _load
-from ..problems import Problem, problem_for_rows
+from ..problems import Problem, Text, problem_for_rows
 from .numbers import BLANK
 
 RULES = ("same name", "case and spaces", "leading zeros", "suffix", "accents", "id or name")
+#: The rules' names as a page shows them (the names themselves are data: a crosswalk file
+#: keeps them in its ``rule`` column).
+RULE_LABELS = {"same name": N_("same name"), "case and spaces": N_("case and spaces"),
+               "leading zeros": N_("leading zeros"), "suffix": N_("suffix"),
+               "accents": N_("accents"), "id or name": N_("id or name")}
 SUFFIXES_CN = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州",
                "地区", "省", "市", "盟", "县", "区")
 SUFFIXES_EN = ("City and Borough", "Census Area", "County", "Parish", "Borough",
@@ -398,12 +405,14 @@ def read_crosswalk(frame: pd.DataFrame, *,
     elif frame.shape[1] >= 2:
         src_col, dst_col = frame.columns[0], frame.columns[1]
         problems.append(Problem(
-            "note", file, f"no columns named 'from' and 'to': the first two columns, "
-            f"'{src_col}' and '{dst_col}', are read as from and to",
-            expected="columns named from and to", code="crosswalk_columns"))
+            "note", file, Text(N_("no columns named 'from' and 'to': the first two columns, "
+                                  "'{first}' and '{second}', are read as from and to"),
+                               first=str(src_col), second=str(dst_col)),
+            expected=Text(N_("columns named from and to")), code="crosswalk_columns"))
     else:
-        problems.append(Problem("error", file, "a crosswalk needs two columns, from and to",
-                                expected="columns named from and to",
+        problems.append(Problem("error", file, Text(N_("a crosswalk needs two columns, from and "
+                                                       "to")),
+                                expected=Text(N_("columns named from and to")),
                                 code="crosswalk_columns"))
         return {}, problems
     src = frame[src_col].astype("string").str.strip().reset_index(drop=True)
@@ -412,15 +421,17 @@ def read_crosswalk(frame: pd.DataFrame, *,
     no_from, no_to = _blank(src), _blank(dst)
     if no_from.any():
         problems.append(problem_for_rows(
-            "warning", file, f"{int(no_from.sum()):,} row(s) with no 'from' key; skipped",
+            "warning", file, Text(N_("{n} row(s) with no 'from' key; skipped"),
+                                  n=f"{int(no_from.sum()):,}"),
             column=str(src_col), line_numbers=lines[no_from], values=dst[no_from].dropna(),
-            expected="the key as the table writes it", code="crosswalk_blank"))
+            expected=Text(N_("the key as the table writes it")), code="crosswalk_blank"))
     no_to &= ~no_from
     if no_to.any():
         problems.append(problem_for_rows(
-            "warning", file, f"{int(no_to.sum()):,} key(s) with no 'to' key; left unmapped",
+            "warning", file, Text(N_("{n} key(s) with no 'to' key; left unmapped"),
+                                  n=f"{int(no_to.sum()):,}"),
             column=str(dst_col), line_numbers=lines[no_to], values=src[no_to],
-            expected="the region id or name the key stands for", code="crosswalk_blank"))
+            expected=Text(N_("the region id or name the key stands for")), code="crosswalk_blank"))
     ok = ~no_from & ~no_to
     pairs = pd.DataFrame({"from": src[ok], "to": dst[ok], "line": lines[ok]})
     repeated = pairs["from"].duplicated(keep=False)
@@ -430,16 +441,18 @@ def read_crosswalk(frame: pd.DataFrame, *,
         targets = list(dict.fromkeys(group["to"]))
         if len(targets) > 1:
             problems.append(problem_for_rows(
-                "error", file, f"'{key}' is mapped to {len(targets)} different keys ("
-                + ", ".join(f"'{t}'" for t in targets) + "); it is left unmapped",
+                "error", file, Text(N_("'{key}' is mapped to {n} different keys ({targets}); it is "
+                                       "left unmapped"), key=str(key), n=str(len(targets)),
+                                    targets=", ".join(f"'{x}'" for x in targets)),
                 column=str(src_col), line_numbers=group["line"], values=[key],
-                expected="one target per key", code="crosswalk_conflict"))
+                expected=Text(N_("one target per key")), code="crosswalk_conflict"))
         else:
             mapping[str(key)] = targets[0]
             twice += group["line"].iloc[1:].tolist()
     if twice:
         problems.append(problem_for_rows(
-            "note", file, f"{len(twice):,} mapping(s) written more than once; read once",
+            "note", file, Text(N_("{n} mapping(s) written more than once; read once"),
+                               n=f"{len(twice):,}"),
             column=str(src_col), line_numbers=sorted(twice), expected="",
             code="crosswalk_duplicate"))
     return mapping, problems

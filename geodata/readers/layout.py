@@ -5,7 +5,7 @@ puts one or two title lines above the header and notes ("注：…", "Source: �
 table; an Excel workbook may have a two-line header with merged cells ("RURAL" over six
 columns). A :class:`Layout` says where the table is; :func:`read_grid` reads the first and
 last rows of a file as raw cells (for a preview), and :func:`propose_layout` proposes a layout
-from them, with a plain-English reason for every decision.
+from them, with a plain reason for every decision (in the run's language).
 
 For a workbook with one sheet per year laid out differently from one year to the next,
 :func:`propose_sheet_layouts` proposes a layout for every sheet and :func:`sheets_differ` says
@@ -36,6 +36,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from locales import N_
+
+from ..problems import Text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .records import ReadNote
@@ -90,7 +94,7 @@ class Grid:
 @dataclass(frozen=True)
 class LayoutProposal:
     layout: Layout
-    reasons: list[str]              # plain English, one per decision
+    reasons: list[str]              # plain words, one per decision (the run's language)
 
 
 # ------------------------------------------------------------------ header names
@@ -258,7 +262,8 @@ def _text_grid(path: Path, encoding: str, separator, max_rows: int,
         data = fh.read(_HEAD_BYTES if size > _HEAD_BYTES else size)
     if not data.strip():
         return Grid([], [], [], [], 0, notes=[ReadNote(
-            "error", "empty_file", "the file is empty", expected="a header line and data lines")])
+            "error", "empty_file", Text(N_("the file is empty")),
+            expected=Text(N_("a header line and data lines")))])
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or encoding.lower().startswith("utf-16")
     whole = size <= _HEAD_BYTES or utf16
     if not whole:
@@ -341,10 +346,11 @@ def _row(line: int, cells) -> _Row:
 def _lines_text(lines: list[int]) -> str:
     """'line 4', 'lines 1-2', 'lines 1, 3, 5'."""
     if len(lines) == 1:
-        return f"line {lines[0]}"
+        return Text(N_("line {line}"), line=str(lines[0]))
     if lines == list(range(lines[0], lines[-1] + 1)):
-        return f"lines {lines[0]}-{lines[-1]}"
-    return "lines " + ", ".join(str(n) for n in lines[:6]) + ("…" if len(lines) > 6 else "")
+        return Text(N_("lines {first}-{last}"), first=str(lines[0]), last=str(lines[-1]))
+    return Text(N_("lines {lines}"), lines=", ".join(str(n) for n in lines[:6])
+                + ("…" if len(lines) > 6 else ""))
 
 
 def _quote(text: str, n: int = 40) -> str:
@@ -381,7 +387,8 @@ def propose_layout(grid: Grid) -> LayoutProposal:
     rows = [_row(ln, cells) for ln, cells in zip(grid.head_lines, grid.head)]
     rows = [r for r in rows if r.filled]
     if not rows:
-        return LayoutProposal(Layout(), ["the file has no filled rows: nothing to propose"])
+        return LayoutProposal(Layout(), [Text(N_("the file has no filled rows: nothing to "
+                                                 "propose"))])
     reasons: list[str] = []
     h, found = _header_index(rows)
     top, bottom = h, h
@@ -405,27 +412,25 @@ def propose_layout(grid: Grid) -> LayoutProposal:
 
     titles = rows[:top]
     if titles:
-        many = len(titles) > 1
-        cells = ("one filled cell" + (" each" if many else "")) if all(
-            r.filled == 1 for r in titles) else "fewer filled cells than the table"
-        reasons.append(f"{_lines_text([r.line for r in titles])} look{'' if many else 's'} "
-                       f"like {'titles' if many else 'a title'} ({cells}, e.g. "
-                       f"{_quote(titles[0].first)}); the header is line {header_row}")
+        reasons.append(_titles_reason(titles, header_row))
     elif found:
-        reasons.append(f"the header is line {header_row}, the first "
-                       f"{'line' if header_row == 1 else 'filled line'}")
+        reasons.append(Text(N_("the header is line {line}, the first line"), line=str(header_row))
+                       if header_row == 1 else
+                       Text(N_("the header is line {line}, the first filled line"),
+                            line=str(header_row)))
     else:
-        reasons.append(f"no line stands out as a header (as wide as the rows below it); "
-                       f"line {header_row} is taken as the header")
+        reasons.append(Text(N_("no line stands out as a header (as wide as the rows below it); "
+                               "line {line} is taken as the header"), line=str(header_row)))
     if header_rows > 1:
         names = header_names([list(r.cells) for r in rows[top:bottom + 1]])
         example = next((n for n in names if " / " in n), names[0] if names else "")
-        reasons.append(
-            f"lines {header_row}-{rows[bottom].line} are a {header_rows}-line header: "
-            f"line {rows[top].line} has blank (merged) cells over the names below it and the "
-            f"rows below hold numbers; names are joined with ' / ', e.g. {_quote(example, 60)}")
+        reasons.append(Text(
+            N_("lines {first}-{last} are a {n}-line header: line {top} has blank (merged) cells "
+               "over the names below it and the rows below hold numbers; names are joined with "
+               "' / ', e.g. {example}"), first=str(header_row), last=str(rows[bottom].line),
+            n=str(header_rows), top=str(rows[top].line), example=_quote(example, 60)))
     else:
-        reasons.append("one header line")
+        reasons.append(Text(N_("one header line")))
 
     body = rows[bottom + 1:]
     stop, stop_reason, body = _another_table(body, rows[top:bottom + 1], width)
@@ -440,6 +445,23 @@ def propose_layout(grid: Grid) -> LayoutProposal:
     reasons.append(note_reason)
     return LayoutProposal(Layout(header_row=header_row, header_rows=header_rows,
                                  skip_bottom=skip, stop_at_blank=stop), reasons)
+
+
+def _titles_reason(titles: list[_Row], header_row: int) -> str:
+    fields = {"lines": _lines_text([r.line for r in titles]),
+              "example": _quote(titles[0].first), "header": str(header_row)}
+    one_cell = all(r.filled == 1 for r in titles)
+    if len(titles) > 1:
+        if one_cell:
+            return Text(N_("{lines} look like titles (one filled cell each, e.g. {example}); the "
+                           "header is line {header}"), **fields)
+        return Text(N_("{lines} look like titles (fewer filled cells than the table, e.g. "
+                       "{example}); the header is line {header}"), **fields)
+    if one_cell:
+        return Text(N_("{lines} looks like a title (one filled cell, e.g. {example}); the header "
+                       "is line {header}"), **fields)
+    return Text(N_("{lines} looks like a title (fewer filled cells than the table, e.g. "
+                   "{example}); the header is line {header}"), **fields)
 
 
 def _header_index(rows: list[_Row]) -> tuple[int, bool]:
@@ -467,30 +489,35 @@ def _another_table(body: list[_Row], header: list[_Row], width: int) \
         if body[i + 1].line <= body[i].line + 1:
             continue
         after = body[i + 1:i + 8]
+        ends = {"blank": str(body[i].line + 1), "last": str(body[i].line)}
         why = ""
         for r in after:
             hline = next((h for h in header if _repeats(r, h)), None)
             if hline is not None:
-                why = f"line {r.line} repeats the header line {hline.line}"
+                why = Text(N_("line {blank} is blank and another table follows it (line {line} "
+                              "repeats the header line {header}); the table is read up to line "
+                              "{last}: stop_at_blank = true"), line=str(r.line),
+                           header=str(hline.line), **ends)
                 break
         if not why and after[0].filled <= max(1, width / 3):
             wide = next((r for r in after[1:5] if r.filled >= width / 2 and
                          r.share(r.headerish) > 0.5), None)
             if wide is not None:
-                why = (f"a title {_quote(after[0].first)} on line {after[0].line} and a new "
-                       f"header on line {wide.line}")
+                why = Text(N_("line {blank} is blank and another table follows it (a title {title} "
+                              "on line {line} and a new header on line {header}); the table is "
+                              "read up to line {last}: stop_at_blank = true"),
+                           title=_quote(after[0].first), line=str(after[0].line),
+                           header=str(wide.line), **ends)
         if why:
-            blank = body[i].line + 1
-            return True, (f"line {blank} is blank and another table follows it ({why}); the "
-                          f"table is read up to line {body[i].line}: stop_at_blank = true"), \
-                body[:i + 1]
+            return True, why, body[:i + 1]
     for r in body:
         hline = next((h for h in header if _repeats(r, h)), None)
         if hline is not None:
-            return False, (f"line {r.line} repeats the header (line {hline.line}) with no blank "
-                           "line before it: the file holds more than one table, one below the "
-                           "other; read as one table their rows mix (the reader reports the "
-                           "repeated header lines)"), body
+            return False, Text(N_("line {line} repeats the header (line {header}) with no blank "
+                                  "line before it: the file holds more than one table, one below "
+                                  "the other; read as one table their rows mix (the reader reports "
+                                  "the repeated header lines)"), line=str(r.line),
+                               header=str(hline.line)), body
     return False, "", body
 
 
@@ -510,23 +537,29 @@ def _notes_at_end(rows: list[_Row], width: int) -> tuple[int, str]:
             break
         n += 1
     notes, kept = rows[len(rows) - n:], rows[:len(rows) - n]
-    total = ""
-    if kept and _TOTAL.match(kept[-1].first):
-        total = (f"; line {kept[-1].line} ({_quote(kept[-1].first)}) looks like a total row and "
-                 f"is kept (skip_bottom = {n + 1} leaves it out)")
     if not n:
-        last = f" (line {kept[-1].line})" if kept else ""
-        return 0, f"no notes at the end: the last line{last} is a data row{total}"
-    marked = [r for r in notes if _NOTE.match(r.first)]
-    what = ["one filled cell" + (" each" if n > 1 else "")
-            if all(r.filled == 1 for r in notes) else "few filled cells"]
-    if marked:
-        what.append("text starting " + ", ".join(dict.fromkeys(_quote(r.first, 12)
-                                                              for r in marked)))
-    where = _lines_text([r.line for r in notes])
-    said = f"the last line ({where}) looks like a note" if n == 1 else \
-        f"the last {n} lines ({where}) look like notes"
-    return n, f"{said} ({', '.join(what)}); skip_bottom = {n}{total}"
+        said = Text(N_("no notes at the end: the last line (line {line}) is a data row"),
+                    line=str(kept[-1].line)) if kept else \
+            Text(N_("no notes at the end: the last line is a data row"))
+    else:
+        marked = [r for r in notes if _NOTE.match(r.first)]
+        if not all(r.filled == 1 for r in notes):
+            what = Text(N_("few filled cells"))
+        else:
+            what = Text(N_("one filled cell each")) if n > 1 else Text(N_("one filled cell"))
+        if marked:
+            what = Text(N_("{cells}, text starting {starts}"), cells=what, starts=", ".join(
+                dict.fromkeys(_quote(r.first, 12) for r in marked)))
+        where = _lines_text([r.line for r in notes])
+        said = Text(N_("the last line ({lines}) looks like a note ({why}); skip_bottom = {n}"),
+                    lines=where, why=what, n=str(n)) if n == 1 else \
+            Text(N_("the last {n} lines ({lines}) look like notes ({why}); skip_bottom = {n}"),
+                 lines=where, why=what, n=str(n))
+    if kept and _TOTAL.match(kept[-1].first):
+        said = Text(N_("{said}; line {line} ({text}) looks like a total row and is kept "
+                       "(skip_bottom = {n} leaves it out)"), said=said, line=str(kept[-1].line),
+                    text=_quote(kept[-1].first), n=str(n + 1))
+    return n, said
 
 
 def first_line_note(records, unit: str = "line") -> ReadNote | None:
@@ -548,10 +581,25 @@ def first_line_note(records, unit: str = "line") -> ReadNote | None:
         return None
     setting = f"header_row = {lay.header_row}" + \
         (f", header_rows = {lay.header_rows}" if lay.header_rows > 1 else "")
-    return ReadNote(
-        "error", "header_not_first",
-        f"{unit} {rows[0].line} has {rows[0].filled} filled cell"
-        f"{'s' if rows[0].filled != 1 else ''} where the {unit}s below have {below}: it looks "
-        f"like a title, and {unit} {lay.header_row} looks like the header. The file was read "
-        f"with its header on {unit} 1; {setting} in the table's manifest entry (or the Import "
-        f"page) reads it", lines=(rows[0].line, lay.header_row), expected=setting)
+    fields = {"first": str(rows[0].line), "n": str(rows[0].filled), "below": str(below),
+              "header": str(lay.header_row), "setting": setting}
+    if unit == "row":
+        text = Text(N_("row {first} has 1 filled cell where the rows below have {below}: it looks "
+                       "like a title, and row {header} looks like the header. The file was read "
+                       "with its header on row 1; {setting} in the table's manifest entry (or the "
+                       "Import page) reads it"), **fields) if rows[0].filled == 1 else \
+            Text(N_("row {first} has {n} filled cells where the rows below have {below}: it looks "
+                    "like a title, and row {header} looks like the header. The file was read with "
+                    "its header on row 1; {setting} in the table's manifest entry (or the Import "
+                    "page) reads it"), **fields)
+    else:
+        text = Text(N_("line {first} has 1 filled cell where the lines below have {below}: it "
+                       "looks like a title, and line {header} looks like the header. The file was "
+                       "read with its header on line 1; {setting} in the table's manifest entry "
+                       "(or the Import page) reads it"), **fields) if rows[0].filled == 1 else \
+            Text(N_("line {first} has {n} filled cells where the lines below have {below}: it "
+                    "looks like a title, and line {header} looks like the header. The file was "
+                    "read with its header on line 1; {setting} in the table's manifest entry (or "
+                    "the Import page) reads it"), **fields)
+    return ReadNote("error", "header_not_first", text, lines=(rows[0].line, lay.header_row),
+                    expected=setting)

@@ -24,25 +24,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
 BLANK = frozenset({"", "nan", "none", "null", "na", "<na>"})
 
+#: Why a cell is refused, by reason code: message ids (English), shown with ``locales.t``.
 NUMBER_REASONS = {
-    "not_number": "not a number",
-    "ambiguous_separator": "a comma or point that is neither a valid thousands separator nor "
-                           "the table's decimal mark (e.g. 1234,567 or 0,125)",
-    "signed_parentheses": "a sign inside accounting parentheses, e.g. (-3)",
-    "not_finite": "not a finite number (inf, 1e309, a number with hundreds of digits)",
-    "too_large": "larger than the largest amount that can be added up to the cent",
-    "percent": "a percentage where an amount was expected",
+    "not_number": N_("not a number"),
+    "ambiguous_separator": N_("a comma or point that is neither a valid thousands separator "
+                              "nor the table's decimal mark (e.g. 1234,567 or 0,125)"),
+    "signed_parentheses": N_("a sign inside accounting parentheses, e.g. (-3)"),
+    "not_finite": N_("not a finite number (inf, 1e309, a number with hundreds of digits)"),
+    "too_large": N_("larger than the largest amount that can be added up to the cent"),
+    "percent": N_("a percentage where an amount was expected"),
 }
 YEAR_REASONS = {
-    "not_year": "not a year",
-    "two_digit_year": "a two-digit year (e.g. FY22): write the year in full",
-    "year_span": "a two-year span such as 2022-23: set year_span = \"start\" or \"end\" for "
-                 "the table to say which year it is",
-    "bad_span": "a span whose years do not follow each other",
-    "out_of_range": "a year outside 1800-2199",
-    "not_quarter": "not a quarter from 1 to 4",
+    "not_year": N_("not a year"),
+    "two_digit_year": N_("a two-digit year (e.g. FY22): write the year in full"),
+    "year_span": N_("a two-year span such as 2022-23: set year_span = \"start\" or \"end\" "
+                    "for the table to say which year it is"),
+    "bad_span": N_("a span whose years do not follow each other"),
+    "out_of_range": N_("a year outside 1800-2199"),
+    "not_quarter": N_("not a quarter from 1 to 4"),
 }
 
 _CURRENCY = r"$€£¥₩₹"

@@ -14,6 +14,10 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
+from ..problems import Text
+
 from .layout import Layout, header_names, is_blank_row
 
 HINT_RECORDS = 30       # first rows looked at for the "header_not_first" note
@@ -50,12 +54,13 @@ def finish(frame: pd.DataFrame, lines, notes, encoding: str, delim: str) -> Read
 def checked(frame, lines, notes, used, delim) -> ReadResult:
     if frame.shape[1] == 0:
         if not any(n.code == "no_header" for n in notes):
-            notes.append(ReadNote("error", "empty_file", "the file has no header line",
-                                  expected="a header line and data lines"))
+            notes.append(ReadNote("error", "empty_file", Text(N_("the file has no header line")),
+                                  expected=Text(N_("a header line and data lines"))))
         return ReadResult(frame, lines, notes, used, delim)
     if len(frame) == 0 and not any(n.code == "bad_line" for n in notes):
-        notes.append(ReadNote("error", "no_rows", "the file has a header but no data rows",
-                              expected="data lines below the header"))
+        notes.append(ReadNote("error", "no_rows", Text(N_("the file has a header but no data "
+                                                          "rows")),
+                              expected=Text(N_("data lines below the header"))))
     return finish(frame, lines, notes, used, delim)
 
 
@@ -73,10 +78,11 @@ def dedupe(names: list[str]) -> tuple[list[str], ReadNote | None]:
     if not dups:
         return out, None
     return out, ReadNote("warning", "duplicate_column",
-                         f"{len(dups):,} column name(s) appear more than once; later ones are "
-                         f"named with a number: {', '.join(sorted(set(dups)))[:200]}",
+                         Text(N_("{n} column name(s) appear more than once; later ones are named "
+                                 "with a number: {names}"), n=f"{len(dups):,}",
+                              names=", ".join(sorted(set(dups)))[:200]),
                          values=tuple(sorted(set(dups)))[:5],
-                         expected="one column per name")
+                         expected=Text(N_("one column per name")))
 
 
 def drop_empty_rows(frame: pd.DataFrame, lines: np.ndarray) \
@@ -116,11 +122,12 @@ def repeated_header(frame: pd.DataFrame, lines: np.ndarray, header_line: list[st
         return None
     found = lines[same]
     return ReadNote("warning", "repeated_header",
-                    f"{len(found):,} line(s) repeat the header (line {header_at}): the file "
-                    "may hold more tables, one below the other; these rows are kept. When a "
-                    "blank line ends the first table, stop_at_blank = true reads it alone",
+                    Text(N_("{n} line(s) repeat the header (line {line}): the file may hold more "
+                            "tables, one below the other; these rows are kept. When a blank line "
+                            "ends the first table, stop_at_blank = true reads it alone"),
+                         n=f"{len(found):,}", line=str(header_at)),
                     lines=tuple(int(n) for n in found),
-                    expected="one table, or stop_at_blank = true")
+                    expected=Text(N_("one table, or stop_at_blank = true")))
 
 
 def assemble(records: Iterable[tuple[int, int, list[str] | str]], layout: Layout, *,
@@ -153,12 +160,9 @@ def assemble(records: Iterable[tuple[int, int, list[str] | str]], layout: Layout
         rows.append(row)
         starts.append(start)
     if not header:
-        where = f"line {layout.header_row}" if layout.header_rows == 1 else \
-            f"lines {layout.header_row}-{layout.last_header_line}"
-        why = "blank" if seen >= layout.header_row else f"past the end of the file ({seen} lines)"
         return pd.DataFrame(), np.array([], dtype=np.int64), [ReadNote(
-            "error", "no_header", f"the header ({where}, as header_row says) is {why}",
-            lines=(layout.header_row,), expected="header_row = the line of the column names")]
+            "error", "no_header", _no_header_text(layout, seen), lines=(layout.header_row,),
+            expected=Text(N_("header_row = the line of the column names")))]
     if layout.skip_bottom:
         keep = max(0, len(rows) - layout.skip_bottom)
         rows, starts = rows[:keep], starts[:keep]
@@ -189,12 +193,33 @@ def assemble(records: Iterable[tuple[int, int, list[str] | str]], layout: Layout
     return frame, lines, notes + ([repeat] if repeat else [])
 
 
+def _no_header_text(layout: Layout, seen: int) -> str:
+    first, last = str(layout.header_row), str(layout.last_header_line)
+    if seen >= layout.header_row:
+        if layout.header_rows == 1:
+            return Text(N_("the header (line {line}, as header_row says) is blank"), line=first)
+        return Text(N_("the header (lines {first}-{last}, as header_row says) is blank"),
+                    first=first, last=last)
+    if layout.header_rows == 1:
+        return Text(N_("the header (line {line}, as header_row says) is past the end of the file "
+                       "({n} lines)"), line=first, n=str(seen))
+    return Text(N_("the header (lines {first}-{last}, as header_row says) is past the end of the "
+                   "file ({n} lines)"), first=first, last=last, n=str(seen))
+
+
+def delimiter_text(delim: str) -> str:
+    """A delimiter as a message names it: "tab", or the character in quotes."""
+    return Text(N_("tab")) if delim == "\t" else repr(delim)
+
+
 def bad_line_note(bad: list[int], bad_text: list[str], width: int, delim: str) -> ReadNote:
-    shown = "tab" if delim == "\t" else repr(delim)
+    shown = delimiter_text(delim)
     return ReadNote(
         "error", "bad_line",
-        f"{len(bad):,} line(s) do not have the header's {width} fields (an unquoted "
-        f"{shown} inside a value?); they are left out and every other row is kept",
+        Text(N_("{n} line(s) do not have the header's {width} fields (an unquoted {delimiter} "
+                "inside a value?); they are left out and every other row is kept"),
+             n=f"{len(bad):,}", width=str(width), delimiter=shown),
         lines=tuple(bad), values=tuple(bad_text[:5]),
-        expected=f"{width} fields separated by {shown}, values containing it in quotes")
+        expected=Text(N_("{width} fields separated by {delimiter}, values containing it in quotes"),
+                      width=str(width), delimiter=shown))
 

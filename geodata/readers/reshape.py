@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..problems import Problem, problem_for_rows
+from locales import N_
+
+from ..problems import Problem, Text, problem_for_rows
 from ..workspace import SCALE_KEYS, WIDE_TARGETS, TableSpec
 from .text import ReadResult, read_table_file
 
@@ -54,24 +56,30 @@ def unpivot_periods(res: ReadResult, spec: TableSpec, fname: str,
         missing = [c for c in wanted if c not in names]
         if missing:
             problems.append(Problem(
-                "error", fname, f"{len(missing):,} column(s) named in wide_columns are not in "
-                f"the file: {', '.join(missing)[:300]}", expected="one of the file's columns: "
-                + ", ".join(names[:25]), code="missing_column"))
+                "error", fname, Text(N_("{n} column(s) named in wide_columns are not in the file: "
+                                        "{columns}"), n=f"{len(missing):,}",
+                                     columns=", ".join(missing)[:300]),
+                expected=Text(N_("one of the file's columns: {columns}"),
+                              columns=", ".join(names[:25])),
+                code="missing_column"))
         present = [c for c in wanted if c in names]
         periods, refused = period_columns(present, year_span=year_span)
         seen = {p.column for p in periods} | {c for c, _why in refused}
-        refused = [*refused, *((c, "not a year or quarter") for c in present if c not in seen)]
+        refused = [*refused, *((c, N_("not a year or quarter")) for c in present
+                               if c not in seen)]
     if refused:
         problems.append(Problem(
             "error" if wanted != "auto" else "warning", fname,
-            f"{len(refused):,} column header(s) could not be read as a year or quarter and "
-            f"are not used: " + "; ".join(f"{c!r}: {why}" for c, why in refused)[:400],
-            expected="headers such as 2022, 2022年, FY2022, Q3 2022 (a span such as 2021-22 "
-                     "needs year_span)", code="bad_period_column"))
+            Text(N_("{n} column header(s) could not be read as a year or quarter and are not used: "
+                    "{columns}"), n=f"{len(refused):,}",
+                 columns="; ".join(f"{c!r}: {Text(why)}" for c, why in refused)[:400]),
+            expected=Text(N_("headers such as 2022, 2022年, FY2022, Q3 2022 (a span such as 2021-22 "
+                             "needs year_span)")), code="bad_period_column"))
     if not periods:
         problems.append(Problem(
-            "error", fname, "no column header is a year or quarter, so the wide table has no "
-            "values", expected="period columns such as 2022, 2022年, FY2022, Q3 2022",
+            "error", fname, Text(N_("no column header is a year or quarter, so the wide table has "
+                                    "no values")),
+            expected=Text(N_("period columns such as 2022, 2022年, FY2022, Q3 2022")),
             code="no_period_columns"))
         return pd.DataFrame(), np.array([], dtype=np.int64)
     years = [p.year for p in periods]
@@ -79,13 +87,14 @@ def unpivot_periods(res: ReadResult, spec: TableSpec, fname: str,
                   if sum(1 for q in periods if (q.year, q.quarter) == (p.year, p.quarter)) > 1})
     if dup:
         problems.append(Problem(
-            "error", fname, "two columns give the same period: "
-            + ", ".join(str(y) + (f" Q{q}" if q else "") for y, q in dup)
-            + "; both are kept and their values add up", expected="one column per period",
-            code="duplicate_period"))
+            "error", fname, Text(N_("two columns give the same period: {periods}; both are kept "
+                                    "and their values add up"), periods=", ".join(
+                                  str(y) + (f" Q{q}" if q else "") for y, q in dup)),
+            expected=Text(N_("one column per period")), code="duplicate_period"))
     problems.append(Problem(
-        "note", fname, f"{len(periods):,} period column(s) read as rows "
-        f"({min(years)}–{max(years)}): " + ", ".join(p.column for p in periods)[:300],
+        "note", fname, Text(N_("{n} period column(s) read as rows ({first}–{last}): {columns}"),
+                            n=f"{len(periods):,}", first=str(min(years)), last=str(max(years)),
+                            columns=", ".join(p.column for p in periods)[:300]),
         code="wide_table"))
     return unpivot(frame, res.lines, periods)
 
@@ -128,27 +137,30 @@ def apply_scale(out: pd.DataFrame, spec: TableSpec, fname: str, currency: str,
         src = spec.columns.get("unit", "unit")
         if scale is not None:
             problems.append(Problem(
-                "warning", fname, f"both a unit column ({src}) and {key} are given; each row's "
-                f"unit is used and {key} is ignored", column=src,
-                expected=f"either a unit column or {key}", code="scale_conflict"))
+                "warning", fname, Text(N_("both a unit column ({column}) and {key} are given; each "
+                                          "row's unit is used and {key} is ignored"), column=src,
+                                       key=key), column=src,
+                expected=Text(N_("either a unit column or {key}"), key=key), code="scale_conflict"))
         values, reason = scale_by_row(out[value_col], out["unit"].astype("string"),
                                       base=_BASE.get(spec.kind), currency=currency or None)
         had = out[value_col].notna()
         for code, rows in reason[had].dropna().groupby(reason[had].dropna()).groups.items():
             problems.append(problem_for_rows(
-                "error", fname, f"{len(rows):,} row(s): {SCALE_REASONS[code]}; they are left "
-                "out of the map", column=src, line_numbers=out.loc[rows, "_line"],
-                values=out.loc[rows, "unit"], expected="a unit such as " + (
+                "error", fname, Text(N_("{n} row(s): {reason}; they are left out of the map"),
+                                     n=f"{len(rows):,}", reason=Text(SCALE_REASONS[code])),
+                column=src, line_numbers=out.loc[rows, "_line"],
+                values=out.loc[rows, "unit"], expected=Text(N_("a unit such as {units}"), units=(
                     "元, 万元, 亿元, thousand, USD millions" if spec.kind == "allocations"
-                    else "人, 万人, thousand persons"), code="bad_unit"))
+                    else "人, 万人, thousand persons")), code="bad_unit"))
         bad = (reason.notna() & had).to_numpy()
         if bad.any():
             out[f"_bad_{value_col}"] = np.asarray(out.get(f"_bad_{value_col}", False)) | bad
         units = out["unit"].astype("string").str.strip().dropna().unique()
         if len(units) > 1:
             problems.append(Problem(
-                "note", fname, f"the unit differs by row ({', '.join(map(str, units[:8]))}); "
-                "each row is scaled by its own unit", column=src, code="unit_by_row"))
+                "note", fname, Text(N_("the unit differs by row ({units}); each row is scaled by "
+                                       "its own unit"), units=", ".join(map(str, units[:8]))),
+                column=src, code="unit_by_row"))
         out[value_col] = values
         _refuse_too_large(out, value_col, fname, src, problems)
         return
@@ -156,30 +168,44 @@ def apply_scale(out: pd.DataFrame, spec: TableSpec, fname: str, currency: str,
         written = scale_from_header(header) if header else None
         if written is not None and written.factor != 1:
             problems.append(Problem(
-                "warning", fname, f"the column header {header!r} names a unit "
-                f"({written.describe(currency)}), but the manifest gives no {key}; the numbers "
-                "are used as they are", column=header,
-                expected=f'{key} = "{written.text}" to apply it, or {key} = 1 to confirm the '
-                "numbers are already in base units", code="unit_in_header"))
+                "warning", fname, Text(N_("the column header {header} names a unit ({unit}), but "
+                                          "the manifest gives no {key}; the numbers are used as "
+                                          "they are"),
+                                       header=repr(header), unit=written.describe(currency),
+                                       key=key), column=header,
+                expected=Text(N_('{key} = "{scale}" to apply it, or {key} = 1 to confirm the '
+                                 'numbers are already in base units'), key=key, scale=written.text),
+                code="unit_in_header"))
         return
     want = _BASE.get(spec.kind)
     if want and scale.base and scale.base != want:
-        problems.append(Problem(
-            "error", fname, f"{key} = {scale.text!r} is a unit of {scale.base}, but a "
-            f"{spec.kind} table counts {want}; it is not applied", column=header or None,
-            expected=f"a {key} in {want} (or a plain factor)", code="wrong_scale"))
+        fields = {"key": key, "scale": repr(scale.text), "kind": spec.kind}
+        if want == "currency":
+            text = Text(N_("{key} = {scale} is a unit of persons, but a {kind} table counts "
+                           "currency; it is not applied"), **fields)
+            expected = Text(N_("a {key} in currency (or a plain factor)"), key=key)
+        else:
+            text = Text(N_("{key} = {scale} is a unit of currency, but a {kind} table counts "
+                           "persons; it is not applied"), **fields)
+            expected = Text(N_("a {key} in persons (or a plain factor)"), key=key)
+        problems.append(Problem("error", fname, text, column=header or None, expected=expected,
+                                code="wrong_scale"))
         return
     if currency and getattr(scale, "currency", "") and scale.currency != currency:
         problems.append(Problem(
-            "warning", fname, f"{key} = {scale.text!r} names {scale.currency}, but the workspace's "
-            f"currency is {currency}; the numbers are scaled, not converted", column=header or None,
-            expected=f"amounts in {currency}", code="other_currency"))
+            "warning", fname, Text(N_("{key} = {scale} names {currency}, but the workspace's "
+                                      "currency is {workspace}; the numbers are scaled, not "
+                                      "converted"), key=key,
+                                   scale=repr(scale.text), currency=scale.currency,
+                                   workspace=currency), column=header or None,
+            expected=Text(N_("amounts in {currency}"), currency=currency), code="other_currency"))
     if scale.factor != 1:
         out[value_col] = out[value_col] * scale.factor
         _refuse_too_large(out, value_col, fname, header, problems)
     problems.append(Problem(
-        "note", fname, f"{value_col} values multiplied by {scale.factor:,.10g} "
-        f"({scale.describe(currency)}), as {key} says", column=header or None,
+        "note", fname, Text(N_("{column} values multiplied by {factor} ({scale}), as {key} says"),
+                            column=value_col, factor=f"{scale.factor:,.10g}",
+                            scale=scale.describe(currency), key=key), column=header or None,
         code="scaled"))
 
 
@@ -193,10 +219,12 @@ def _refuse_too_large(out: pd.DataFrame, value_col: str, fname: str, column: str
     if not big.any():
         return
     problems.append(problem_for_rows(
-        "error", fname, f"{int(big.sum()):,} value(s) are too large once scaled to be added up to "
-        "the cent; those rows are left out of the map", column=column,
-        line_numbers=out.loc[big, "_line"], values=v[big],
-        expected=f"a scaled amount below {MAX_ABS_AMOUNT:,.0f}", code="too_large"))
+        "error", fname, Text(N_("{n} value(s) are too large once scaled to be added up to the "
+                                "cent; those rows are left out of the map"),
+                             n=f"{int(big.sum()):,}"),
+        column=column, line_numbers=out.loc[big, "_line"], values=v[big],
+        expected=Text(N_("a scaled amount below {limit}"), limit=f"{MAX_ABS_AMOUNT:,.0f}"),
+        code="too_large"))
     out.loc[big, value_col] = np.nan
     out[f"_bad_{value_col}"] = np.asarray(out.get(f"_bad_{value_col}", False)) | big
 
@@ -215,9 +243,9 @@ def crosswalk_keys(keys: pd.Series, spec: TableSpec, ws_path: Path, lines: pd.Se
         problems.append(Problem(n.severity, cw_name, n.message, rows=n.lines, values=n.values,
                                 expected=n.expected, code=n.code))
     if res.frame.shape[1] < 2:
-        problems.append(Problem("error", cw_name, "the crosswalk needs two columns, from and to; "
-                                "it is not applied", expected="columns from,to",
-                                code="bad_crosswalk"))
+        problems.append(Problem("error", cw_name, Text(N_("the crosswalk needs two columns, from "
+                                                          "and to; it is not applied")),
+                                expected=Text(N_("columns from,to")), code="bad_crosswalk"))
         return keys
     mapping, cw_problems = read_crosswalk(res.frame, file=cw_name)
     problems.extend(cw_problems)
@@ -225,7 +253,8 @@ def crosswalk_keys(keys: pd.Series, spec: TableSpec, ws_path: Path, lines: pd.Se
     if changed.any():
         fname = spec.file.name
         problems.append(problem_for_rows(
-            "note", fname, f"{int(changed.sum()):,} row(s) matched through the crosswalk "
-            f"{cw_name}", column=spec.columns.get("region_id") or spec.columns.get("region_name"),
+            "note", fname, Text(N_("{n} row(s) matched through the crosswalk {file}"),
+                                n=f"{int(changed.sum()):,}", file=cw_name),
+            column=spec.columns.get("region_id") or spec.columns.get("region_name"),
             line_numbers=pd.unique(lines[changed]), values=keys[changed], code="crosswalk"))
     return new

@@ -50,6 +50,10 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
+from ..problems import Text
+
 from .excel import SHEET_LAYOUTS, disguised_note, excel_text, file_kind, not_a_workbook_note, \
     read_all_sheets, read_sheet, sheet_records, workbook_sheets
 from .layout import Layout, first_line_note, header_names, is_blank_row
@@ -81,10 +85,10 @@ def size_note(path: Path, limit: int) -> ReadNote | None:
     if size <= limit:
         return None
     return ReadNote("error", "too_large",
-                    f"the file is {size / 1024 / 1024:,.1f} MB, over the limit of "
-                    f"{limit / 1024 / 1024:,.0f} MB; it was not read",
-                    expected="a smaller file, or a higher max_file_mb in the manifest "
-                             "(or FISCALMAP_MAX_FILE_MB)")
+                    Text(N_("the file is {size} MB, over the limit of {limit} MB; it was not read"),
+                         size=f"{size / 1024 / 1024:,.1f}", limit=f"{limit / 1024 / 1024:,.0f}"),
+                    expected=Text(N_("a smaller file, or a higher max_file_mb in the manifest (or "
+                                     "FISCALMAP_MAX_FILE_MB)")))
 
 
 def read_table_file(path: Path, *, encoding: str = "", separator: str | None = None,
@@ -129,9 +133,10 @@ def _read_parquet(path: Path, layout: Layout | None) -> ReadResult:
     if layout is not None:
         if (layout.header_row, layout.header_rows) != (1, 1):
             notes.append(ReadNote("warning", "layout_ignored",
-                                  "a Parquet file names its columns itself: header_row and "
-                                  "header_rows do not apply and were ignored",
-                                  expected="no header_row / header_rows for a Parquet table"))
+                                  Text(N_("a Parquet file names its columns itself: header_row and "
+                                          "header_rows do not apply and were ignored")),
+                                  expected=Text(N_("no header_row / header_rows for a Parquet "
+                                                   "table"))))
         if layout.skip_bottom:
             keep = max(0, len(frame) - layout.skip_bottom)
             frame, lines = frame.iloc[:keep], lines[:keep]
@@ -148,8 +153,8 @@ def decode(data: bytes, declared: str = "") -> tuple[str, str, list[ReadNote]]:
             name = codecs.lookup(declared).name
         except LookupError:
             notes.append(ReadNote("error", "bad_encoding",
-                                  f"encoding {declared!r} is not an encoding this reader knows; "
-                                  "read as UTF-8 instead",
+                                  Text(N_("encoding {encoding} is not an encoding this reader "
+                                          "knows; read as UTF-8 instead"), encoding=repr(declared)),
                                   expected="utf-8, gb18030, gbk, cp1252, latin-1, utf-16…"))
             return decode(data, "")[0], "utf-8", notes
         if name == "iso8859-1" and any(0x80 <= b <= 0x9F for b in data):
@@ -160,10 +165,10 @@ def decode(data: bytes, declared: str = "") -> tuple[str, str, list[ReadNote]]:
             else:
                 notes.append(ReadNote(
                     "repaired", "latin1_is_cp1252",
-                    "declared latin-1, but the file holds bytes 0x80-0x9F, which latin-1 reads "
-                    "as invisible control characters; read as cp1252 (Windows), which gives "
-                    "them their printed characters (’ “ ” € …)",
-                    expected='encoding = "cp1252" in the manifest'))
+                    Text(N_("declared latin-1, but the file holds bytes 0x80-0x9F, which latin-1 "
+                            "reads as invisible control characters; read as cp1252 (Windows), "
+                            "which gives them their printed characters (’ “ ” € …)")),
+                    expected=Text(N_('encoding = "cp1252" in the manifest'))))
                 return text, "cp1252", notes
         return _decode_lossy(data, name, notes)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -177,10 +182,11 @@ def decode(data: bytes, declared: str = "") -> tuple[str, str, list[ReadNote]]:
     text, used, notes = _decode_lossy(data, chosen, notes)
     notes.insert(0, ReadNote(
         "warning", "encoding_detected",
-        f"the file is not UTF-8 (byte 0x{first_bad} on line {bad_line}) and declares no "
-        f"encoding; read as {used}, the closer match of GB18030 and cp1252",
-        lines=(bad_line,), expected=f'encoding = "{used}" in the manifest to confirm, or the '
-                                    "file's real encoding"))
+        Text(N_("the file is not UTF-8 (byte 0x{byte} on line {line}) and declares no encoding; "
+                "read as {encoding}, the closer match of GB18030 and cp1252"), byte=first_bad,
+             line=str(bad_line), encoding=used),
+        lines=(bad_line,), expected=Text(N_('encoding = "{encoding}" in the manifest to confirm, '
+                                            'or the file\'s real encoding'), encoding=used)))
     return text, used, notes
 
 
@@ -209,9 +215,10 @@ def _decode_lossy(data: bytes, name: str, notes: list[ReadNote]) -> tuple[str, s
     bad = [i + 1 for i, line in enumerate(text.split("\n")) if "\ufffd" in line]
     notes.append(ReadNote(
         "warning", "undecodable_bytes",
-        f"{len(bad):,} line(s) hold bytes that are not valid {name}; those characters are "
-        "shown as � and the rows are kept", lines=tuple(bad),
-        expected=f"text in {name}, or the file's real encoding in the manifest"))
+        Text(N_("{n} line(s) hold bytes that are not valid {encoding}; those characters are shown "
+                "as � and the rows are kept"), n=f"{len(bad):,}", encoding=name), lines=tuple(bad),
+        expected=Text(N_("text in {encoding}, or the file's real encoding in the manifest"),
+                      encoding=name)))
     return text, name, notes
 
 
@@ -263,8 +270,8 @@ def _read_delimited(path: Path, encoding: str, separator: str | None, suffix: st
                     layout: Layout | None = None) -> ReadResult:
     data = path.read_bytes()
     if not data or data.isspace():
-        return empty_result([ReadNote("error", "empty_file", "the file is empty",
-                                expected="a header line and data lines")])
+        return empty_result([ReadNote("error", "empty_file", Text(N_("the file is empty")),
+                                      expected=Text(N_("a header line and data lines")))])
     if layout is not None:
         return _read_delimited_layout(data, encoding, separator, suffix, layout)
 

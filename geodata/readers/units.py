@@ -39,18 +39,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
+from ..problems import Text
+
 from .numbers import BLANK
 
 CURRENCY = "currency"
 PERSONS = "persons"
 MAX_FACTOR = 1e12
 
+#: Why a row's unit cannot be used, by reason code: message ids, shown with ``locales.t``.
 SCALE_REASONS = {
-    "blank_unit": "no unit in the unit column",
-    "unknown_unit": "a unit that is not in the vocabulary (e.g. 万元, 亿元, $ thousands, "
-                    "USD millions, 万人)",
-    "wrong_base": "a unit of another kind (persons where amounts are expected, or the reverse)",
-    "other_currency": "an amount in another currency than the table's",
+    "blank_unit": N_("no unit in the unit column"),
+    "unknown_unit": N_("a unit that is not in the vocabulary (e.g. 万元, 亿元, $ thousands, "
+                       "USD millions, 万人)"),
+    "wrong_base": N_("a unit of another kind (persons where amounts are expected, or the "
+                     "reverse)"),
+    "other_currency": N_("an amount in another currency than the table's"),
 }
 
 
@@ -68,21 +74,27 @@ class Scale:
     currency: str = ""
 
     def describe(self, currency: str = "") -> str:
-        """One line for the page: "亿元 = × 100,000,000 → CNY", "万人 = × 10,000 persons",
-        "× 1,000". ``currency`` is the workspace's currency; a unit naming another one says
-        so ("USD millions = × 1,000,000 → USD (not the workspace's CNY)")."""
+        """One line for the page, in the run's language: "亿元 = × 100,000,000 → CNY",
+        "万人 = × 10,000 persons", "× 1,000". ``currency`` is the workspace's currency; a unit
+        naming another one says so ("USD millions = × 1,000,000 → USD (not the workspace's
+        CNY)"). The unit itself is shown as written."""
         factor = _factor_text(self.factor)
         head = f"× {factor}" if _is_number_text(self.text) else f"{self.text} = × {factor}"
         if self.base == PERSONS:
-            return f"{head} persons"
+            return Text(N_("{scale} persons"), scale=head)
         if self.base != CURRENCY:
             return head
         code = self.currency or currency
         if not code:
-            return f"{head} (currency)"
-        if self.currency and currency and self.currency != currency.upper():
-            return f"{head} → {self.currency} (not the workspace's {currency.upper()})"
+            return Text(N_("{scale} (currency)"), scale=head)
+        if self.other_currency(currency):
+            return Text(N_("{scale} → {currency} (not the workspace's {workspace})"), scale=head,
+                        currency=self.currency, workspace=currency.upper())
         return f"{head} → {code.upper()}"
+
+    def other_currency(self, currency: str) -> bool:
+        """Whether the unit names a currency other than ``currency`` (the workspace's)."""
+        return bool(self.currency and currency and self.currency != currency.upper())
 
 
 def _factor_text(factor: float) -> str:

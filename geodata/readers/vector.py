@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 
+from locales import t
+
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 #: A zip may expand to at most this many times its own size, and to at most this many bytes.
 MAX_ZIP_RATIO = 200
@@ -30,22 +32,23 @@ def check_zip(path: Path, *, max_bytes: int = MAX_ZIP_BYTES) -> list[str]:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        return [f"not a readable zip archive ({exc})"]
+        return [t("not a readable zip archive ({error})", error=str(exc))]
     out: list[str] = []
     outside = [i.filename for i in infos
                if PurePosixPath(i.filename.replace("\\", "/")).is_absolute()
                or ".." in PurePosixPath(i.filename.replace("\\", "/")).parts
                or (len(i.filename) > 1 and i.filename[1] == ":")]
     if outside:
-        out.append(f"{len(outside):,} member(s) have a path outside the archive's folder "
-                   f"({', '.join(outside[:3])}); the zip is refused")
+        out.append(t("{n} member(s) have a path outside the archive's folder ({members}); the "
+                     "zip is refused", n=f"{len(outside):,}", members=", ".join(outside[:3])))
     total = sum(i.file_size for i in infos)
     packed = max(1, Path(path).stat().st_size)
     if total > max_bytes or total > MAX_ZIP_RATIO * packed:
-        out.append(f"the zip expands to {total / 1024 ** 2:,.0f} MB from "
-                   f"{packed / 1024 ** 2:,.1f} MB; refused as too large to unpack safely")
+        out.append(t("the zip expands to {unpacked} MB from {packed} MB; refused as too large "
+                     "to unpack safely", unpacked=f"{total / 1024 ** 2:,.0f}",
+                     packed=f"{packed / 1024 ** 2:,.1f}"))
     if not infos:
-        out.append("the zip archive is empty")
+        out.append(t("the zip archive is empty"))
     return out
 
 
@@ -70,7 +73,7 @@ def list_layers(path: Path) -> list[str]:
     except VectorError:
         raise
     except Exception as exc:  # noqa: BLE001 - GDAL's many errors become one message
-        raise VectorError(f"cannot be read as a map layer: {exc}") from None
+        raise VectorError(t("cannot be read as a map layer: {error}", error=str(exc))) from None
 
 
 def read_vector(path: Path, layer: str | None = None, *, rows: int | None = None,
@@ -90,4 +93,4 @@ def read_vector(path: Path, layer: str | None = None, *, rows: int | None = None
     except VectorError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise VectorError(f"cannot be read as a map layer: {exc}") from None
+        raise VectorError(t("cannot be read as a map layer: {error}", error=str(exc))) from None

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from locales import N_
+
 from .numbers import _SPAN, _TWO_DIGIT, _YEAR, YEAR_REASONS, parse_years
 
-SPAN_REASON = "a two-year span; set year_span"
+SPAN_REASON = N_("a two-year span; set year_span")
 
 _UNIT = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
 _FY = r"(?:(?:[SF]?FY|CY)\s*)?"
@@ -81,7 +83,9 @@ def period_columns(columns: list[str], *, year_span: str | None = None) \
         -> tuple[list[PeriodColumn], list[tuple[str, str]]]:
     """The headers that are periods, in column order, and those refused ``(header, reason)``.
 
-    See the module's rules. ``year_span`` is the table's rule for two-year spans:
+    A reason is a message id (English; :data:`SPAN_REASON` or one of
+    :data:`~geodata.readers.numbers.YEAR_REASONS`), shown in the reader's language with
+    ``locales.t(reason)``. See the module's rules. ``year_span`` is the table's rule for two-year spans:
     ``"start"``, ``"end"`` or None (refused).
     """
     if year_span not in (None, "start", "end"):

@@ -2,8 +2,10 @@
  *
  * fmRing/fmFeatures decode the compact shapes of layers/geometry.py (delta-encoded polylines,
  * 1e-4 degree); fmChoropleth(map, G, V, O) draws them with the colours, tooltips and legend of
- * a ChoroplethView (V) and returns {layer, legend}. Text from data only ever reaches the page
- * through textContent. Used inline by the folium renderer and as a file by the map component.
+ * a ChoroplethView (V), outlines and names the insets of G (regions moved beside the main map,
+ * layers/insets.py) and returns {layer, legend, insets}. Text from data only ever reaches the
+ * page through textContent. Used inline by the folium renderer and as a file by the map
+ * component.
  */
 function fmStyle(css) {
   if (!document.getElementById("fm-style")) {
@@ -25,6 +27,8 @@ function fmRing(s, f) {
   return pts;
 }
 function fmFeatures(G) {
+  // Decoded once per payload: a values-only redraw reuses the features.
+  if (G._fmFeatures) { return G._fmFeatures; }
   var feats = [];
   for (var i = 0; i < G.ids.length; i++) {
     var polys = G.shapes[i].map(function(p) { return p.map(function(s) { return fmRing(s, G.f); }); });
@@ -32,7 +36,38 @@ function fmFeatures(G) {
                 properties: {region_id: G.ids[i], name: G.names[i], i: i},
                 geometry: {type: "MultiPolygon", coordinates: polys}});
   }
+  G._fmFeatures = feats;
   return feats;
+}
+
+/* Tooltips with the option fmKeepIn stay inside the map: above the pointer, below it when
+ * there is no room above (the northern edge), beside it when neither fits, and shifted
+ * sideways rather than cut at the left or right edge. */
+function fmKeepTooltipsIn() {
+  var T = L.Tooltip.prototype;
+  if (T._fmOriginal) { return; }
+  T._fmOriginal = T._setPosition;
+  T._setPosition = function(pos) {
+    if (!this.options.fmKeepIn) { return this._fmOriginal(pos); }
+    var map = this._map, el = this._container, size = map.getSize();
+    var w = el.offsetWidth, h = el.offsetHeight, gap = 14, m = 4;
+    var c = map.layerPointToContainerPoint(pos), x = c.x - w / 2, y = c.y - h - gap;
+    if (y < m) { y = c.y + gap + 4; }
+    if (y + h > size.y - m) {
+      y = Math.max(m, Math.min(c.y - h / 2, size.y - m - h));
+      x = c.x + gap + w <= size.x - m ? c.x + gap : c.x - gap - w;
+    }
+    x = Math.max(m, Math.min(x, size.x - m - w));
+    L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x, y]));
+  };
+}
+
+/* An element with a class and text (never markup). */
+function fmEl(tag, cls, text) {
+  var x = document.createElement(tag);
+  if (cls) { x.className = cls; }
+  if (text !== undefined) { x.textContent = text; }
+  return x;
 }
 
 /* The tooltip of feature i of the shapes G: its name, then one "label: value" line per row. */
@@ -49,22 +84,156 @@ function fmTip(G, i, rows) {
   return d;
 }
 
-/* Title, unit line and one row per class ([label, colour, count, class id]; id -1 = No data,
- * hatched) into the legend box d. */
-function fmLegendRows(d, title, unitLabel, legend) {
-  if (title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = title; d.appendChild(t); }
-  var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = unitLabel; d.appendChild(h);
+/* The legend into the box d: title, unit line and one row per class ([label, colour, count,
+ * class id]; id -1 = No data, hatched). With countHead (what the counts count: "States"), a
+ * table: a header row names the count column, and a screen reader reads each class as a row
+ * of text (the colour swatches are hidden from it). Without, "label (count)" rows. */
+function fmLegendRows(d, title, unitLabel, legend, countHead, classHead) {
+  if (!countHead) {
+    if (title) { var t = document.createElement("div"); t.className = "fm-title"; t.textContent = title; d.appendChild(t); }
+    var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = unitLabel; d.appendChild(h);
+    legend.forEach(function(e) {
+      var row = document.createElement("div"); row.className = "fm-row";
+      var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
+      if (e[3] < 0) { sw.className += " fm-nd"; }
+      var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
+      row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
+    });
+    return;
+  }
+  var el = fmEl;
+  // Title and unit head the box (as wide as the box, not the table) and name the table.
+  var head = el("div", "fm-lcap"), table = el("table", "fm-lt");
+  head.id = "fm-lcap-" + (fmLegendRows.n = (fmLegendRows.n || 0) + 1);
+  if (title) { head.appendChild(el("div", "fm-title", title)); }
+  if (unitLabel) { head.appendChild(el("div", "fm-lh", unitLabel)); }
+  d.appendChild(head);
+  table.setAttribute("aria-labelledby", head.id);
+  var hrow = el("tr", "fm-lhead"), thc = el("th", "fm-lcls");
+  thc.colSpan = 2; thc.scope = "col";
+  thc.appendChild(el("span", "fm-vh", classHead || ""));
+  var thn = el("th", "fm-n", countHead); thn.scope = "col";
+  hrow.appendChild(thc); hrow.appendChild(thn);
+  var thead = el("thead"); thead.appendChild(hrow); table.appendChild(thead);
+  var body = el("tbody");
   legend.forEach(function(e) {
-    var row = document.createElement("div"); row.className = "fm-row";
-    var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
-    if (e[3] < 0) { sw.className += " fm-nd"; }
-    var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
-    row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
+    var row = el("tr", "fm-row"), cell = el("td", "fm-swc");
+    cell.setAttribute("aria-hidden", "true");
+    var sw = el("span", "fm-sw" + (e[3] < 0 ? " fm-nd" : "")); sw.style.background = e[1];
+    cell.appendChild(sw);
+    row.appendChild(cell);
+    row.appendChild(el("td", "fm-lab", e[0]));
+    row.appendChild(el("td", "fm-n", e[2]));
+    body.appendChild(row);
   });
+  table.appendChild(body);
+  d.appendChild(table);
+}
+
+/* The legend laid out across, for a band under the map: title and unit on a line, then a
+ * table with a column per class: its swatch, its label, and its count in a row headed by
+ * what is counted ("States"). */
+function fmLegendStrip(d, title, unitLabel, legend, countHead, classHead) {
+  while (d.firstChild) { d.removeChild(d.firstChild); }
+  var el = fmEl;
+  var head = el("div", "fm-lcap"), table = el("table", "fm-lt fm-lt-strip");
+  head.id = "fm-lcap-" + (fmLegendRows.n = (fmLegendRows.n || 0) + 1);
+  if (title) { head.appendChild(el("span", "fm-title", title)); }
+  if (unitLabel) { head.appendChild(el("span", "fm-lh", unitLabel)); }
+  d.appendChild(head);
+  table.setAttribute("aria-labelledby", head.id);
+  var sw = el("tr", "fm-swrow"), labs = el("tr", "fm-labrow"), ns = el("tr", "fm-nrow");
+  sw.setAttribute("aria-hidden", "true");
+  sw.appendChild(el("td"));
+  var hl = el("th", "fm-lcls"); hl.scope = "row"; hl.appendChild(el("span", "fm-vh", classHead || ""));
+  labs.appendChild(hl);
+  var hn = el("th", "fm-n", countHead); hn.scope = "row"; ns.appendChild(hn);
+  legend.forEach(function(e) {
+    var cell = el("td", "fm-swc"), s = el("span", "fm-sw" + (e[3] < 0 ? " fm-nd" : ""));
+    s.style.background = e[1];
+    cell.appendChild(s); sw.appendChild(cell);
+    labs.appendChild(el("td", "fm-lab", e[0]));
+    ns.appendChild(el("td", "fm-n", e[2]));
+  });
+  var body = el("tbody");
+  body.appendChild(sw); body.appendChild(labs); body.appendChild(ns);
+  table.appendChild(body);
+  d.appendChild(table);
+}
+
+/* A button that folds the legend away (to the button alone) and back, for a reader who wants
+ * the whole map; the choice holds while the page stays open. The map is told
+ * ("fmlegendfold"), so that it can take the room back. */
+function fmLegendToggle(map, d, txt) {
+  var btn = document.createElement("button");
+  btn.type = "button"; btn.className = "fm-ltog";
+  function show(folded) {
+    d.classList.toggle("fm-folded", folded);
+    btn.textContent = folded ? txt.show : txt.hide;
+    btn.setAttribute("aria-expanded", folded ? "false" : "true");
+  }
+  btn.addEventListener("click", function() {
+    window.fmLegendFolded = !window.fmLegendFolded;
+    show(window.fmLegendFolded);
+    fmFitLegends(map);
+    map.fire("fmlegendfold", {folded: window.fmLegendFolded});
+  });
+  show(!!window.fmLegendFolded);
+  d.classList.add("fm-hastog");
+  d.insertBefore(btn, d.firstChild);
+}
+
+/* Two legends on one side of the map (a top and a bottom corner) share its height: the
+ * shorter keeps its size when it takes no more than half, the other scrolls within what is
+ * left; neither runs behind the other. Run once every control is there, and when the map
+ * changes size. */
+function fmFitLegends(map) {
+  var c = map.getContainer(), avail = map.getSize().y - 30;
+  ["left", "right"].forEach(function(side) {
+    function box(v) {
+      var corner = c.querySelector(".leaflet-" + v + ".leaflet-" + side);
+      return corner ? corner.querySelector(".fm-legend") : null;
+    }
+    var top = box("top"), bottom = box("bottom");
+    [top, bottom].forEach(function(b) { if (b) { b.style.maxHeight = "none"; } });
+    // Other controls in the bottom corner (a scale bar) keep their room too.
+    var others = bottom ? bottom.parentNode.offsetHeight - bottom.offsetHeight : 0;
+    avail -= others;
+    var tn = top ? top.offsetHeight : 0, bn = bottom ? bottom.offsetHeight : 0, half = avail / 2;
+    var th = avail, bh = avail;
+    if (top && bottom && tn + bn > avail) {
+      if (tn <= half) { bh = avail - tn; } else if (bn <= half) { th = avail - bn; } else { th = bh = half; }
+    }
+    if (top) { top.style.maxHeight = Math.max(80, th) + "px"; }
+    if (bottom) { bottom.style.maxHeight = Math.max(80, bh) + "px"; }
+  });
+}
+function fmFitLegendsSoon(map) {
+  if (map._fmFitQueued) { return; }
+  map._fmFitQueued = true;
+  setTimeout(function() { map._fmFitQueued = false; fmFitLegends(map); }, 0);
+  if (!map._fmFitOnResize) { map._fmFitOnResize = true; map.on("resize", function() { fmFitLegends(map); }); }
+}
+
+/* The insets of G ({name, b: [west, south, east, north]}): a thin grey frame and the name
+ * above its top-left corner, neither of them clickable nor in the tab order. */
+function fmInsets(map, G) {
+  var group = L.layerGroup();
+  (G.insets || []).forEach(function(ins) {
+    var b = ins.b, sw = [b[1], b[0]], nw = [b[3], b[0]];
+    L.rectangle([sw, [b[3], b[2]]], {interactive: false, fill: false, color: "#8a8a8a",
+                                     weight: 1, opacity: 1, className: "fm-inset"}).addTo(group);
+    var label = document.createElement("span"); label.textContent = ins.name;
+    L.marker(nw, {interactive: false, keyboard: false,
+                  icon: L.divIcon({className: "fm-inset-label", html: label,
+                                   iconSize: null, iconAnchor: [0, 0]})}).addTo(group);
+  });
+  return group.addTo(map);
 }
 
 function fmChoropleth(map, G, V, O) {
   fmStyle(O.css);
+  fmKeepTooltipsIn();
   (O.cls || "").split(" ").forEach(function(c) { if (c) { map.getContainer().classList.add(c); } });
   var feats = fmFeatures(G);
   function fill(i) { var c = V.c[i]; return c < 0 ? V.nd : V.pal[c]; }
@@ -80,24 +249,37 @@ function fmChoropleth(map, G, V, O) {
               weight: sel ? 3 : O.lw, opacity: 1};
     },
     onEachFeature: function(f, l) {
-      l.bindTooltip(tip, {sticky: true, direction: "top", opacity: 0.95});
+      l.bindTooltip(tip, {sticky: true, direction: "top", opacity: 0.95, fmKeepIn: true,
+                          className: "fm-tipbox"});
       l.on("mouseover", function() { l.setStyle({weight: 2.5, color: O.sel}); l.bringToFront(); });
       l.on("mouseout", function() { layer.resetStyle(l); });
     }
   }).addTo(map);
   window.fmLayer = layer;
+  var insets = fmInsets(map, G);
   var lg = null;
   if (V.legend && V.legend.length) {
-    lg = L.control({position: O.legend_pos});
-    lg.onAdd = function() {
-      var d = L.DomUtil.create("div", "fm-legend");
-      fmLegendRows(d, O.title, V.unit_label, V.legend);
-      L.DomEvent.disableClickPropagation(d);
-      return d;
-    };
-    lg.addTo(map);
+    var txt = O.txt || {}, countHead = G.plural || txt.count;
+    if (O.legend_el) {
+      // A band under the map (the map component, in a frame too narrow to share its width).
+      fmLegendStrip(O.legend_el, O.title, V.unit_label, V.legend, countHead, txt.cls);
+    } else {
+      lg = L.control({position: O.legend_pos});
+      lg.onAdd = function() {
+        var d = L.DomUtil.create("div", "fm-legend");
+        fmLegendRows(d, O.title, V.unit_label, V.legend, countHead, txt.cls);
+        if (txt.hide) { fmLegendToggle(map, d, txt); }
+        // A long legend scrolls inside the map rather than running off it.
+        d.style.maxHeight = Math.max(96, map.getSize().y - 20) + "px";
+        L.DomEvent.disableClickPropagation(d);
+        L.DomEvent.disableScrollPropagation(d);
+        return d;
+      };
+      lg.addTo(map);
+      fmFitLegendsSoon(map);
+    }
   }
-  return {layer: layer, legend: lg || null};
+  return {layer: layer, legend: lg || null, insets: insets};
 }
 
 /* Overlays (layers/overlay.py) over the choropleth, in a pane of their own above it: lines as
@@ -108,6 +290,7 @@ function fmChoropleth(map, G, V, O) {
  * One legend box holds a section per overlay. Returns {layer, legend}. */
 function fmOverlays(map, L_, O) {
   fmStyle(O.css);
+  fmKeepTooltipsIn();
   var pane = map.getPane("fmOverlays") || map.createPane("fmOverlays");
   pane.style.zIndex = 460;
   var renderer = L.svg({pane: "fmOverlays"});
@@ -144,7 +327,8 @@ function fmOverlays(map, L_, O) {
                           interactive: false, className: "fm-ov-casing"}).addTo(group);
     }
     function hover(l, style, wider) {
-      l.bindTooltip(tip(l.options.fmIndex), {sticky: true, direction: "top", opacity: 0.95});
+      l.bindTooltip(tip(l.options.fmIndex), {sticky: true, direction: "top", opacity: 0.95,
+                                             fmKeepIn: true, className: "fm-tipbox"});
       l.on("mouseover", function() { l.setStyle(wider); l.bringToFront(); });
       l.on("mouseout", function() { l.setStyle(style); });
     }
@@ -198,5 +382,6 @@ function fmOverlays(map, L_, O) {
     return d;
   };
   lg.addTo(map);
+  fmFitLegendsSoon(map);
   return {layer: group, legend: lg};
 }

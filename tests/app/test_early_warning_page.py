@@ -63,8 +63,8 @@ def test_changing_the_quarter_changes_the_flags(tiny):
     legend = {row[0]: row[2] for row in _map_args(at)["legend"]}
     assert legend == {"Far behind (red)": "1", "Behind (yellow)": "1", "On pace (green)": "1",
                       "Ahead (blue)": "1", "No data": "2"}
-    assert "Early warning\\: Pace demo" not in texts(at)       # the table's label is the title
-    assert at.title[0].value == "Early warning\\: Spend, FY2019 Q1"
+    assert "Early warning: Pace demo" not in texts(at)       # the table's label is the title
+    assert at.title[0].value == "Early warning: Spend, FY2019 Q1"
 
     at.radio(key="ew_quarter").set_value(2)
     _run(at)
@@ -107,7 +107,7 @@ def test_us_demo_fy2019_q2_lists_the_states():
     assert alabama["Spent to date (USD)"] == 25_912_536_694
     assert alabama["Share of the year spent"] == pytest.approx(40.5766, abs=1e-4)
     assert alabama["Gap (points)"] == pytest.approx(-9.824, abs=1e-3)
-    assert at.title[0].value == "Early warning\\: Federal obligations, all agencies, FY2019 Q2"
+    assert at.title[0].value == "Early warning: Federal obligations, all agencies, FY2019 Q2"
     assert "on rows with no region" in texts(at)
 
 
@@ -132,7 +132,7 @@ def test_months_and_a_plan(tmp_path, monkeypatch):
     assert at.selectbox(key="ew_month").options == ["October", "November", "December",
                                                     "January"]
     assert at.selectbox(key="ew_month").value == 1                 # January, the latest
-    assert at.title[0].value == "Early warning\\: Spend, FY2019 Jan"
+    assert at.title[0].value == "Early warning: Spend, FY2019 Jan"
     assert _statuses(at, "District") == {"Alpha": "Behind (yellow)"}
     at.selectbox(key="ew_month").set_value(12)
     _run(at)
@@ -227,3 +227,24 @@ def test_the_view_can_be_saved_for_the_hearing(tiny, tmp_path, monkeypatch):
     assert not c.ignored
     assert [[e.label, str(e.count)] for e in c.view.legend] == \
         [[row[0], row[2]] for row in _map_args(at)["legend"]]
+
+
+def test_the_ranked_list_has_whole_amounts_and_shares_to_one_decimal(tiny):
+    at = _open(tiny)
+    config = json.loads(at.dataframe[0].proto.columns)
+    money = [c for c in config if c.startswith(("Spent to date", "Expected to date",
+                                                "Gap to date", "Expected full year"))]
+    assert len(money) == 4
+    for c in money:
+        assert {k: config[c]["type_config"][k] for k in ("format", "step")} == \
+            {"format": "localized", "step": 1}, c
+    assert config["Share of the year spent"]["type_config"]["format"] == "%.1f%%"
+    assert config["Gap (points)"]["type_config"]["format"] == "%+.1f"
+
+
+def test_early_warning_in_chinese(tiny):
+    at = _open(tiny, lang="zh")
+    assert at.title[0].value.startswith("预警：Spend，FY2019 ")
+    assert at.selectbox(key="ew_year").label == "财年"
+    assert at.radio(key="ew_quarter").label == "季度（截至季末）"
+    assert "排名" in at.dataframe[0].value.columns

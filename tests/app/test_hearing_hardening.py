@@ -7,7 +7,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_hearing_page import _run, store  # noqa: F401 - the page's fixture and runner
+from tests.app.test_hearing_page import _run, slide, store  # noqa: F401 - the page's fixture and runner
 
 
 def _write(store, views) -> None:
@@ -37,7 +37,7 @@ def test_views_sharing_an_id_are_shown_repaired_and_can_be_changed(store):
     # presenting works too
     at.button(key="present_btn").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "1 / 2" in " ".join(m.value for m in at.markdown)
+    assert slide(at)["fm-pcount"] == "1 / 2"
 
 
 def test_presenting_a_view_with_breaks_that_are_no_numbers(store):

@@ -113,7 +113,59 @@ def test_yearbook_table_to_a_per_resident_map(root):
     # the new workspace is listed at once and its per-capita page shows yuan per resident
     pc = open_page("pages/per_capita.py", ws="transfers")
     assert metric(pc, "Overall rate (per resident)").endswith("CNY")
-    assert "CNY per resident" in texts(pc)
+
+
+def test_the_import_page_in_chinese(root):
+    """The reader's language is Chinese: labels, the reader's proposals and notes, the key
+    summary and the save are in Chinese; what is saved (rule names, units, columns) is data
+    and stays as written."""
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["lang"] = "zh"
+    _run(at)
+    assert at.title[0].value == "导入数据"
+    assert at.header[0].value == "1 · 边界"
+    assert at.file_uploader(key="imp_b_upload").label == "边界文件"
+    at.file_uploader(key="imp_b_upload").set_value(("provinces.geojson", GEOJSON,
+                                                    "application/geo+json"))
+    _run(at)
+    assert at.selectbox(key="imp_b_key").label == "地区代码所在列"
+    assert _value(at, "text_input", "imp_b_label") == "地区"     # the default, in Chinese
+    at.text_input(key="imp_b_label").set_value("省份")
+    at.text_input(key="imp_w_currency").set_value("CNY")
+    _run(at)
+    assert "已读取 3 个省份，例如 广东省, 广西壮族自治区, 北京市" in texts(at)
+
+    at.file_uploader(key="imp_t0_file_upload").set_value(("spend.csv", SPEND.encode("gb18030"),
+                                                          "text/csv"))
+    _run(at)
+    shown = texts(at)
+    assert "建议：第 1-2 行像是标题（每行只有一个单元格有内容，例如 " \
+           "'2020-2022年各地区一般公共预算转移支付'）；表头在第 3 行" in shown
+    # the manifest's option names become the page's own words
+    assert "建议：最后一行（第 7 行）像是注释（只有一个单元格有内容，文字以 " \
+           "'注：数据来源于统计年鉴。' 开头）；末尾注释行数 = 1" in shown
+    assert "文件不是 UTF-8 编码（第 1 行的字节 0xC4），也未声明编码；已按 gb18030 读取" \
+           "（GB18030 与 cp1252 中更接近的一种）" in shown
+    assert "读取时每个数值将乘以：亿元 = × 100,000,000 → CNY" in shown
+    assert at.toggle(key="imp_t0_wide").label == "年份为列（每个年份或季度一列）"
+    assert _value(at, "radio", "imp_t0_kind") == "allocations"
+    assert metric(at, "已匹配的行数") == "0 / 3"
+    assert metric(at, "匹配方式") == "地区名称"
+    assert "3 个键值将通过保存在工作区中的对照文件匹配；您的数据表不会被改动。" in shown
+    at.button(key="imp_t0_add").click()
+    _run(at)
+    assert "✔ spend.csv: 资金（拨款、支出）" in texts(at)
+    at.text_input(key="imp_w_title").set_value("省级转移支付")
+    at.text_input(key="imp_w_id").set_value("transfers")
+    _run(at)
+    at.button(key="imp_w_save").click()
+    _run(at)
+    assert "已保存。请在侧边栏中选择“省级转移支付”，然后打开“一张图”。" in texts(at)
+    ws = root / "transfers"
+    assert (ws / "data" / "spend_crosswalk.csv").read_text(encoding="utf-8") == (
+        "from,to,rule\n北京,北京市,suffix\n广东,广东省,suffix\n广西,广西壮族自治区,suffix\n")
+    assert tomllib.loads((ws / "workspace.toml").read_text(encoding="utf-8"))["levels"][0][
+        "label"] == "省份"
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(root, monkeypatch):

@@ -2,6 +2,8 @@
 results over time, with the numbers the map shows for each year."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -161,9 +163,18 @@ def test_change_per_dollar_and_the_caveat():
     assert np.isnan(flat.per_dollar)
     at = open_page(PAGE, "us_federal")
     shown = texts(at).replace("\\", "")
-    assert "Change in per-capita personal income (current dollars) per dollar of change in " \
-        "yearly money per resident, 2008–2010 → 2022–2024" in shown
+    assert "Change in Per-capita personal income (current dollars) per dollar of change in " \
+        "yearly money per resident, 2008–2010 → 2022–2024: **+$4.51**." in shown
     assert "This is not a causal estimate." in shown
+    # the two periods, each figure in its unit
+    assert at.dataframe[1].value.to_dict("records") == [
+        {"what": "Money per resident per year, mean", "first": "$7,245", "second": "$13,685",
+         "change": "+$6,440"},
+        {"what": "Per-capita personal income (current dollars), mean", "first": "$40,238",
+         "second": "$69,313", "change": "+$29,075"}]
+    config = json.loads(at.dataframe[1].proto.columns)
+    assert [config[c]["label"] for c in ("first", "second", "change")] == [
+        "First period: 2008–2010", "Second period: 2022–2024", "Change"]
 
 
 def test_county_level_with_one_year_of_money_says_there_is_no_change_to_compare():
@@ -190,3 +201,15 @@ def test_follow_outcome_rules():
     # another table with money in 2022 only: the carried-over year gives way to 2022
     other = T.follow_outcome(moved.key, "county", "g", "B", 2018, years, [2022])
     assert (other.year, other.money_years) == (2022, (2022, 2022)) and other.pairing.exact
+
+
+def test_chart_axes_use_compact_labels_in_their_units():
+    at = open_page(PAGE, "us_federal")
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    money_axis, outcome_axis = (layer["encoding"]["y"]["axis"] for layer in spec["layer"])
+    assert money_axis["title"] == "Money per resident (USD)"
+    assert "'$' + " in money_axis["labelExpr"] and "'B'" in money_axis["labelExpr"]
+    assert "'$' + " in outcome_axis["labelExpr"]         # income in current dollars
+    assert spec["layer"][0]["encoding"]["x"]["title"] == \
+        "Year (money: fiscal year; outcome: calendar year)"

@@ -52,7 +52,7 @@ def test_overlay_in_the_link_is_drawn_with_its_legend():
                                           "PM peak travel time index"]
     assert ov["h"][0] == "I93 NB"
     shown = texts(at).replace("\\", "")      # as it reads, Markdown escapes aside
-    assert "Overlay “Express highways (CMP 2019)”: 829 feature(s) drawn" in shown
+    assert "Overlay “Express highways (CMP 2019)”: 829 features drawn. " in shown
     assert "the other 2 (US-3, MA-24) are drawn as “Other”" in shown
     assert at.query_params["overlays"] == "express_highways"
 
@@ -121,25 +121,38 @@ def bad_overlay(bad_overlay_root, monkeypatch):
     return "overlay_problems"
 
 
+def problem_lines(at: AppTest) -> list[str]:
+    """The Data quality listing as it reads: one line per problem, a material icon and a word
+    for its severity (Markdown escapes aside)."""
+    return [m.value.replace("\\", "") for m in at.markdown if m.value.startswith(":material/")]
+
+
 def test_data_quality_lists_the_overlay_problems(bad_overlay):
     at = open_with("pages/data_quality.py", bad_overlay)
     assert [h.value for h in at.subheader] == ["Overlay “Rail and depots”"]
-    lines = [t.value for t in at.text]
+    lines = problem_lines(at)
+    assert [line.split(" things.geojson")[0] for line in lines] == [
+        ":material/warning: **Warning**:", ":material/error: **Error**:",
+        ":material/error: **Error**:", ":material/warning: **Warning**:"]
     for expected in (
-        "⚠️ things.geojson, column 'owner': column(s) named in the manifest are not in the "
-        "file: owner (tooltip)",
-        "⛔ things.geojson, column 'geometry', line 4: 1 feature(s) have an empty geometry",
-        "⛔ things.geojson, column 'geometry', line 3: 1 line(s) have zero length",
-        "⚠️ things.geojson, column 'geometry', line 5: 1 feature(s) lie outside every area",
+        ":material/warning: **Warning**: things.geojson, column 'owner': column(s) named in the "
+        "manifest are not in the file: owner (tooltip)",
+        ":material/error: **Error**: things.geojson, column 'geometry', line 4: 1 feature(s) "
+        "have an empty geometry",
+        ":material/error: **Error**: things.geojson, column 'geometry', line 3: 1 line(s) have "
+        "zero length",
+        ":material/warning: **Warning**: things.geojson, column 'geometry', line 5: 1 feature(s) "
+        "lie outside every area",
     ):
         assert any(line.startswith(expected) for line in lines), (expected, lines)
-    assert len(lines) == 4
     assert "No problems found in the boundary and table files." in texts(at)
     # the summary counts the overlay's problems too
     assert int(metric(at, "Warnings")) == 2 and int(metric(at, "Rows left out")) == 2
-    table = next(d.value for d in at.dataframe if "severity" in d.value.columns)
-    assert list(table["code"]) == ["missing_column", "empty_geometry", "zero_length",
+    table = next(d.value for d in at.dataframe if "Severity" in d.value.columns)
+    assert list(table["Code"]) == ["missing_column", "empty_geometry", "zero_length",
                                    "outside_areas"]
+    assert list(table["Severity"]) == ["Warning", "Error", "Error", "Warning"]
+    assert list(table["Lines"]) == ["—", "4", "3", "5"]
     assert at.download_button(key="dl_overlay_things") is not None
 
 
@@ -148,38 +161,46 @@ def test_one_map_draws_what_can_be_drawn_of_a_bad_overlay(bad_overlay):
     (ov,) = drawn_overlays(at)
     assert ov["k"] == [0, 1, 1]                          # the line, the depot, the far point
     assert ov["h"] == ["Good line", "Depot", "Far"] and ov["rows"] == []
-    assert "Overlay “Rail and depots”: 3 feature(s) drawn" in texts(at).replace("\\", "")
+    assert "Overlay “Rail and depots”: 3 features drawn." in texts(at).replace("\\", "")
 
 
 def test_boston_data_quality_has_a_section_for_the_express_highways():
     at = open_with("pages/data_quality.py", "boston_region")
     heads = [h.value.replace("\\", "") for h in at.subheader]
     assert heads == ["Road segments", "Overlay “Express highways (CMP 2019)”"]
-    assert any("23 feature(s) lie outside every area" in t.value for t in at.text)
+    assert any("23 feature(s) lie outside every area" in line for line in problem_lines(at))
 
 
-def test_per_capita_draws_the_overlay_on_the_time_and_change_maps():
+def overlays_of_each_map(at: AppTest) -> dict[str, list[str]]:
+    """The overlays drawn on each map component of the page, by the map's key."""
+    maps = [json.loads(c.proto.json_args) for c in components(at._tree[0])]
+    return {m["key"]: [o["id"] for o in json.loads(m["overlays"] or "[]")] for m in maps}
+
+
+def test_per_capita_draws_the_overlay_on_every_map():
     at = open_with("pages/per_capita.py", "boston_region", {"pc_overlays": "express_highways"})
     assert at.multiselect(key="pc_overlays").value == ["express_highways"]
-    (time_map,) = [c.proto.json_args for c in components(at._tree[0])]
-    assert "fmOverlays(" in time_map and "express_highways" in time_map   # the folium map
+    assert overlays_of_each_map(at) == {"pc_map": ["express_highways"]}         # over time
     at.radio(key="pc_view").set_value("change")
     rerun(at)
-    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]  # the component
+    assert overlays_of_each_map(at) == {"pc_map": ["express_highways"]}
     at.radio(key="pc_view").set_value("compare")
     rerun(at)
-    assert "not on the side-by-side maps" in texts(at)
+    assert overlays_of_each_map(at) == {"pc_map_left": ["express_highways"],
+                                        "pc_map_right": ["express_highways"]}
+    assert "Overlay “Express highways (CMP 2019)”: 829 features drawn." in \
+        texts(at).replace("\\", "")
     assert at.query_params["pc_overlays"] == "express_highways"
 
 
 def test_roads_page_draws_the_overlay_with_the_segments():
     at = open_with("pages/roads.py", "boston_region", {"rd_overlays": "express_highways"})
-    (script,) = [c.proto.json_args for c in components(at._tree[0])]   # the folium road map
-    assert "fmOverlays(" in script and "express_highways" in script and "fm-road" in script
+    # one map: the road segments (drawn as the first overlay) and the workspace's overlay
+    assert overlays_of_each_map(at) == {"roads_map": ["roads", "express_highways"]}
     assert "Overlay “Express highways (CMP 2019)”" in texts(at).replace("\\", "")
-    at.toggle(key="rd_overlay").set_value(False)                       # segments off:
-    rerun(at)                                                          # the map component
-    assert [o["id"] for o in drawn_overlays(at)] == ["express_highways"]
+    at.toggle(key="rd_overlay").set_value(False)                       # segments off
+    rerun(at)
+    assert overlays_of_each_map(at) == {"roads_map": ["express_highways"]}
 
 
 def test_money_and_results_draws_the_overlay_and_saved_views_keep_the_choice():

@@ -31,3 +31,11 @@ def test_workspace_selectbox_switches_workspace():
     assert not at.exception
     assert at.title[0].value == "Boston region"
     assert "FFY" in texts(at)
+
+
+@pytest.mark.parametrize("page", registered_pages())
+def test_every_page_runs_in_chinese(page):
+    at = open_page(page, "us_federal", lang="zh")
+    assert at.selectbox(key="lang").label == "语言 · Language"
+    titles = [t.value for t in at.title]
+    assert titles and all(str(t).strip() for t in titles), f"{page}: no title"

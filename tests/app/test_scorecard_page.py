@@ -146,3 +146,42 @@ def test_the_status_map_can_be_saved_for_the_hearing(root, tmp_path, monkeypatch
     assert not c.ignored and c.title == "Scorecard: Income, 2023"
     assert [[e.label, str(e.count)] for e in c.view.legend] == \
         [[row[0], row[2]] for row in map_payload(at)["legend"]]
+
+
+def test_the_tables_have_labels_and_formats_not_raw_names(root):
+    tiny_workspace(root)
+    at = _start()
+    matrix_cfg = json.loads(at.dataframe[0].proto.columns)
+    assert (matrix_cfg["region_id"]["label"], matrix_cfg["name"]["label"]) == ("Code", "District")
+    assert matrix_cfg["money per resident"]["label"] == "Money per resident (USD)"
+    assert matrix_cfg["money per resident"]["type_config"]["format"] == "dollar"
+    at.selectbox(key="sc_indicator").set_value("Income")
+    _run(at)
+    detail = json.loads(at.dataframe[1].proto.columns)
+    assert detail["value"]["type_config"] == {"type": "number", "format": "dollar", "step": 1}
+    assert detail["change"]["label"] == "Change over the last 5 years"
+    at.selectbox(key="sc_indicator").set_value("Unemployment")
+    _run(at)
+    detail = json.loads(at.dataframe[1].proto.columns)
+    assert {k: v.get("label") for k, v in detail.items() if not v.get("hidden")} == {
+        "region_id": "Code", "name": "District", "value": "Value", "target": "Target",
+        "status": "Status", "trend": "Trend, last 5 years",
+        "change": "Change over the last 5 years (percentage points)",
+        "money_per_resident": "Money per resident (USD)"}
+    assert detail["unit"]["hidden"] is True
+    assert detail["value"]["type_config"]["format"].endswith("f%%")      # "4.2%", not 4.2
+    assert detail["change"]["type_config"]["format"].startswith("%+")    # signed
+    # a few dollars per resident keep their cents; the US demo's thousands have none
+    assert detail["money_per_resident"]["type_config"] == {"type": "number", "format": "dollar",
+                                                           "step": 0.01}
+
+
+def test_the_scorecard_in_chinese(root):
+    tiny_workspace(root)
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["ws"] = "tiny"
+    at.session_state["lang"] = "zh"
+    _run(at)
+    assert at.title[0].value == "计分卡：绩效指标对照目标"
+    assert at.selectbox(key="sc_indicator").label == "地图上的绩效指标"
+    assert at.download_button(key="sc_download").label == "下载计分卡（CSV）"

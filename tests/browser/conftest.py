@@ -46,7 +46,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # The app's own map component, or a streamlit-folium map (road overlays, time slider).
-MAP_IFRAME = ('iframe[title="ui.map_component.fiscal_map"], '
+MAP_IFRAME = ('iframe[src*="/ui.map_component.fiscal_map/"], '
               'iframe[title="streamlit_folium.st_folium"]')
 PAINTED = ".leaflet-container path.leaflet-interactive"
 

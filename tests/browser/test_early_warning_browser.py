@@ -33,9 +33,11 @@ def test_traffic_light_map_draws_with_its_legend(app_url, page):
 
     legend = frame.locator(".fm-legend")
     legend.wait_for(state="visible")
-    rows = legend.locator(".fm-row").all_inner_texts()
-    assert rows == ["Far behind (red) (1)", "Behind (yellow) (1)", "On pace (green) (47)",
-                    "Ahead (blue) (7)", "No data (0)"], rows
+    labels = legend.locator(".fm-lab").all_inner_texts()
+    counts = legend.locator("td.fm-n").all_inner_texts()
+    assert list(zip(labels, counts)) == [("Far behind (red)", "1"), ("Behind (yellow)", "1"),
+                                         ("On pace (green)", "47"), ("Ahead (blue)", "7"),
+                                         ("No data", "0")]
     swatches = legend.locator(".fm-sw").evaluate_all(
         "els => els.map(e => getComputedStyle(e).backgroundColor)")
     assert swatches[:4] == ["rgb(189, 0, 38)", "rgb(254, 204, 92)", "rgb(116, 196, 118)",

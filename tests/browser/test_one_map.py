@@ -40,9 +40,12 @@ def test_county_indicator_map_paints_offline(streamlit_app, page):
 
     legend = frame.locator(".fm-legend")
     legend.wait_for(state="visible")
-    rows = legend.locator(".fm-row").all_inner_texts()
-    assert any(r.startswith("No data (") for r in rows), rows
-    assert len(rows) >= 4
+    labels = legend.locator(".fm-lab").all_inner_texts()
+    counts = [int(n.replace(",", "")) for n in legend.locator("td.fm-n").all_inner_texts()]
+    assert labels[-1] == "No data" and len(labels) >= 4, labels
+    # every county is counted once, in its class or as No data, under a "Counties" head
+    assert sum(counts) == painted_paths(frame).count()
+    assert legend.locator("th.fm-n").inner_text() == "Counties"
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "one_map_county_indicator.png"))

@@ -71,3 +71,17 @@ def test_legend_html_escapes_labels():
     assert XSS_NAME not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("<td title=") == 9
+
+
+def test_legend_words_in_chinese():
+    from locales import use
+
+    x = {f"r{i}": float(v) for i, v in enumerate([1, 2, 3, 10, 11, 12, 20, 21, 22])}
+    y = {f"r{i}": float(v) for i, v in enumerate([1, 10, 20, 2, 11, 21, 3, 12, 22])}
+    with use("zh"):
+        view, legend = build(x, y)
+        html = legend_html(legend)
+    assert view.legend[0].label == "Money低，Jobs低" and view.legend[8].label == "Money高，Jobs高"
+    assert view.legend[-1].label == "无数据"
+    assert legend.x_ranges == ("1美元至3美元", "超过3美元至12美元", "超过12美元至22美元")
+    assert "无数据：2" in html and dict(view.tooltip_rows)["按money排名"]

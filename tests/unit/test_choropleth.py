@@ -77,3 +77,43 @@ def test_diverging_around_a_centre():
 
 def test_rank_text():
     assert rank_text(pd.Series([3.0, np.nan, 9.0])).tolist() == ["2 of 2", "—", "1 of 2"]
+
+
+def test_tooltip_values_carry_the_full_unit_and_the_legend_only_the_amount():
+    v = build_choropleth(["a", "b"], pd.Series({"a": 317.5, "b": 12.25}), title="Money",
+                         unit="USD per resident", scheme="user_defined", breaks=[100])
+    assert v.value_text == ("$317.50 per resident", "$12.25 per resident")
+    assert "per resident" not in " ".join(e.label for e in v.legend)
+
+
+def test_map_payload_names_the_map_and_its_legend_for_a_screen_reader():
+    import json
+
+    from layers.map_payload import MapOptions, map_options_json, values_payload
+
+    v = view()
+    o = json.loads(map_options_json(v, MapOptions()))
+    assert o["title"] == "Money"                         # on the legend, whatever the page
+    assert o["txt"]["name"] == "Map: Money" and o["txt"]["skip"] == "Skip the map"
+    assert o["fit"] == [16, 320]
+    assert json.loads(map_options_json(v, MapOptions(fit_window=False)))["fit"] is None
+    legend = json.loads(values_payload(v))["legend"]
+    assert legend[-1][:3] == ["No data", NO_DATA_COLOUR, "3"]
+
+
+def test_map_words_tooltips_and_no_data_in_chinese():
+    import json
+
+    from layers.map_payload import MapOptions, map_options_json, values_payload
+    from locales import use
+
+    with use("zh"):
+        pop = pd.Series({"a": 1234, "b": None, "c": 5, "e": 7})
+        v = view(population=pop)
+        o = json.loads(map_options_json(v, MapOptions()))
+        legend = json.loads(values_payload(v))["legend"]
+    assert [label for label, _ in v.tooltip_rows] == ["人口", "排名"]
+    assert dict(zip(IDS, v.tooltip_rows[1][1]))["e"] == "第 1 名，共 4 个"
+    assert o["txt"]["name"] == "地图：Money" and o["txt"]["skip"] == "跳过地图"
+    assert (o["txt"]["count"], o["txt"]["hide"], o["txt"]["lang"]) == ("地区", "隐藏", "zh")
+    assert legend[-1][0] == "无数据"

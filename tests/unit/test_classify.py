@@ -131,7 +131,7 @@ def test_quantiles_basic():
     assert c.bins == (2.0, 4.0, 6.0, 8.0)
     assert c.counts == (2, 2, 2, 2)
     assert c.lower == 1.0
-    assert c.labels() == ["1 – 2", "2 – 4", "4 – 6", "6 – 8"]
+    assert c.labels() == ["1 to 2", "Over 2 to 4", "Over 4 to 6", "Over 6 to 8"]
 
 
 def test_equal_interval_with_negative_values():
@@ -141,7 +141,7 @@ def test_equal_interval_with_negative_values():
     assert c.bins == (-5.0, 0.0, 5.0, 10.0)
     assert c.lower == -10.0
     assert c.counts == (2, 1, 1, 1)
-    assert c.labels()[0] == "\u221210 – \u22125"
+    assert c.labels()[:2] == ["\u221210 to \u22125", "Over \u22125 to 0"]
 
 
 @pytest.mark.parametrize("scheme", DATA_SCHEMES)
@@ -161,7 +161,7 @@ def test_user_defined_values_beyond_last_break_get_extra_class():
     assert c.bins == (100.0, 1000.0, 1500.0)
     assert c.class_ids.tolist() == [0, 0, 0, 1, 1, 2, -1]
     labels = c.labels(lambda x: format_number(x))
-    assert labels == ["\u22125 – 100", "100 – 1,000", "> 1,000"]
+    assert labels == ["\u22125 to 100", "Over 100 to 1,000", "Over 1,000"]
 
 
 def test_user_defined_below_first_break_is_class_zero_and_empty_classes_kept():
@@ -169,7 +169,7 @@ def test_user_defined_below_first_break_is_class_zero_and_empty_classes_kept():
     c = classify(s, "user_defined", 3, breaks=[10, 20, 100])
     assert c.k == 3 and not c.open_top
     assert c.counts == (0, 0, 2)
-    assert c.labels() == ["\u2264 10", "10 – 20", "20 – 100"]
+    assert c.labels() == ["Up to 10", "Over 10 to 20", "Over 20 to 100"]
     empty = classify(pd.Series([], dtype=float), "user_defined", 3, breaks=[10, 20])
     assert empty.k == 2 and empty.counts == (0, 0)
 
@@ -288,7 +288,7 @@ def test_legend_entries_no_data_last_and_always_present():
     entries = legend_entries(c, "Greens", lambda x: format_number(x, "%"))
     assert [e.class_id for e in entries] == [0, 1, 2, -1]
     assert entries[-1] == LegendEntry("No data", NO_DATA_COLOUR, 1, -1)
-    assert [e.label for e in entries] == ["10%", "10% – 20%", "20% – 30%", "No data"]
+    assert [e.label for e in entries] == ["10%", "Over 10% to 20%", "Over 20% to 30%", "No data"]
     assert [e.colour for e in entries[:-1]] == get_palette("Greens", 3)
     assert [e.count for e in entries] == [1, 1, 1, 1]
 
@@ -352,3 +352,83 @@ def test_fixed_breaks_across_errors():
 )
 def test_format_number(value, unit, compact, expected):
     assert format_number(value, unit, compact=compact) == expected
+
+
+# ---------------------------------------------------------------- numbers and legends per language
+@pytest.mark.parametrize(
+    "value, unit, compact, expected",
+    [
+        (1.4e12, "USD", True, "1.4万亿美元"),
+        (1.4e12, "CNY", True, "1.4万亿元"),
+        (6838, "CNY", True, "6,838元"),
+        (14_407, "USD", True, "14,407美元"),
+        (12.5, "USD", True, "12.50美元"),
+        (1_234_567, "USD", True, "123万美元"),           # compact from a million, as in English
+        (999_999, "USD", True, "999,999美元"),
+        (99_996_000, "CNY", True, "1亿元"),             # 9,999.6万 rounds up to the next unit
+        (1_234_000_000, None, True, "12.3亿"),
+        (1_234_567, "USD", False, "1,234,567美元"),
+        (1_234_567, "EUR", True, "123万欧元"),
+        (1_234_567, "CHF", True, "123万 CHF"),
+        (317.5, "USD per resident", True, "人均317.50美元"),
+        (3.2, "USD per 1,000 residents", True, "每1,000人3.20美元"),
+        (12.5, "%", True, "12.5%"),
+        (3230, None, True, "3,230"),
+        (1234, "人", True, "1,234人"),
+        (1234, "crashes", True, "1,234 crashes"),
+        (-1_234_567, "USD", True, "\u2212123万美元"),
+        (float("nan"), "USD", True, "无数据"),
+    ],
+)
+def test_format_number_in_chinese(value, unit, compact, expected):
+    from locales import use
+
+    with use("zh"):
+        assert format_number(value, unit, compact=compact) == expected
+
+
+@pytest.mark.parametrize(
+    "value, unit, expected",
+    [
+        (1.4e12, "USD", "$1.4T"),
+        (1.4e12, "CNY", "1.4T CNY"),
+        (317.5, "USD per resident", "$317.50 per resident"),
+        (3.2, "USD per 1,000 residents", "$3.20 per 1,000 residents"),
+        (-12, "USD per resident", "\u2212$12 per resident"),
+        (12, "USD per lane-mile", "$12 per lane-mile"),
+    ],
+)
+def test_format_number_rates_and_other_currencies_in_english(value, unit, expected):
+    assert format_number(value, unit) == expected
+
+
+def test_unit_labels_name_the_unit_in_the_readers_language():
+    from layers.numbers import unit_label
+    from locales import use
+
+    assert [unit_label(u) for u in ("USD", "USD per resident", "USD per 1,000 residents", "%",
+                                    "crashes")] == \
+        ["USD", "USD per resident", "USD per 1,000 residents", "%", "crashes"]
+    with use("zh"):
+        assert [unit_label(u) for u in ("USD", "CNY", "USD per resident",
+                                        "USD per 1,000 residents", "%", "crashes")] == \
+            ["美元", "元", "美元/人", "美元/1,000人", "%", "crashes"]
+
+
+def test_legend_labels_say_which_class_holds_each_boundary_in_both_languages():
+    from locales import use
+
+    s = series([1.2e9, 150e9, 200e9, 310e9, 400e9, np.nan])
+    c = classify(s, "user_defined", 3, breaks=[150e9, 310e9])
+    assert c.class_ids.tolist() == [0, 0, 1, 1, 2, -1]      # 150B in the first class, 310B in the second
+
+    def money(x):
+        return format_number(x, "USD")
+
+    assert [e.label for e in legend_entries(c, "Blues", money)] == \
+        ["$1.2B to $150B", "Over $150B to $310B", "Over $310B", "No data"]
+    with use("zh"):
+        assert [e.label for e in legend_entries(c, "Blues", money)] == \
+            ["12亿美元至1,500亿美元", "超过1,500亿美元至3,100亿美元", "超过3,100亿美元", "无数据"]
+        empty_first = classify(series([50, 60]), "user_defined", 3, breaks=[10, 20, 100])
+        assert empty_first.labels() == ["不超过10", "超过10至20", "超过20至100"]

@@ -112,7 +112,8 @@ def test_per_resident_without_a_population_table_is_one_line(tmp_path, capsys):
     code, _, err = run(capsys, "-w", str(root), "--query", "measure=per_capita", "-f", "csv",
                        "--out", str(out))
     line = the_error(err)
-    assert code == 1 and "measure='per_capita'" in line and "total, share, change" in line
+    # one year only: no change against a previous period either
+    assert code == 1 and "measure='per_capita'" in line and "one of total, share)" in line
     assert not out.exists()
     code, _, err = run(capsys, "-w", str(root), "--query", "measure=total", "-f", "csv",
                        "--out", str(out))
@@ -207,3 +208,22 @@ def test_a_value_error_of_the_data_is_one_line_and_debug_reraises(tmp_path, caps
 def test_help_exits_0(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "--nearest" in out and "--debug" in out
+
+
+# ------------------------------------------------------------------ the early-warning command
+def test_early_warning_command_line_in_chinese(tmp_path, capsys):
+    from performance import cli as ew_cli
+
+    code = ew_cli.main(["-w", "us_federal", "--lang", "zh", "--year", "2019", "--quarter", "2"])
+    out, _ = capsys.readouterr()
+    assert code in (0, 2)
+    lines = out.splitlines()
+    assert lines[0].startswith("预警：") and "（规则：profile）" in lines[0]
+    assert "累计支出" in lines[3] and lines[3].split()[-1] == "状态"
+    # columns line up in terminal columns (a CJK character takes two)
+    from performance.cli import _columns
+    assert _columns(lines[3]) == _columns(lines[4].rsplit("  ", 1)[0]) + 2 + _columns("状态")
+    assert ew_cli.main(["-w", "us_federal", "--lang", "zh", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"错误：-o '{tmp_path}' 是文件夹；应为文件名\n"
+    assert ew_cli.main(["-w", "us_federal", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"error: -o '{tmp_path}' is a folder; expected a file name\n"

@@ -137,3 +137,27 @@ PAGE_FILES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")
 @pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_pages_show_no_text_that_bypasses_the_catalogs(path):
     assert _untranslated(path) == []
+
+
+# ------------------------------------------------------------- the workspace's language
+def _manifest(tmp_path, language: str):
+    from tests.fixtures.helpers import LEVEL_TOML, squares_geojson, write_geojson, write_workspace
+
+    toml = LEVEL_TOML.replace('title = "Tiny"', f'title = "Tiny"\nlanguage = "{language}"')
+    root = write_workspace(tmp_path / "ws", toml)
+    write_geojson(root / "regions.geojson", squares_geojson(2))
+    return root
+
+
+def test_a_workspace_names_its_language(tmp_path):
+    from geodata.workspace import load_manifest
+
+    assert load_manifest(_manifest(tmp_path, "zh-CN")).language == "zh"
+
+
+def test_a_language_the_app_lacks_is_a_manifest_problem(tmp_path):
+    from geodata.workspace import ManifestError, load_manifest
+
+    with pytest.raises(ManifestError) as err:
+        load_manifest(_manifest(tmp_path, "fr"))
+    assert "[workspace]: language 'fr' is not one of en, zh" in err.value.problems

@@ -69,3 +69,24 @@ def test_bad_arguments_are_one_line_errors(files, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
     assert not (files / "r").exists() or not any((files / "r").iterdir())
+
+
+def test_lang_zh_prints_the_messages_in_chinese(files, capsys):
+    import locales
+
+    assert main(["--lang", "zh", "inspect", str(files / "spend.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "采用的版式：header_row = 3, header_rows = 1, skip_bottom = 1" in out
+    assert "建议：第 1-2 行像是标题（每行只有一个单元格有内容，例如 " \
+           "'2020-2022年各地区一般公共预算转移支付'）；表头在第 3 行" in out
+    assert "期间列：2022年 → 2022, 2021年 → 2021, 2020年 → 2020" in out
+    assert locales.current() == "en"               # the run's language ends with the run
+    assert main(["keys", str(files / "spend.csv"), "--boundaries",
+                 str(files / "provinces.geojson"), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "已匹配的行数：0 / 3（按地区名称）；未匹配的数值：38,500.00" in out
+    assert "建议：'广西' → 450000 '广西壮族自治区'（行政区划后缀）" in out
+    assert main(["--lang", "zh", "save", "--root", str(files / "r"), "--id", "x", "--title",
+                 "x", "--boundaries", str(files / "provinces.geojson"),
+                 "--table", f"file={files / 'spend.csv'} scael=亿元"]) == 1
+    assert capsys.readouterr().err.strip() == "错误：--table：未知的键 'scael'；您是否指 'scale'？"

@@ -282,3 +282,31 @@ name = "name"
     gdf, _ = load_boundaries(load_manifest(root), "county")
     assert gdf["parent_id"].tolist() == ["01", "02"]
     assert np.all(gdf["level"] == "county")
+
+
+# --------------------------------------------------------------------------- in the reader's language
+def test_problems_found_once_read_in_each_readers_language(tmp_path):
+    """A workspace is loaded once for every reader: a problem found then reads in the language
+    of whoever is shown it (file, column, lines, found values and what was expected)."""
+    import pickle
+
+    from locales import t, use
+
+    with use("en"):
+        _, problems = load(tmp_path, "fips,fy,amount\n01001,2023,TBD\n01002,2023,\n")
+    bad = by_code(problems, "bad_number")
+    assert bad.text() == ("t.csv, column 'amount', line 2: 1 value(s): not a number; those rows "
+                          "are left out of the map and listed here (found 'TBD'); expected a "
+                          "number such as 1234.50, 1,234.50, (1,200) or 3.68E+08")
+    with use("zh"):
+        reason = t("not a number")         # the readers' own message, in Chinese
+        assert reason != "not a number"
+        assert bad.text() == (f"t.csv，列“amount”，第2行：1个数值：{reason}；这些行不纳入地图，"
+                              "并在此列出（发现 'TBD'）；应为数字，如1234.50、1,234.50、(1,200)或"
+                              "3.68E+08")
+        blank = by_code(problems, "blank_value")
+        assert f"{blank.message}" == "1个空值"
+        # a cached copy (pickled by Streamlit's cache) keeps following the reader
+        assert pickle.loads(pickle.dumps(bad)).text() == bad.text()
+    assert bad.message == "1 value(s): not a number; those rows are left out of the map and " \
+                          "listed here"

@@ -125,3 +125,135 @@ def test_change_against_a_partly_covered_period_says_so():
     mv = map_values(data, MeasureSpec(level="town", measure="change", table="tip",
                                       span=(2030, 2030)))
     assert not any("only partly" in n for n in mv.notes)
+
+
+# ---------------------------------------------------------------- titles and notes of a view
+TINY = """
+[workspace]
+title = "Tiny"
+fiscal_year_start_month = 10
+
+[[levels]]
+id = "county"
+file = "regions.geojson"
+key = "id"
+name = "name"
+key_width = 5
+
+[[tables]]
+id = "grants"
+kind = "allocations"
+level = "county"
+file = "grants.csv"
+label = "Federal grants by county, FY2022"
+[tables.columns]
+region_id = "fips"
+fiscal_year = "fy"
+amount = "amount"
+"""
+
+SPEND = """
+[[tables]]
+id = "spend"
+kind = "allocations"
+level = "county"
+file = "spend.csv"
+label = "Federal obligations"
+[tables.columns]
+region_id = "fips"
+fiscal_year = "fy"
+amount = "amount"
+agency = "agency"
+
+[[tables]]
+id = "pop"
+kind = "population"
+level = "county"
+file = "pop.csv"
+[tables.columns]
+region_id = "fips"
+year = "year"
+population = "people"
+"""
+
+FILES = {
+    "grants.csv": "fips,fy,amount\n01001,2022,10\n01002,2022,20\n",
+    "spend.csv": "fips,fy,amount,agency\n01001,2021,100,DOT\n01002,2021,50,HHS\n"
+                 "01001,2022,120,HHS\n01002,2023,70,HHS\n01003,2023,30,HHS\n",
+    "pop.csv": "fips,year,people\n01001,2023,10\n01002,2023,20\n01003,2023,30\n",
+}
+
+
+def tiny_data(tmp_path, *, spend: bool = True):
+    """A three-county workspace: a one-year grants table whose label names its year, and
+    (``spend``) a three-year table with agencies and a population table."""
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import load_manifest
+    from tests.fixtures.helpers import squares_geojson, write_geojson, write_workspace
+
+    root = write_workspace(tmp_path / ("tiny" if spend else "tiny1"),
+                           TINY + (SPEND if spend else ""), FILES)
+    write_geojson(root / "regions.geojson", squares_geojson(3))
+    return WorkspaceData(load_manifest(root))
+
+
+def _spec(**kw):
+    from geodata.dataset import MeasureSpec
+
+    return MeasureSpec(level="county", **kw)
+
+
+def test_a_one_year_table_whose_label_names_its_year_is_not_titled_with_it_twice(tmp_path):
+    from geodata.dataset import map_values
+    from locales import use
+
+    data = tiny_data(tmp_path)
+    assert map_values(data, _spec(table="grants", span=(2022, 2022))).label == \
+        "Federal grants by county, FY2022"
+    assert map_values(data, _spec(measure="share", table="grants", span=(2022, 2022))).label \
+        == "Share of all federal grants by county, FY2022"
+    assert map_values(data, _spec(table="spend", span=(2021, 2023))).label == \
+        "Federal obligations, FY2021–FY2023"
+    assert map_values(data, _spec(measure="per_capita", table="spend", span=(2021, 2023))) \
+        .label == "Federal obligations per resident, cumulative, FY2021–FY2023"
+    with use("zh"):
+        assert map_values(data, _spec(table="grants", span=(2022, 2022))).label == \
+            "Federal grants by county, FY2022"
+        assert map_values(data, _spec(table="spend", span=(2023, 2023))).label == \
+            "Federal obligations，FY2023"
+        assert map_values(data, _spec(measure="per_capita", table="spend", span=(2021, 2023))) \
+            .label == "Federal obligations（人均），累计，FY2021–FY2023"
+
+
+def test_names_years_reads_single_years_and_ranges_in_labels():
+    from geodata.dataset import names_years
+
+    assert names_years("Federal grants by county, FY2022", (2022, 2022))
+    assert names_years("TIP programmed funding FFY2026-2030 (Regional Target)", (2026, 2030))
+    assert not names_years("TIP programmed funding FFY2026-2030", (2026, 2026))
+    assert not names_years("Federal grants by county, FY2022", (2023, 2023))
+    assert not names_years("Grants 20221", (2022, 2022))
+
+
+def test_an_agency_without_money_in_the_years_says_so_in_a_sentence(tmp_path):
+    from geodata.dataset import map_values
+    from locales import use
+
+    data = tiny_data(tmp_path)
+    mv = map_values(data, _spec(table="spend", span=(2023, 2023), agencies=("DOT",)))
+    assert mv.values.isna().all()
+    assert mv.notes == ("No money was recorded for DOT in FY2023.",)
+    # with money, no such note
+    mv = map_values(data, _spec(table="spend", span=(2021, 2021), agencies=("DOT",)))
+    assert mv.values.notna().sum() == 1 and mv.notes == ()
+    with use("zh"):
+        mv = map_values(data, _spec(table="spend", span=(2023, 2023), agencies=("DOT",)))
+        assert mv.notes == ("FY2023未记录DOT的任何资金。",)
+
+
+def test_population_vintage_note_in_chinese():
+    from locales import use
+
+    with use("zh"):
+        assert M.vintage_note({2022: 2021, 2023: 2021, 2021: 2021}) == \
+            "人口数据：2022–2023采用2021年估计值（取最接近的可用年份）。"

@@ -287,3 +287,17 @@ def test_large_overlays_are_simplified_and_rounded():
     assert len(coords) < 50
     full = encode_overlay(gdf, overlay_id="w", label="W")
     assert not full.simplified and full.vertices == 2001
+
+
+def test_overlay_legend_words_follow_the_readers_language():
+    from locales import use
+
+    cats = [f"c{i:02d}" for i in range(12) for _ in range(12 - i)]
+    with use("zh"):
+        style = overlay_style(cats)
+        blank = overlay_style(["a", "", "a"])
+        plain = overlay_style(["", ""])
+    assert style.labels[-1] == "其他" and style.labels[0] == "c00"     # categories as written
+    assert style.note == ("共12个类别：最常见的9个各用一种颜色；其余3个（c09, c10, c11）绘制为"
+                          "“其他”。")
+    assert blank.labels == ("a", "（无值）") and plain.labels == ("要素",)

@@ -125,3 +125,24 @@ def test_status_is_the_traffic_light_and_unknown_choices_are_refused(tiny):
     assert pace_view(IDS, ew).scheme == "categories"
     with pytest.raises(ValueError, match="map must be one of"):
         map_figures(ew, "colour")
+
+
+def test_the_traffic_light_in_chinese(tiny):
+    from locales import use
+
+    with use("zh"):
+        ew = early_warning(tiny, early_warning_config(tiny.ws), year=2019, period=1)
+        view = pace_view(IDS, ew)
+        gap = pace_view(IDS, ew, "gap")
+    assert [e.label for e in view.legend] == ["严重滞后（红）", "滞后（黄）", "进度正常（绿）",
+                                              "超前（蓝）", "无数据"]
+    assert view.title == "支出进度，FY2019 第1季度"
+    assert dict(zip(view.region_ids, view.value_text))["00002"] == "严重滞后"   # Beta
+    rows = dict(view.tooltip_rows)
+    assert dict(zip(IDS, rows["差距"]))["00002"] == "-15.0 个百分点"
+    assert gap.subtitle == "对照：自身支出规律；已支出比例 − 应达比例，以 0 为中点"
+    # the same view in English
+    ew = early_warning(tiny, early_warning_config(tiny.ws), year=2019, period=1)
+    assert pace_view(IDS, ew).legend[0].label == "Far behind (red)"
+    assert dict(zip(IDS, dict(pace_view(IDS, ew).tooltip_rows)["Gap"]))["00002"] == \
+        "-15.0 points"

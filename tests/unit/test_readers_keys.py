@@ -354,3 +354,18 @@ def test_key_plan_keeps_names_when_they_are_unique_and_ids_when_matched_by_id():
     canon, cw = key_plan(ids, m, m.proposals, regions)
     assert (canon, cw.to_dict("records")) == (
         "region_id", [{"from": "1", "to": "01", "rule": "leading zeros"}])
+
+
+def test_crosswalk_problems_are_in_the_readers_language():
+    from locales import use
+
+    frame = pd.DataFrame({"from": ["广东", "", "广西"], "to": ["广东省", "北京市", ""]})
+    _mapping, problems = read_crosswalk(frame, file="cw.csv")
+    assert [str(p.message) for p in problems] == [
+        "1 row(s) with no 'from' key; skipped", "1 key(s) with no 'to' key; left unmapped"]
+    with use("zh"):
+        assert [str(p.message) for p in problems] == [
+            "1 行没有 'from' 键值；已跳过", "1 个键值没有 'to' 键值；未作对应"]
+        assert str(problems[0].expected) == "数据表中原样填写的键值"
+        _mapping, again = read_crosswalk(frame, file="cw.csv")    # made in Chinese
+    assert str(again[1].message) == "1 key(s) with no 'to' key; left unmapped"

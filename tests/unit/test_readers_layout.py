@@ -508,3 +508,30 @@ def test_the_laus_county_workbook_leaves_its_source_lines_out():
     assert not res.frame["Code"].str.startswith("SOURCE").any()
     assert res.frame["Labor_Force"].iloc[0] == "25762"
     assert codes(res) == ["duplicate_column"]
+
+
+# ------------------------------------------------------------------ the reader's language
+
+def test_proposals_and_notes_are_in_the_readers_language(tmp_path):
+    from locales import use
+
+    path = tmp_path / "yearbook.csv"
+    path.write_bytes(YEARBOOK.encode("gb18030"))
+    grid = read_grid(path)                        # read in English
+    assert propose_layout(grid).reasons[0] == (
+        "lines 1-2 look like titles (one filled cell each, e.g. '2023年某省统计年鉴'); the "
+        "header is line 3")
+    with use("zh"):
+        assert propose_layout(grid).reasons[0] == (
+            "第 1-2 行像是标题（每行只有一个单元格有内容，例如 '2023年某省统计年鉴'）；表头在第 3 行")
+    # A note follows the language it is shown in, not the one of the run that read the file
+    # (reads are cached and shared): the same note in English, then in Chinese.
+    note = next(n for n in grid.notes if n.code == "encoding_detected")
+    assert str(note.message) == ("the file is not UTF-8 (byte 0xC4 on line 1) and declares no "
+                                 "encoding; read as gb18030, the closer match of GB18030 and "
+                                 "cp1252")
+    with use("zh"):
+        assert str(note.message) == ("文件不是 UTF-8 编码（第 1 行的字节 0xC4），也未声明编码；"
+                                     "已按 gb18030 读取（GB18030 与 cp1252 中更接近的一种）")
+        assert str(note.expected) == ('在清单中设置 encoding = "gb18030" 予以确认，或填写文件的'
+                                      "实际编码")

@@ -49,14 +49,22 @@ def test_no_basemap_by_default(layer, view):
     assert "L.tileLayer(" not in render(layer, view)
 
 
-def test_configured_basemap_survives_the_offline_check(layer, view):
-    """A tile server the site runs is allowed (the CDN check would refuse any http URL)."""
-    from ui.mapview import offline_map
-    opts = MapOptions(tile_url="http://127.0.0.1:8080/{z}/{x}/{y}.png", tile_attribution="City GIS")
-    html = offline_map(layer, view, opts).get_root().render()
-    assert "L.tileLayer(" in html and "127.0.0.1:8080/{z}/{x}/{y}.png" in html
-    assert_no_remote_assets(html)
-    assert "L.tileLayer(" not in offline_map(layer, view, MapOptions()).get_root().render()
+def test_configured_basemap_reaches_the_map_component(layer, view, monkeypatch):
+    """A tile server the site runs (manifest or FISCALMAP_TILE_URL) is the only tile source
+    the on-screen map is given; without one there is no basemap."""
+    from layers.map_payload import map_options_json
+    from ui.mapview import TILE_URL_ENV, map_options
+    monkeypatch.delenv(TILE_URL_ENV, raising=False)
+    assert map_options({}).tile_url is None
+    opts = map_options({"map": {"tile_url": "http://127.0.0.1:8080/{z}/{x}/{y}.png",
+                                "tile_attribution": "City GIS"}})
+    assert (opts.tile_url, opts.tile_attribution) == ("http://127.0.0.1:8080/{z}/{x}/{y}.png",
+                                                      "City GIS")
+    monkeypatch.setenv(TILE_URL_ENV, "http://127.0.0.1:9090/{z}/{x}/{y}.png")
+    assert map_options({"map": {"tile_url": "http://x/{z}"}}).tile_url == \
+        "http://127.0.0.1:9090/{z}/{x}/{y}.png"
+    payload = json.loads(map_options_json(view, opts, tile_url=opts.tile_url))
+    assert payload["tile_url"] == "http://127.0.0.1:8080/{z}/{x}/{y}.png"
 
 
 def test_hostile_region_name_is_never_markup(layer, view):

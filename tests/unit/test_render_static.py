@@ -43,6 +43,21 @@ def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(int(v) for v in rgb)
 
 
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+
+
+def _no_data_patch_ok(patch: np.ndarray) -> bool:
+    """Every pixel is the no-data grey, the hatch grey, or an antialiased blend of the two,
+    and the no-data grey is the most common: what a hatched no-data fill looks like."""
+    lo, hi = np.minimum(_rgb(NO_DATA_COLOUR), _rgb(HATCH_COLOUR)), \
+        np.maximum(_rgb(NO_DATA_COLOUR), _rgb(HATCH_COLOUR))
+    px = patch.reshape(-1, 3).astype(int)
+    between = ((px >= lo) & (px <= hi)).all(axis=1).all()
+    grey = (px == _rgb(NO_DATA_COLOUR)).all(axis=1).sum()
+    return bool(between and grey > len(px) / 2)
+
+
 def test_pixels_at_representative_points_are_the_view_colours():
     gdf = _grid()
     values = {"00": 1.0, "01": 2.0, "02": 3.0, "10": 40.0, "11": np.nan, "12": 600.0,
@@ -51,14 +66,70 @@ def test_pixels_at_representative_points_are_the_view_colours():
     snap = draw(prepare_static(gdf), view, title="t", dpi=100)
     img = _png(snap)
     colours = view.colours()
+    assert list(view.class_ids).count(-1) == 1
     for i, rid in enumerate(view.region_ids):
-        x, y = snap.pixel_of(rid)
-        got = _hex(img[int(round(y)), int(round(x))])
+        x, y = (int(round(v)) for v in snap.pixel_of(rid))
         if view.class_ids[i] < 0:
-            assert got in (NO_DATA_COLOUR, HATCH_COLOUR) or got != colours[0], got
-            assert colours[i] == NO_DATA_COLOUR
+            assert _no_data_patch_ok(img[y - 6:y + 7, x - 6:x + 7]), rid
         else:
-            assert got == colours[i], (rid, got, colours[i])
+            assert _hex(img[y, x]) == colours[i], (rid, _hex(img[y, x]), colours[i])
+            assert colours[i] == view.class_colours[view.class_ids[i]]
+
+
+def test_no_data_regions_are_filled_with_the_no_data_colour_and_hatched():
+    gdf = _grid()
+    view = _view(gdf, {"00": 1.0, "01": np.nan, "02": 3.0, "10": 4.0, "11": np.nan,
+                       "12": 6.0, "ring": 7.0})
+    snap = draw(prepare_static(gdf), view, dpi=72)
+    hatched = [c for c in snap.axes["main"].collections if c.get_hatch()]
+    assert len(hatched) == 1
+    nd = hatched[0]
+    assert {to_hex(c) for c in nd.get_facecolors()} == {NO_DATA_COLOUR}
+    assert to_hex(nd.get_hatchcolor()) == HATCH_COLOUR
+    assert len(nd.get_paths()) == 2                  # the two regions without a value
+    filled = [c for c in snap.axes["main"].collections if not c.get_hatch()][0]
+    assert [to_hex(c) for c in filled.get_facecolors()] == \
+        [view.class_colours[c] for c in view.class_ids if c >= 0]
+    # the legend's swatch of "No data" is the same grey, hatched
+    swatches = [p for p in snap.figure.axes[-1].patches if p.get_hatch()]
+    assert [to_hex(p.get_facecolor()) for p in swatches] == [NO_DATA_COLOUR]
+
+
+def test_the_no_data_pixel_check_fails_on_another_colour():
+    magenta = np.tile(_rgb("#ff00ff"), (13, 13, 1))
+    grey = np.tile(_rgb(NO_DATA_COLOUR), (13, 13, 1))
+    assert not _no_data_patch_ok(magenta) and _no_data_patch_ok(grey)
+
+
+def _title_artist(snap, text):
+    return next(t for t in snap.figure.texts if t.get_text().replace("\n", " ") == text
+                or t.get_text().replace("\n", "") == text)
+
+
+@pytest.mark.parametrize("size", ["16:9", "a4"])
+@pytest.mark.parametrize("title", [
+    "Federal obligations per resident, all agencies, FY2008–2024 cumulative, Department of "
+    "Transportation and Department of Housing and Urban Development, by county",
+    "各省人均一般公共预算转移支付，2024 财年，含一般性转移支付、共同财政事权转移支付和专项转移支付，"
+    "按常住人口计算"])
+def test_a_long_title_is_wrapped_inside_the_page_above_the_map(size, title):
+    gdf = _grid()
+    view = _view(gdf, {r: float(i) for i, r in enumerate(gdf["region_id"])})
+    snap = draw(prepare_static(gdf), view, title=title, subtitle="Per resident · state",
+                size=size, dpi=100)
+    fig = snap.figure
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else \
+        fig._get_renderer()
+    art = _title_artist(snap, title)
+    assert "\n" in art.get_text()
+    box_ = art.get_window_extent(renderer)
+    page = fig.bbox
+    assert page.x0 <= box_.x0 and box_.x1 <= page.x1, (box_, page)
+    assert page.y0 <= box_.y0 and box_.y1 <= page.y1, (box_, page)
+    sub = _title_artist(snap, "Per resident · state").get_window_extent(renderer)
+    assert sub.y1 <= box_.y0                       # the subtitle is under the title
+    map_top = snap.axes["main"].get_position().y1 * page.height
+    assert map_top <= sub.y0                       # and the map under both
 
 
 def test_hole_is_not_painted():
@@ -96,6 +167,20 @@ def test_legend_lists_each_class_with_its_count_and_no_data():
         if e.class_id >= 0:
             assert f"{e.label}  ({e.count:,})" in texts
     assert "No data  (1)" in texts
+
+
+def test_legend_and_scale_bar_in_chinese():
+    from locales import use
+
+    gdf = _grid()
+    view = _view(gdf, {"00": 1, "01": 2, "02": 3, "10": 4, "12": 5, "ring": 6})
+    with use("zh"):
+        snap = draw(prepare_static(gdf), view, dpi=72)
+    texts = [t.get_text() for ax in snap.figure.axes for t in ax.texts]
+    assert "无数据  (1)" in texts
+    assert "分位数分级，共 3 级；括号内为地区数。" in [t.replace("\n", "") for t in texts]
+    assert any(t.endswith(" 公里") or "公里（" in t for t in texts), texts
+    assert "北" in texts
 
 
 def test_inset_regions_are_drawn_in_their_inset_with_their_colour():
@@ -226,3 +311,48 @@ def test_roads_view_draws_each_segment_in_its_condition_class_colour(boston):
             classes.add(want[j])
     assert checked >= 40, checked          # a few midpoints sit where another road crosses
     assert len(classes) >= 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_legend_rows_with_long_amounts_stay_on_the_page(lang):
+    """Long class ranges (big amounts, and Chinese units) get smaller type, never run past
+    the right edge of the page."""
+    from dataclasses import replace
+
+    from locales import use
+
+    gdf = _grid()
+    values = {r: 10.0 ** (9 + i) * 1.234567 for i, r in enumerate(gdf["region_id"])}
+    with use(lang):
+        view = build_choropleth(list(gdf["region_id"]), pd.Series(values), title="Money",
+                                unit="USD", scheme="quantiles", k=5, palette="YlGnBu")
+        view = replace(view, legend=tuple(
+            replace(e, label=e.label + " per resident, FY2008–2024 cumulative")
+            for e in view.legend))
+        snap = draw(prepare_static(gdf), view, dpi=100)
+    fig = snap.figure
+    renderer = fig._get_renderer()
+    legend = fig.axes[-1]
+    rows = [t for t in legend.texts if t.get_text().endswith(")")]
+    assert len(rows) == len(view.legend)
+    for t in rows:
+        bb = t.get_window_extent(renderer)
+        assert bb.x1 <= fig.bbox.x1, (t.get_text(), bb.x1, fig.bbox.x1)
+
+
+def test_a_legend_row_too_long_even_in_small_type_is_cut_keeping_its_count():
+    from dataclasses import replace
+
+    gdf = _grid()
+    view = _view(gdf, {r: float(i) for i, r in enumerate(gdf["region_id"])})
+    view = replace(view, legend=tuple(replace(e, label=e.label + " x" * 80)
+                                      for e in view.legend))
+    snap = draw(prepare_static(gdf), view, dpi=100)
+    fig = snap.figure
+    rows = [t for t in fig.axes[-1].texts if t.get_text().endswith(")")]
+    assert len(rows) == len(view.legend)
+    for t, e in zip(rows, view.legend):
+        if e.class_id >= 0:
+            assert t.get_text().endswith(f"…  ({e.count:,})"), t.get_text()
+            assert t.get_text().startswith(e.label[:5])
+        assert t.get_window_extent(fig._get_renderer()).x1 <= fig.bbox.x1

@@ -92,3 +92,50 @@ def test_categorical_view_for_target_status():
 
 def test_change_classes():
     assert change_class([0.6, 0.2, 0.0, -0.2, -0.6, None]).tolist() == [0, 1, 2, 3, 4, -1]
+
+
+def test_categorical_view_names_categories_in_the_readers_words():
+    v = categorical_view(["a", "b", "c"], pd.Series({"a": "met", "b": "missed"}),
+                         ["met", "missed"], {"met": "#111111", "missed": "#333333"}, title="t",
+                         labels={"met": "Met", "missed": "Missed"})
+    assert [e.label for e in v.legend] == ["Met", "Missed", "No data"]
+    assert v.value_text == ("Met", "Missed", "No data")
+
+
+def test_zero_class_view_sets_zeros_apart_and_classes_the_rest():
+    from layers.road_condition import ZERO_COLOUR, zero_class_view
+
+    ids = ["a", "b", "c", "d", "e", "f", "g"]
+    values = pd.Series({"a": 0.0, "b": 0.0, "c": 0.0, "d": 1.0, "e": 2.0, "f": 4.0, "g": np.nan})
+    v = zero_class_view(ids, values, zero_label="No poor miles", title="Poor", unit="%", k=3)
+    assert v.class_ids.tolist() == [0, 0, 0, 1, 2, 3, -1]
+    assert [(e.label, e.count, e.class_id) for e in v.legend][0] == ("No poor miles", 3, 0)
+    assert v.legend[-1].count == 1 and v.legend[-1].class_id == -1
+    assert v.colours()[0] == ZERO_COLOUR and v.colours()[-1] == v.no_data_colour
+    assert not any(e.label.startswith("0%") for e in v.legend[1:])
+    assert v.value_text[:3] == ("0%",) * 3
+    # ranks count every value, zeros included (they share the last place)
+    ranks = dict(v.tooltip_rows)["Rank"]
+    assert ranks[5] == "1 of 6" and ranks[0] == "4 of 6"
+    # no zero, or the reader's own breaks: the plain choropleth
+    plain = zero_class_view(ids, values + 1, zero_label="x", title="Poor", unit="%", k=3)
+    assert plain.legend[0].label != "x"
+    own = zero_class_view(ids, values, zero_label="x", title="Poor", unit="%",
+                          scheme="user_defined", breaks=[1, 3])
+    assert all(e.label != "x" for e in own.legend)
+
+
+def test_presets_read_in_chinese():
+    from locales import use
+
+    with use("zh"):
+        assert PSI.describe() == ("PSI，马萨诸塞州交通部州际公路分级：优秀 ≥ 3.5, 良好 3–3.5, "
+                                  "一般 2.5–3, 较差 < 2.5")
+        assert [r[0] for r in PSI.legend([1, 2, 3, 4])] == ["优秀", "良好", "一般", "较差", "无数据"]
+
+
+def test_a_scheme_of_more_classes_than_default_colours_says_so():
+    classes = [[f"c{i}", 90 - 10 * i] for i in range(9)] + [["bottom", 0]]
+    with pytest.raises(SchemeError) as exc:
+        scheme_from_config("many", {"classes": classes})
+    assert "default colours exist for 2 to 7 classes, this scheme has 10" in str(exc.value)

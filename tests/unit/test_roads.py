@@ -200,3 +200,200 @@ def test_boston_workspace_region_figure():
     assert 300 < rc.figure.miles < 365 and rc.figure.no_data > 0
     assert rc.figure.poor_share == pytest.approx(4.3, abs=0.1)
     assert "outside_areas" in codes(rd.problems)
+
+
+# ------------------------------------------------------------------ what readers see
+
+def _condition_table(statuses_poor: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """A condition table from (good or better, poor) lengths per area, 10 rated miles each."""
+    ids = list(statuses_poor)
+    return R.with_status(pd.DataFrame({
+        "excellent": [g for g, _ in statuses_poor.values()], "good": 0.0, "fair": 0.0,
+        "poor": [p for _, p in statuses_poor.values()], "No data": 0.0,
+        "total": 10.0, "rated": 10.0,
+        "good_or_better": [g for g, _ in statuses_poor.values()],
+        }, index=pd.Index(ids, name="region_id")), R.Targets(80, 2))
+
+
+def test_targets_table_lists_missed_first_with_labelled_columns():
+    from geodata.roads.tables import targets_table
+
+    tb = _condition_table({"a": (9.0, 0.0), "b": (5.0, 1.0), "c": (8.2, 0.0), "d": (5.0, 3.0)})
+    rc = R.RoadCondition(table=tb, figure=R.region_figure(tb, R.Targets(80, 2)),
+                         targets=R.Targets(80, 2), road_class="Interstate", methodology="")
+    out = targets_table(rc, {"a": "A", "b": "B", "c": "C", "d": "D"}, PSI, "segments",
+                        level_label="Town", unit_word="miles")
+    # missed (worst poor share first), then at risk, then met
+    assert out.frame["Town"].tolist() == ["D", "B", "C", "A"]
+    assert out.frame["Target status"].tolist() == ["Missed", "Missed", "At risk", "Met"]
+    assert list(out.shown().columns) == [
+        "Town", "Target status", "Road miles", "Rated miles", "excellent (miles)",
+        "good (miles)", "fair (miles)", "poor (miles)", "No data (miles)", "Good or better (%)",
+        "Poor (%)"]
+    assert out.frame["Town id"].tolist() == ["d", "b", "c", "a"]      # kept for the CSV
+
+
+def test_reader_csv_rounds_as_the_screen_and_keeps_the_labels():
+    from exports.roads import reader_csv
+    from geodata.roads.tables import invest_table
+
+    t = R.with_status(pd.DataFrame({
+        "total": [2.1484, 10.0], "rated": [2.1484, 10.0], "good_or_better": [1.0, 9.0],
+        "poor": [1.0, 0.0], "No data": [0.0, 0.0]},
+        index=pd.Index(["x", "y"], name="region_id")), R.Targets(80, 2))
+    inv = R.invest_ranking(t, pd.Series({"x": 1000.456, "y": 0.0}),
+                           pd.Series({"x": 300.0, "y": 100.0}), {"x": "X", "y": "Y"}, per="mile")
+    table = invest_table(inv, level_label="Town", unit="mi", unit_word="miles", currency="USD")
+    text = reader_csv(table, "Methodology — m.").decode("utf-8").splitlines()
+    assert text[0] == "# Methodology — m."
+    assert text[1] == ("Rank,Town,Priority (0–100),Road miles,Poor miles,Poor (%),"
+                       "Good or better (%),Target status,Funding programmed (USD),"
+                       "Funding per mile (USD),Funding per resident (USD),Population,Town id")
+    assert text[2] == "1,X,50.0,2.1,1.0,46.5,46.5,Missed,1000.0,466.0,3.0,300.0,x"
+
+
+def test_sentence_and_kpis_format_shares_alike():
+    fig = R.RegionFigure(miles=359.6, rated=340.7, good_share=77.702, poor_share=4.2803,
+                         no_data=18.924, status="missed")
+    assert fig.sentence("Interstate", R.Targets(80, 2)) == (
+        "77.7% of interstate miles are in good or better condition against a target of 80%. "
+        "4.3% are poor against a maximum of 2%. Target missed.")
+    assert R.share_text(fig.good_share) == "77.7%" and R.length_text(fig.no_data) == "18.9 mi"
+    assert R.length_text(float("nan")) == "No data"
+
+
+def test_boston_legend_no_data_is_the_kpi_and_the_classes_add_up():
+    """The road legend once said "No data 20 mi" (whole segments, no decimals) against the
+    KPI's 18.9 (miles inside the towns)."""
+    from exports.roads import overlay_legend, static_overlays
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import load_manifest
+
+    ws = load_manifest("geodata/workspaces/boston_region")
+    rd = R.load_roads(ws, WorkspaceData(ws).boundaries("town"))
+    rc = R.road_condition(rd.config, rd.network, rd.bins, rd.area_ids, PSI.id, "segments")
+    legend = overlay_legend(rd, PSI, rc)
+    assert legend[-1] == ("No data", "#8c8c8c", "18.9 mi")
+    assert legend[-1][2] == R.length_text(rc.figure.no_data, "mi")
+    per_class, no_data = R.class_lengths(rc, PSI)
+    assert sum(per_class) + no_data == pytest.approx(rc.figure.miles)
+    # the static export's legend reads the same numbers
+    assert static_overlays(rd, PSI, rc)[1].legend[-1] == ("No data (18.9 mi)", "#8c8c8c")
+    # and the Data problems list counts the same length
+    no_score = next(p for p in rd.problems if p.code == "no_score")
+    assert "(18.9 mi of road inside the areas)" in str(no_score.message)
+
+
+def test_methodology_says_what_a_reader_needs():
+    from geodata.workspace import load_manifest
+
+    ws = load_manifest("geodata/workspaces/boston_region")
+    cfg = R.road_config(ws)
+    text = R.methodology(cfg, PSI, "segments")
+    assert text == ("Methodology — Interstate: PSI, MassDOT interstate classes: excellent ≥ 3.5, "
+                    "good 3–3.5, fair 2.5–3, poor < 2.5, survey 2013. Road lengths are measured "
+                    "on the ground; shares are of rated miles.")
+    assert "UTM" not in R.methodology(cfg, PSI, "all")
+
+
+def test_funding_layer_puts_towns_without_money_in_their_own_class():
+    ids = ["a", "b", "c", "d", "e", "f"]
+    v = R.funding_layer_view(ids, pd.Series({"a": 0.0, "b": 0.0, "c": 10.0, "d": 20.0,
+                                             "e": 317.45, "f": np.nan}),
+                             title="Funding", unit="USD", k=3)
+    assert v.legend[0].label == "No funding" and v.legend[0].count == 2
+    assert v.class_ids.tolist()[:2] == [0, 0] and v.class_ids.tolist()[-1] == -1
+    assert not any(e.label.startswith("$0") for e in v.legend[1:])
+    assert v.legend[-1].count == 1                                  # No data: f only
+    assert v.value_text[0] == "$0"
+
+
+def test_road_lines_are_an_overlay_of_the_component():
+    import json
+
+    from layers.render_roads import encode_lines, lines_overlay
+
+    g = gpd.GeoDataFrame({"segment_id": ["1", "2"], "drawable": [True, True]},
+                         geometry=[LineString([(-71, 42), (-71.01, 42.01)]),
+                                   LineString([(-71.1, 42), (-71.11, 42.02)])], crs=4326)
+    enc = encode_lines(g)
+    ov = lines_overlay(enc, [1, -1], ["#111111", "#222222"], "#8c8c8c", overlay_id="roads",
+                       label="PSI class", legend=[("good", "#111111", "1.0 mi"),
+                                                  ("fair", "#222222", "0.0 mi"),
+                                                  ("No data", "#8c8c8c", "1.5 mi")],
+                       tooltip_title=["I1 · segment 1", "Segment 2"],
+                       tooltip_rows=[("Direction", ["NB", "SB"])])
+    p = json.loads(ov.json)
+    assert p["g"] == json.loads(enc.parts_json) and p["k"] == [0, 0]
+    assert p["c"] == [1, 2] and p["pal"] == ["#111111", "#222222", "#8c8c8c"]   # No data last
+    assert p["legend"][-1] == ["No data", "#8c8c8c", "1.5 mi"] and p["shape"] == "line"
+    assert p["h"] == ["I1 · segment 1", "Segment 2"] and p["rows"] == [["Direction", ["NB", "SB"]]]
+    assert ov.features == 2 and json.loads(enc.json)["lines"] == p["g"]
+
+
+def test_in_chinese():
+    from locales import use
+
+    with use("zh"):
+        assert R.length_text(18.93) == "18.9 英里"
+        assert R.Targets(80, 2).text() == "良好及以上 ≥ 80%，且较差 ≤ 2%"
+        assert R.status_label("missed") == "未达标"
+        fig = R.RegionFigure(1, 1, 77.7, 4.3, 0, "missed")
+        assert fig.sentence("Interstate", R.Targets(80, 2), "英里") == (
+            "interstate 英里中77.7%路况为良好及以上，目标为80%。4.3%为较差，上限为2%。未达标。")
+
+
+def test_problems_follow_the_readers_language(network):
+    """Problems are found once (a shared cache) and read in each reader's language."""
+    from locales import use
+
+    _, problems, _, _ = network
+    msg = next(p for p in problems if p.code == "reprojected").message
+    with use("zh"):
+        assert str(msg).startswith("图层坐标系为 EPSG:32619")
+    with use("en"):
+        assert str(msg).startswith("the layer is in EPSG:32619 (a projected CRS)")
+
+
+def test_a_roads_view_exports_the_targets_table_for_readers():
+    from exports.roads import load, reader_csv, view_table
+    from geodata.dataset import WorkspaceData
+    from geodata.viewstate import resolve_view
+    from geodata.workspace import load_manifest
+
+    data = WorkspaceData(load_manifest("geodata/workspaces/boston_region"))
+    vs, _ = resolve_view(data, {"page": "roads", "road_layer": "status", "level": "town",
+                                "condition": "psi_massdot_interstate"})
+    table, methodology = view_table(data, load(data), vs)
+    lines = reader_csv(table, methodology).decode("utf-8").splitlines()
+    assert lines[0].startswith("# Methodology — Interstate: PSI, MassDOT interstate classes")
+    assert lines[1].startswith("Town,Target status,Road miles,Rated miles,excellent (miles),")
+    assert lines[1].endswith(",Good or better (%),Poor (%),Town id")
+    assert lines[2].split(",")[1] == "Missed" and lines[-1].split(",")[1] == "Met"
+
+
+def test_a_roads_views_files_hold_the_targets_table_and_the_areas_with_a_class():
+    """A roads view of road condition: its CSV and Excel map data are the Roads page's
+    targets table (labels, status words, miles), its figure the towns with a class (the
+    legend's counts); a funding layer keeps the map table and figures of its money."""
+    from exports.compose import compose, map_csv, map_sheet
+    from geodata.dataset import WorkspaceData
+    from geodata.workspace import load_manifest
+    from locales import use
+
+    data = WorkspaceData(load_manifest("geodata/workspaces/boston_region"))
+    with use("en"):
+        c = compose(data, {"page": "roads", "road_layer": "status", "overlay": "1",
+                           "condition": "psi_massdot_interstate"})
+        lines = map_csv(data, c).decode("utf-8").splitlines()
+        sheet = map_sheet(data, c)
+        f = compose(data, {"page": "roads", "road_layer": "funding_per_resident"})
+        assert c.figures.line() == "Towns with data: 50 of 97"
+        assert f.figures.by_key()["overall"] == "$217.19"
+    assert sum(e.count for e in c.view.legend[:-1]) == 50 and c.view.legend[-1].count == 47
+    assert lines[0].startswith("# Methodology — Interstate: PSI, MassDOT interstate classes")
+    assert lines[1].startswith("Town,Target status,Road miles,Rated miles,")
+    assert len(lines) == 2 + 50 and lines[2].split(",")[:2] == ["CAMBRIDGE", "Missed"]
+    assert list(sheet.columns[:3]) == ["Town", "Target status", "Road miles"]
+    assert len(sheet) == 50 and sheet["Poor (%)"].iloc[1] == 50.5
+    assert f.reader is None and map_csv(data, f).startswith(b"region_id,name,value,unit,")

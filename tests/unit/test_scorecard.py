@@ -273,3 +273,23 @@ def test_the_scorecard_opens_on_the_latest_year_every_target_can_be_judged():
     data = WorkspaceData(load_manifest(BUNDLED_ROOT / "us_federal"))
     assert scorecard_years(data, "state")[-1] == 2025        # bridges only
     assert default_year(data, "state") == 2024               # bridges and unemployment
+
+
+def test_the_status_map_and_table_in_chinese(data):
+    from locales import use
+
+    with use("zh"):
+        sc = S.build_scorecard(data, "district", 2022)
+        view = S.status_map_view(sc, "Unemployment", ["D4", "D3", "D2", "D1"])
+        table = S.status_table(sc)
+    assert [(e.label, e.count) for e in view.legend] == [
+        ("达标 ≤ 5%", 1), ("有风险 5% 至 6%", 1), ("未达标 > 6%", 1), ("无目标", 0),
+        ("无数据", 1)]
+    assert view.value_text == ("无数据", "未达标", "有风险", "达标")
+    assert view.subtitle == "越低越好：达标 ≤ 5%；有风险 5% 至 6%；未达标 > 6%。"
+    assert view.title == "Unemployment：目标达成状态，2022年"
+    assert table["Unemployment"].tolist() == ["达标 · 4%", "有风险 · 5.5%", "未达标 · 7%", "无数据"]
+    assert S.status_colour("未达标 · 7%") == S.status_colour("missed · 7%") != ""
+    # what the scorecard holds is data: the codes, whatever the language
+    assert sc.frame.loc[sc.frame["indicator"] == "Unemployment", "status"].tolist() == [
+        "met", "at risk", "missed", "no data"]

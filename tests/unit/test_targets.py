@@ -290,3 +290,19 @@ def test_the_roads_rule_through_the_engine_is_unchanged_at_every_edge():
                 assert got.tolist() == [_old_road_rule(g, p, t) for g, p in grid], t
                 cases += len(grid)
     assert cases > 800
+
+
+def test_the_sentence_and_the_rule_in_chinese():
+    from dataclasses import replace
+
+    from locales import use
+
+    ev, rule = states([4.0, 5.0, 5.5, 7.0, None])
+    ev, rule = ev.assign(indicator="失业率"), replace(rule, indicator="失业率")
+    with use("zh"):
+        assert T.sentence(ev, "失业率", 2024, plural="州", rule=rule, unit="%") == (
+            "2024年，4 个州中有 2 个失业率不高于 5%；1 个有风险，1 个未达标；1 个无数据。")
+        assert T.rule_sentence(5.0, LOW, 1.0, "%") == \
+            "越低越好：达标 ≤ 5%；有风险 5% 至 6%；未达标 > 6%。"
+        assert T.status_word(T.AT_RISK) == "有风险"
+    assert T.status_word(T.AT_RISK) == "at risk"

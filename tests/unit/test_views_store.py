@@ -138,3 +138,21 @@ def test_mangled_link_opens_the_nearest_valid_view(us):
     text = " ".join(ignored)
     for key in ("ws=", "level=", "years=", "k=", "palette=", "region="):
         assert key in text, key
+
+
+def test_messages_in_chinese(tmp_path):
+    from locales import use
+
+    s = ViewsStore(tmp_path, "ws1")
+    s.save("预算听证", Q1)
+    with use("zh"):
+        with pytest.raises(ViewsError) as dup:
+            s.save("预算听证", Q2)
+        with pytest.raises(ViewsError) as other:
+            parse_views(dump_views([], "ws2"), "ws1")
+        with pytest.raises(ViewsError) as missing:
+            ViewsStore(tmp_path / "empty", "ws1").get("Nope")
+    assert str(dup.value) == "已有名为 '预算听证' 的已保存视图；请另选标题或替换该视图。"
+    assert str(other.value) == ("视图文件保存的是工作区 'ws2' 的视图，而非 'ws1' 的视图：其中的视图与本"
+                                "工作区的数据不匹配。")
+    assert str(missing.value) == "'ws1' 中没有名为 'Nope' 的已保存视图：尚未保存任何视图。"

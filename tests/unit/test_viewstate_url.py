@@ -45,3 +45,61 @@ def test_roads_view_round_trips_and_fills_the_town_layer(boston):
     assert bad.vs.condition == "psi_massdot_interstate"
     assert any("condition='nope'" in m for m in bad.ignored)
     assert any("road_layer='x'" in m for m in bad.ignored)
+
+
+# ---------------------------------------------------------------- impossible choices, said why
+def test_change_is_offered_only_where_a_table_holds_more_than_one_year(tmp_path):
+    from geodata.viewstate import choices
+    from tests.unit.test_measures import tiny_data
+
+    one_year = tiny_data(tmp_path, spend=False)
+    assert choices(one_year, "county").measures == ["total", "share"]
+    both = tiny_data(tmp_path)
+    assert choices(both, "county").measures == ["total", "per_capita", "share", "change"]
+    assert choices(both, "county", "change").tables == ["spend"]
+    assert choices(both, "county", "total").tables == ["grants", "spend"]
+
+
+def test_a_link_asking_for_change_with_one_year_is_refused_with_the_reason(tmp_path):
+    from locales import use
+    from tests.unit.test_measures import tiny_data
+
+    data = tiny_data(tmp_path, spend=False)
+    vs, ignored = resolve_view(data, {"measure": "change"})
+    assert vs.measure == "total"
+    assert ignored == ["measure='change': every table at this level holds one year only, so "
+                       "there is no previous period to compare against"]
+    with use("zh"):
+        _, ignored = resolve_view(data, {"measure": "change"})
+    assert ignored == ["measure='change'：该层级的每张表都只有一个年份，没有可供比较的上一期间"]
+
+
+def test_years_outside_the_table_are_reported_with_the_years_it_holds(tmp_path):
+    from locales import use
+    from tests.unit.test_measures import tiny_data
+
+    data = tiny_data(tmp_path)
+    vs, ignored = resolve_view(data, {"table": "spend", "years": "2030"})
+    assert vs.years == (2023, 2023)
+    assert ignored == ["years='2030': outside 2021–2023, the years this table holds"]
+    vs, ignored = resolve_view(data, {"table": "spend", "years": "2022-2023"})
+    assert vs.years == (2022, 2023) and ignored == []
+    with use("zh"):
+        _, ignored = resolve_view(data, {"table": "spend", "years": "2030"})
+    assert ignored == ["years='2030'：超出该表所含年份（2021–2023）"]
+
+
+def test_the_legend_names_the_unit_in_the_readers_language(tmp_path):
+    from geodata.viewstate import compose_view
+    from locales import use
+    from tests.unit.test_measures import tiny_data
+
+    data = tiny_data(tmp_path)
+    vs, _ = resolve_view(data, {"measure": "per_capita", "table": "spend", "years": "2023"})
+    ids = list(data.names("county"))
+    mv, view = compose_view(data, vs, ids)
+    assert (mv.unit, view.subtitle) == ("USD per resident", "USD per resident")
+    with use("zh"):
+        mv, view = compose_view(data, vs, ids)
+    assert (mv.unit, view.subtitle) == ("USD per resident", "美元/人")
+    assert [e.label for e in view.legend][-1] == "无数据"

@@ -198,3 +198,40 @@ def test_bad_workspace_map_values_reconcile_to_the_cent():
     ind = map_values(data, MeasureSpec(level="county", measure="indicator", indicator="Score"))
     assert ind.values.to_dict() == {"01001": 1.5, "01003": 2.5, "01007": 3.5}
     assert ind.indicator_unmatched.index.tolist() == ["99998"]
+
+
+# ---------------------------------------------------------------- fiscal years, said plainly
+def test_fiscal_year_text_is_a_plain_sentence_in_the_readers_language(tmp_path):
+    from dataclasses import replace
+
+    from locales import use
+
+    ws = replace(load_manifest(_ws(tmp_path, GOOD_TABLE)), fiscal_year_start_month=10)
+    assert ws.fiscal_year_text(2024) == "FY2024 runs from 1 October 2023 to 30 September 2024."
+    assert ws.fiscal_year_text() == ("Fiscal years (FY) run from October to September and are "
+                                     "named after the year they end in.")
+    with use("zh"):
+        assert ws.fiscal_year_text(2024) == "FY2024自2023年10月1日起至2024年9月30日止。"
+        assert ws.fiscal_year_text() == "财年（FY）自10月起至次年9月止，以结束年份命名。"
+    march = replace(ws, fiscal_year_start_month=3, fiscal_year_label="FFY")
+    assert march.fiscal_year_text(2024) == "FFY2024 runs from 1 March 2023 to 29 February 2024."
+    calendar_year = replace(ws, fiscal_year_start_month=1)
+    assert calendar_year.fiscal_year_text(2023) == \
+        "FY2023 runs from 1 January 2023 to 31 December 2023."
+    assert calendar_year.fiscal_year_text() == "Fiscal years (FY) are calendar years."
+
+
+def test_manifest_problems_follow_the_readers_language(tmp_path):
+    from locales import use
+
+    root = _ws(tmp_path, GOOD_TABLE.replace('kind = "allocations"', 'kind = "budgets"'))
+    with pytest.raises(ManifestError) as err:
+        load_manifest(root)
+    problem = err.value.problems[0]
+    assert problem == "table 'grants': kind must be one of allocations, plans, population, " \
+                      "indicators, segments, got 'budgets'"
+    with use("zh"):
+        # the same problem, shown to a reader of Chinese
+        assert str(problem) == "表“grants”：kind 必须是 allocations, plans, population, " \
+                               "indicators, segments 之一，实际为'budgets'"
+        assert str(err.value).splitlines()[0].endswith("：1个问题")
