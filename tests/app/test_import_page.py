@@ -112,7 +112,11 @@ def test_yearbook_table_to_a_per_resident_map(root):
 
     # the new workspace is listed at once and its per-capita page shows yuan per resident
     pc = open_page("pages/per_capita.py", ws="transfers")
-    assert metric(pc, "Overall rate (per resident)").endswith("CNY")
+    rate = metric(pc, "Overall rate")
+    assert rate.endswith("CNY")
+    # the same figure as One map's per-resident map of that year
+    om = open_page("pages/one_map.py", ws="transfers", measure="per_capita")
+    assert metric(om, "Overall rate") == rate
 
 
 def test_the_import_page_in_chinese(root):

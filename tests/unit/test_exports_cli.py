@@ -131,7 +131,7 @@ def test_the_readme_commands_work_in_order_on_a_fresh_clone(tmp_path):
 
     commands = readme_export_commands()
     assert [c[c.index("-f") + 1] if "-f" in c else "--list" for c in commands] == \
-        ["--list", "png", "pack"]
+        ["--list", "png", "pack", "pdf"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), VIEWS_DIR_ENV: str(tmp_path / "views")}
     env.pop(cli.DEBUG_ENV, None)
     work = tmp_path / "work"
@@ -143,7 +143,7 @@ def test_the_readme_commands_work_in_order_on_a_fresh_clone(tmp_path):
         assert run.returncode == 0, (args, run.stderr)
         assert "Traceback" not in run.stderr and "error" not in run.stderr, run.stderr
         outputs.append(run)
-    listed, png, pack = outputs
+    listed, png, pack, pdf_zh = outputs
     assert listed.stdout.startswith("No saved views in workspace 'us_federal'")
     assert "Export or save this view" in listed.stdout and "--query" in listed.stdout
     assert (work / "unemployment.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -154,6 +154,9 @@ def test_the_readme_commands_work_in_order_on_a_fresh_clone(tmp_path):
     assert "no saved views in workspace 'us_federal': the pack holds its default view" in \
         pack.stderr
     assert not (tmp_path / "views" / "us_federal" / "views.json").exists()   # nothing saved
+    # The per-resident map in Chinese: the figures line in Chinese, the file named as asked.
+    assert (work / "人均.pdf").read_bytes()[:5] == b"%PDF-"
+    assert pdf_zh.stdout.splitlines()[1].startswith("地图上的总额："), pdf_zh.stdout
 
 
 def test_list_without_saved_views_says_so(views_dir, capsys):
