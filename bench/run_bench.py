@@ -544,7 +544,7 @@ def bench_p5(res: Results, runs: int, n_rows: int, region_ids) -> dict:
     # that gives the same output shape.
     con = led._con
     cube_sql = ('SELECT region_id, fiscal_year, agency, sum(amount) AS amount '
-                'FROM "alloc" GROUP BY ALL')
+                f'FROM "{led._sql("alloc")}" GROUP BY ALL')   # the table's name inside DuckDB
     keys = ["region_id", "fiscal_year", "agency"]
     variants = [
         ("DuckDB GROUP BY → Arrow table",

@@ -158,6 +158,21 @@ def _road_lines(path: str, stamp_: tuple):
     return encode_lines(rd.network.segments)
 
 
+def road_overlay(path: str, scheme: str, level_label: str):
+    """The road segments as an overlay of the map component, coloured by condition class
+    (exports.roads.road_overlay): built once per scheme and language, not on every rerun."""
+    return _road_overlay(path, text_stamp(path), scheme, level_label)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _road_overlay(path: str, stamp_: tuple, scheme: str, level_label: str):
+    from exports import roads as road_views
+
+    rd = roads(path)
+    return road_views.road_overlay(rd, rd.config.scheme_obj(scheme), road_lines(path),
+                                   level_label, road_condition(path, scheme, "segments"))
+
+
 def road_condition(path: str, scheme: str, road_class: str):
     return _road_condition(path, text_stamp(path), scheme, road_class)
 

@@ -246,9 +246,7 @@ def town_map(r: Roads, rc: R.RoadCondition) -> None:
     view = town_view(r, rc, layer)
     drawn = list(r.drawn)
     if r.overlay:
-        rc_seg = rc if r.road_class == "segments" else r.condition("segments")
-        lines = road_views.road_overlay(r.rd, r.scheme, cache.road_lines(r.path), r.area, rc_seg)
-        drawn = [lines, *drawn]
+        drawn = [cache.road_overlay(r.path, r.scheme_id, r.area), *drawn]
     if not (view.class_ids >= 0).any():
         st.info(_empty_layer_sentence(r, rc))
     fiscal_map(layer, view, map_options(r.ws.settings), key="roads_map",

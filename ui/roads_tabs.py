@@ -83,6 +83,24 @@ def _no_timeline(r: Roads) -> str | None:
     return None
 
 
+def _lines(where, frame: pd.DataFrame, height: int) -> None:
+    """One line per column of ``frame`` over its index (the survey year), with the column
+    names in the legend. The Vega-Lite spec is written out: st.line_chart builds it through
+    Altair's schema validation, half a second per chart on every rerun of the page."""
+    x = frame.index.name or ""
+    long = frame.reset_index(names="x").melt(id_vars="x", var_name="series", value_name="value")
+    long = long.dropna(subset=["value"])
+    spec = {"mark": {"type": "line", "point": True, "tooltip": True},
+            "encoding": {
+                "x": {"field": "x", "type": "ordinal", "title": x, "axis": {"labelAngle": 0}},
+                "y": {"field": "value", "type": "quantitative", "title": None,
+                      "scale": {"zero": False}},
+                "color": {"field": "series", "type": "nominal", "title": None,
+                          "legend": {"orient": "bottom", "labelLimit": 400}}},
+            "height": height}
+    where.vega_lite_chart(long, spec, use_container_width=True)
+
+
 def trend_tab(r: Roads) -> None:
     why = _no_timeline(r)
     if why:
@@ -116,8 +134,7 @@ def trend_tab(r: Roads) -> None:
     if kind == "seg":
         tr = R.segment_trend(tl, key)
         st.markdown(f"**{md(t('{score} of segment {id} by survey year', score=score, id=key))}**")
-        st.line_chart(pd.DataFrame({year: tr["year"], score: tr["score"]}).set_index(year),
-                      height=260)
+        _lines(st, pd.DataFrame({year: tr["year"], score: tr["score"]}).set_index(year), 260)
     else:
         tr = R.area_trend(tl, net, r.scheme, region_id=key or None)
         where = names.get(key, key) if key else t("the whole region")
@@ -127,15 +144,15 @@ def trend_tab(r: Roads) -> None:
         table = RT.trend_table(tr, score)
         frame = table.frame.set_index(year)
         c1, c2 = st.columns(2)
-        c1.line_chart(frame[[t("Mean {score}", score=score)]], height=260)
-        c2.line_chart(frame[[t("Good or better (%)"), t("Poor (%)")]], height=260)
+        _lines(c1, frame[[t("Mean {score}", score=score)]], 260)
+        _lines(c2, frame[[t("Good or better (%)"), t("Poor (%)")]], 260)
         ind = r.data.indicators(r.cfg.level)
         if r.cfg.trend_indicator and key and not ind.empty:
             ti = ind[(ind["indicator"] == r.cfg.trend_indicator) & (ind["region_id"] == key)]
             if not ti.empty:
                 st.markdown(f"**{md(r.cfg.trend_indicator)}, {md(where)}**")
-                st.line_chart(pd.DataFrame({year: ti["year"], r.cfg.trend_indicator:
-                                            ti["value"]}).set_index(year), height=200)
+                _lines(st, pd.DataFrame({year: ti["year"], r.cfg.trend_indicator:
+                                         ti["value"]}).set_index(year), 200)
         show_table(r, table, key="rd_trend_table")
     st.caption(t("From the survey timeline ({first}–{last}); each segment weighs by its length "
                  "in the area.", first=str(int(tl["year"].min())), last=str(int(tl["year"].max()))))

@@ -166,7 +166,17 @@
   }
   function mayRefit() { return !S.moved && !S.view && S.O; }
 
+  /* Streamlit sends the arguments again when only the frame changed (its height, once the
+   * page applies it): nothing to draw then. */
+  function sameArgs(a, b) {
+    if (!b) { return false; }
+    var keys = ["gid", "values", "options", "overlays", "height", "report_view", "zoom"];
+    for (var i = 0; i < keys.length; i++) { if (a[keys[i]] !== b[keys[i]]) { return false; } }
+    return JSON.stringify(a.center) === JSON.stringify(b.center);
+  }
+
   function render(a) {
+    if (S.map && sameArgs(a, S.args)) { applyHeight(); return; }
     var O = JSON.parse(a.options), V = JSON.parse(a.values), refit = false;
     S.args = a;
     S.report = !!a.report_view;
@@ -210,6 +220,7 @@
     // The scale bar measures the main map: away from the insets (bottom left) when there are.
     var scalePos = S.G.insets && S.G.insets.length ? "bottomright" : "bottomleft";
     if (S.scale.getPosition() !== scalePos) { S.scale.setPosition(scalePos); }
+    O.defer = true;                 // added below, once the view is set
     S.drawn = fmChoropleth(S.map, S.G, V, O);
     if (S.drawn.legend) { S.sideW = S.drawn.legend.getContainer().offsetWidth; }
     if (mode === "strip") { S.stripH = strip.offsetHeight; }
@@ -220,17 +231,6 @@
       value({region_id: e.layer.feature.properties.region_id,
              click: Date.now() + "-" + Math.random().toString(36).slice(2)});
     });
-    // Overlays sit in a pane above the choropleth: drawn again only when they change.
-    var ovKey = a.overlays || "";
-    if (ovKey !== S.ovKey) {
-      if (S.ov) {
-        S.map.removeLayer(S.ov.layer);
-        if (S.ov.legend) { S.map.removeControl(S.ov.legend); }
-        S.ov = null;
-      }
-      S.ovKey = ovKey;
-      if (ovKey) { S.ov = fmOverlays(S.map, JSON.parse(ovKey), O); }
-    }
     // A view asked for (a link or a saved view) wins over fitting the shapes, once.
     var want = a.center && a.zoom !== null && a.zoom !== undefined ?
       JSON.stringify([a.center, a.zoom]) : null;
@@ -241,6 +241,19 @@
       S.fitting = false;
     } else if (refit) {
       fitFrame(O);
+    }
+    S.drawn.layer.addTo(S.map);
+    // Overlays sit in a pane above the choropleth, added once the view is set (drawn once):
+    // drawn again only when they change.
+    var ovKey = a.overlays || "";
+    if (ovKey !== S.ovKey) {
+      if (S.ov) {
+        S.map.removeLayer(S.ov.layer);
+        if (S.ov.legend) { S.map.removeControl(S.ov.legend); }
+        S.ov = null;
+      }
+      S.ovKey = ovKey;
+      if (ovKey) { S.ov = fmOverlays(S.map, JSON.parse(ovKey), O); }
     }
     untab(S.map.getContainer());    // after the first view: shapes are drawn once there is one
   }

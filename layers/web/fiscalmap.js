@@ -254,7 +254,10 @@ function fmChoropleth(map, G, V, O) {
       l.on("mouseover", function() { l.setStyle({weight: 2.5, color: O.sel}); l.bringToFront(); });
       l.on("mouseout", function() { layer.resetStyle(l); });
     }
-  }).addTo(map);
+  });
+  // O.defer: the caller adds the layer once the map has its final view, so thousands of
+  // shapes are projected and drawn once, not once here and again after the fit.
+  if (!O.defer) { layer.addTo(map); }
   window.fmLayer = layer;
   var insets = fmInsets(map, G);
   var lg = null;
@@ -263,6 +266,12 @@ function fmChoropleth(map, G, V, O) {
     if (O.legend_el) {
       // A band under the map (the map component, in a frame too narrow to share its width).
       fmLegendStrip(O.legend_el, O.title, V.unit_label, V.legend, countHead, txt.cls);
+      // Too many classes to stand side by side in this width: one row per class instead,
+      // so no class is cut off (the map gives up the height it takes).
+      if (O.legend_el.scrollWidth > O.legend_el.clientWidth + 1) {
+        while (O.legend_el.firstChild) { O.legend_el.removeChild(O.legend_el.firstChild); }
+        fmLegendRows(O.legend_el, O.title, V.unit_label, V.legend, countHead, txt.cls);
+      }
     } else {
       lg = L.control({position: O.legend_pos});
       lg.onAdd = function() {
