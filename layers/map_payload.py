@@ -9,6 +9,7 @@ from locales import current, t
 
 from .choropleth import ChoroplethView
 from .geometry import safe_json
+from .numbers import unit_label
 from .palettes import NO_DATA_LABEL
 from .web import FISCALMAP_CSS as _CSS
 
@@ -68,5 +69,5 @@ def values_payload(view: ChoroplethView) -> str:
         "c": view.class_ids.tolist(), "pal": list(view.class_colours), "nd": view.no_data_colour,
         "v": list(view.value_text), "label": view.title,
         "rows": [[label, list(texts)] for label, texts in view.tooltip_rows],
-        "legend": legend, "unit_label": view.subtitle or view.unit, "sel": view.selected,
+        "legend": legend, "unit_label": unit_label(view.subtitle or view.unit), "sel": view.selected,
     })

@@ -161,3 +161,20 @@ def test_a_language_the_app_lacks_is_a_manifest_problem(tmp_path):
     with pytest.raises(ManifestError) as err:
         load_manifest(_manifest(tmp_path, "fr"))
     assert "[workspace]: language 'fr' is not one of en, zh" in err.value.problems
+
+
+def test_the_map_legend_names_the_unit_in_the_readers_language():
+    import json
+
+    import pandas as pd
+
+    from layers.choropleth import build_choropleth
+    from layers.map_payload import values_payload
+
+    view = build_choropleth(["a", "b", "c"], pd.Series([1.0, 2.0, 3.0], index=["a", "b", "c"]),
+                            title="Funding", unit="USD per resident", k=3,
+                            subtitle="USD per resident")
+    with use("zh"):
+        assert json.loads(values_payload(view))["unit_label"] == "美元/人"
+    with use("en"):
+        assert json.loads(values_payload(view))["unit_label"] == "USD per resident"
