@@ -167,7 +167,7 @@ def _from_mercator(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.degrees(x / _R), np.degrees(2 * np.arctan(np.exp(y / _R)) - np.pi / 2)
 
 
-def _metric_crs(gdf4326: gpd.GeoDataFrame) -> CRS:
+def metric_crs(gdf4326: gpd.GeoDataFrame) -> CRS:
     """The CRS an inset is drawn in when the manifest names none: its UTM zone, as the
     exports choose it."""
     try:
@@ -216,7 +216,7 @@ def place_insets(gdf: gpd.GeoDataFrame, frame: MapFrame, *,
         bx0, by0 = mx0 + left * width, my0 + bottom * height
         bw, bh = w * width, h * height
         sub = gdf.iloc[idx]
-        crs = CRS(ins.crs) if ins.crs else _metric_crs(sub)
+        crs = CRS(ins.crs) if ins.crs else metric_crs(sub)
         projected = np.asarray(sub.geometry.to_crs(crs).values, dtype=object)
         ex0, ey0, ex1, ey1 = shapely.total_bounds(projected)
         pad = margin * min(bw, bh)

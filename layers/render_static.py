@@ -62,7 +62,7 @@ from locales import N_, t  # noqa: E402
 
 from .choropleth import ChoroplethView  # noqa: E402
 # the manifest's [map] table is read by layers.insets, for the exports and the web map alike
-from .insets import Inset, MapFrame, map_frame  # noqa: E402,F401
+from .insets import Inset, MapFrame, metric_crs, map_frame  # noqa: E402,F401
 from .palettes import NO_DATA_HATCH  # noqa: E402
 
 __all__ = ["PAGE_SIZES", "DPI_CHOICES", "Inset", "MapFrame", "Overlay", "StaticLayer",
@@ -317,16 +317,6 @@ class StaticLayer:
         return None
 
 
-def _metric_crs(gdf4326: gpd.GeoDataFrame) -> CRS:
-    try:
-        crs = gdf4326.estimate_utm_crs()
-        if crs is not None:
-            return crs
-    except Exception:  # noqa: BLE001 - empty or odd layers
-        pass
-    return CRS("EPSG:3857")
-
-
 def _paths(geoms: np.ndarray) -> list:
     """One compound path per geometry; exteriors counter-clockwise, holes clockwise."""
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
@@ -402,11 +392,11 @@ def prepare_static(gdf: gpd.GeoDataFrame, frame: MapFrame = MapFrame()) -> Stati
             continue
         taken[idx] = True
         sub = g.iloc[idx]
-        crs = CRS(ins.crs) if ins.crs else _metric_crs(sub)
+        crs = CRS(ins.crs) if ins.crs else metric_crs(sub)
         pos = ins.position or (0.02 + 0.22 * len(insets), 0.02, 0.2, 0.2)
         insets.append(_make_part(ins.name, gs, idx, crs, pos))
     rest = np.flatnonzero(~taken)
-    main_crs = CRS(frame.crs) if frame.crs else _metric_crs(g.iloc[rest] if len(rest) else g)
+    main_crs = CRS(frame.crs) if frame.crs else metric_crs(g.iloc[rest] if len(rest) else g)
     bounds = frame.bounds
     if bounds is not None:
         b = gs.iloc[rest].bounds
