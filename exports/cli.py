@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from geodata.files import write_atomic
-from locales import LANGUAGES, normalise, set_language, t, tn, use
+from locales import LANGUAGES, lang_in_argv, set_language, t, tn, use
 
 FORMATS = ("png", "svg", "pdf", "pack", "html", "csv", "geojson", "xlsx")
 DEBUG_ENV = "FISCALMAP_DEBUG"
@@ -138,16 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
                            env=DEBUG_ENV))
     return ap
 
-
-def _lang_arg(argv: list[str]) -> str | None:
-    """The language given with ``--lang`` (read before the arguments are parsed, so that
-    even a usage error is in that language)."""
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return normalise(argv[i + 1])
-        if arg.startswith("--lang="):
-            return normalise(arg.split("=", 1)[1])
-    return None
 
 
 def warn(message: str) -> None:
@@ -329,7 +319,7 @@ def _why_not(data, params, exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    with use(_lang_arg(argv)):
+    with use(lang_in_argv(argv)):
         try:
             return _run(argv)
         except UsageError as exc:

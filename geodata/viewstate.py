@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -238,6 +238,25 @@ def param(key: str, raw: object) -> str:
     return f"{key}={quote(raw)}"
 
 
+def _pick(params: Mapping[str, str], ignored: list, key: str, options: list | None, default,
+          parse: Callable[[str], Any] = str, why: str | None = None):
+    """A link's value of ``key``, parsed and checked against ``options`` (None: any), else
+    ``default``; a value that is not understood or not offered is noted in ``ignored`` (with
+    ``why`` when the caller knows better)."""
+    raw = params.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = parse(raw)
+    except (TypeError, ValueError):
+        ignored.append(t("{param}: not understood", param=param(key, raw)))
+        return default
+    if options is not None and value not in options:
+        ignored.append(why or t("{param}: not available here", param=param(key, raw)))
+        return default
+    return value
+
+
 def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
                  allowed: tuple[str, ...] | None = None) -> tuple[ViewState, list[str]]:
     """The nearest valid view for ``params``; the second value lists what was ignored, one
@@ -249,19 +268,8 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     if params.get("page") in PERFORMANCE_KEYS:
         params, page_fields = _performance_params(data, params, ignored)
 
-    def pick(key: str, options: list, default, parse=str, why: str | None = None):
-        raw = params.get(key)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = parse(raw)
-        except (TypeError, ValueError):
-            ignored.append(t("{param}: not understood", param=param(key, raw)))
-            return default
-        if options is not None and value not in options:
-            ignored.append(why or t("{param}: not available here", param=param(key, raw)))
-            return default
-        return value
+    def pick(key: str, options: list | None, default, parse=str, why: str | None = None):
+        return _pick(params, ignored, key, options, default, parse, why)
 
     if params.get("ws") and params.get("ws") != ws.id:
         ignored.append(t("{param}: unknown workspace, showing {ws}",
@@ -433,18 +441,7 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
     fields: dict = {}
 
     def pick(key: str, options: list, default, parse=str):
-        raw = p.get(key, "")
-        if raw == "":
-            return default
-        try:
-            value = parse(raw)
-        except (TypeError, ValueError):
-            ignored.append(t("{param}: not understood", param=param(key, raw)))
-            return default
-        if value not in options:
-            ignored.append(t("{param}: not available here", param=param(key, raw)))
-            return default
-        return value
+        return _pick(p, ignored, key, options, default, parse)
 
     if page == "early_warning":
         from performance.config import early_warning_config

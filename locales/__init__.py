@@ -46,6 +46,18 @@ def normalise(tag: object) -> str | None:
     return base if base in LANGUAGES else None
 
 
+def lang_in_argv(argv: list[str]) -> str | None:
+    """The language a command line asks for with ``--lang X`` or ``--lang=X`` (None when it
+    names none or one the app lacks), read before its arguments are parsed so that its help
+    and its usage errors are in that language too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalise(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalise(arg.split("=", 1)[1])
+    return None
+
+
 def current() -> str:
     return _current.get()
 

@@ -30,7 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from geodata.files import csv_bytes, write_atomic
-from locales import LANGUAGES, N_, normalise, set_language, t, use
+from locales import LANGUAGES, N_, lang_in_argv, set_language, t, use
 
 DEBUG_ENV = "FISCALMAP_DEBUG"
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | \
@@ -90,16 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
                            env=DEBUG_ENV))
     return ap
 
-
-def _lang_arg(argv: list[str]) -> str | None:
-    """The language of ``--lang``, read before the arguments are parsed (so that even a
-    usage error is in that language)."""
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return normalise(argv[i + 1])
-        if arg.startswith("--lang="):
-            return normalise(arg.split("=", 1)[1])
-    return None
 
 
 def _open(arg: str):
@@ -253,7 +243,7 @@ def _pad(text: str, width: int, *, right: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    with use(_lang_arg(argv)):
+    with use(lang_in_argv(argv)):
         try:
             return run(argv)
         except Failure as exc:

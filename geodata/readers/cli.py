@@ -376,20 +376,10 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _lang_of(argv: list[str]) -> str | None:
-    """The ``--lang`` of the command line, read before the parser is built (its help is in
-    that language too)."""
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
-
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    with locales.use(_lang_of(argv)):
+    with locales.use(locales.lang_in_argv(argv)):
         a = parser().parse_args(argv)
     with locales.use(a.lang):
         return _run(a)

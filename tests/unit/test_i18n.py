@@ -178,3 +178,13 @@ def test_the_map_legend_names_the_unit_in_the_readers_language():
         assert json.loads(values_payload(view))["unit_label"] == "美元/人"
     with use("en"):
         assert json.loads(values_payload(view))["unit_label"] == "USD per resident"
+
+
+def test_a_command_line_names_its_language_before_parsing():
+    from locales import lang_in_argv
+
+    assert lang_in_argv(["-w", "x", "--lang", "zh-CN", "-f", "png"]) == "zh"
+    assert lang_in_argv(["inspect", "f.csv", "--lang=en"]) == "en"
+    assert lang_in_argv(["--lang", "fr"]) is None
+    assert lang_in_argv(["--lang"]) is None
+    assert lang_in_argv(["-w", "x"]) is None
