@@ -41,8 +41,10 @@ chromium:
 		echo "no CJK font installed: Chinese text in screenshots and map exports shows as boxes"; \
 	fi
 
-## run: start the dashboard on http://127.0.0.1:$(PORT)
+## run: start the dashboard on http://127.0.0.1:$(PORT) (refuses to start when sign-in is
+## configured but its [auth] secrets cannot be used)
 run: venv
+	$(VPY) -m geodata.access
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## test: every test (unit, app and real-browser)

@@ -9,7 +9,7 @@ file names so both ways agree.
 import streamlit as st
 
 from locales import N_, t
-from ui import i18n
+from ui import auth, i18n
 
 i18n.setup()
 PAGES = [
@@ -23,8 +23,11 @@ PAGES = [
     ("pages/data_quality.py", N_("Data quality"), "data_quality"),
     ("pages/sources.py", N_("Sources"), "sources"),
     ("pages/hearing.py", N_("Hearing"), "hearing"),
-    ("pages/import_data.py", N_("Import data"), "import_data"),
 ]
+if auth.can_import():                # editors (everyone when sign-in is off)
+    PAGES.append(("pages/import_data.py", N_("Import data"), "import_data"))
+if auth.is_admin_somewhere():        # the log names people: only its readers see the page
+    PAGES.append(("pages/audit_log.py", N_("Audit log"), "audit_log"))
 
 st.navigation([st.Page(file, title=t(title), url_path=url, default=url is None)
                if url else st.Page(file, title=t(title), default=True)

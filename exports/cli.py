@@ -31,6 +31,14 @@ else the workspace's ``language``, else English.
 
 Exit status: 0 written (or listed), 1 nothing written (the view cannot be drawn as asked, the
 workspace or the views file cannot be read, the file cannot be written), 2 bad arguments.
+
+The command runs as the operating-system user and reads the workspace files with that user's
+permissions. When the site configures sign-in (an ``[auth]`` section in Streamlit's secrets),
+the access rules apply with the OS login as identity (patterns ``os:NAME`` or ``os:*``): a
+workspace the login may not view is reported exactly as one that does not exist. Every file
+written is recorded in the audit log (:mod:`geodata.audit`) as ``os:<login>``; when the log
+cannot be written a warning says so, the file stays written and the exit status is unchanged
+(the log is a record: the login can read the workspace files anyway).
 """
 from __future__ import annotations
 
@@ -39,8 +47,9 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from geodata import access
 from geodata.files import write_atomic
 from locales import LANGUAGES, lang_in_argv, set_language, t, tn, use
 
@@ -107,11 +116,23 @@ def _parse_query(text: str) -> tuple[dict[str, str], list[str]]:
     return params, problems
 
 
+def access_epilog() -> str:
+    """What the command may do as the OS user, and the audit of what it writes (--help)."""
+    return t("Runs as the operating-system user ({login}) and reads the workspace files with "
+             "that user's permissions. When the site configures sign-in, it is allowed only "
+             "what the access rules give os:{login} (patterns os:NAME or os:*); a workspace "
+             "it may not view is reported as unknown. Every file written is recorded in the "
+             "audit log as os:{login}; when the log cannot be written, a warning on stderr "
+             "says so, the file stays written and the exit status is unchanged.",
+             login=access.os_identity().os_user)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(
         prog="python -m exports.cli",
         description=t("Export a saved view or a view link as PNG/SVG/PDF, offline HTML, CSV, "
-                      "GeoJSON or Excel, or all saved views as a hearing pack (PDF)."))
+                      "GeoJSON or Excel, or all saved views as a hearing pack (PDF)."),
+        epilog=access_epilog())
     ap.add_argument("--workspace", "-w", required=True,
                     help=t("workspace id (folder name, e.g. us_federal) or a workspace "
                            "folder"))
@@ -144,24 +165,24 @@ def warn(message: str) -> None:
     print(t("warning: {message}", message=message), file=sys.stderr)
 
 
-def _open_workspace(arg: str):
+def _open_workspace(arg: str, gate: access.CommandLineAccess | None = None):
+    """The workspace named by id or folder, and its id (a folder's name). One the OS login may
+    not view under the site's sign-in is reported exactly as one that does not exist, and is
+    left out of the list of known workspaces."""
     from geodata.dataset import WorkspaceData
-    from geodata.workspace import (ManifestError, discover_workspaces, load_manifest,
-                                   missing_workspace_roots)
+    from geodata.workspace import ManifestError, load_manifest, missing_workspace_roots
 
+    gate = gate or access.CommandLineAccess(on=False, who=access.os_identity())
     for root in missing_workspace_roots():
         warn(t("FISCALMAP_WORKSPACES names a folder that does not exist: {folder}",
                folder=str(root)))
-    path = Path(arg)
-    if not (path / "workspace.toml").exists():
-        found = discover_workspaces()
-        if arg not in found:
-            raise UsageError(t("no workspace {name}: expected a workspace id or a folder "
-                               "holding a workspace.toml; known workspaces: {known}",
-                               name=repr(arg), known=_listing(sorted(found))))
-        path = Path(found[arg])
+    ws_id, path, known = gate.locate(arg)
+    if path is None:
+        raise UsageError(t("no workspace {name}: expected a workspace id or a folder "
+                           "holding a workspace.toml; known workspaces: {known}",
+                           name=repr(arg), known=_listing(known)))
     try:
-        return WorkspaceData(load_manifest(path))
+        return WorkspaceData(load_manifest(path)), ws_id
     except (ManifestError, OSError, ValueError) as exc:
         raise Failure(t("workspace {name} cannot be opened: {why}", name=repr(arg),
                         why=_one_line(exc))) from exc
@@ -356,7 +377,9 @@ def _list(data, store) -> int:
     return 0
 
 
-def _pack(data, store, args) -> bytes:
+def _pack(data, store, args) -> tuple[bytes, str, dict]:
+    """The hearing pack, the view link it shows when it is one view, and what the audit
+    line says of it (the saved views in it)."""
     from .pack import hearing_pack
     from .views_store import SavedView
 
@@ -371,7 +394,8 @@ def _pack(data, store, args) -> bytes:
         views = [SavedView(title=c.title, query=c.vs.to_query(),
                            note=t("No views are saved for a hearing in this workspace yet: "
                                   "this is its default view."))]
-        return hearing_pack(data, views, size=args.size or "a4")
+        return (hearing_pack(data, views, size=args.size or "a4"),
+                "?" + urlencode(c.vs.to_query()), {"default_view": True})
     failed: list[str] = []
     for sv in views:
         what = t("saved view {title}", title=repr(sv.title))
@@ -390,7 +414,9 @@ def _pack(data, store, args) -> bytes:
                          "{problems}. Nothing was written; fix or re-save those views on the "
                          "Hearing page, or add --nearest to draw the nearest valid views.",
                          len(failed), total=f"{len(views):,}", problems=" | ".join(failed)))
-    return hearing_pack(data, views, size=args.size or "a4")
+    link = "?" + urlencode(views[0].query) if len(views) == 1 else ""
+    return (hearing_pack(data, views, size=args.size or "a4"), link,
+            {"saved_views": [v.id for v in views]})
 
 
 def _run(argv: list[str]) -> int:
@@ -408,7 +434,10 @@ def _run(argv: list[str]) -> int:
     if args.out is not None and args.out.is_dir():
         raise UsageError(t("--out {out} is a folder; expected a file name",
                            out=repr(str(args.out))))
-    data = _open_workspace(args.workspace)
+    gate = access.CommandLineAccess.for_site()
+    for msg in gate.warnings:
+        warn(msg)
+    data, ws_id = _open_workspace(args.workspace, gate)
     if args.lang is None:
         set_language(data.ws.language or None)
     store = store_for(data.ws)
@@ -419,18 +448,21 @@ def _run(argv: list[str]) -> int:
         if args.list:
             return _list(data, store)
         if args.format == "pack":
-            blob = _pack(data, store, args)
+            blob, link, detail = _pack(data, store, args)
         else:
             pre: list[str] = []
+            detail = None
             if args.view:
                 saved = store.get(args.view)
                 params, title, note = saved.query, saved.title, saved.note
                 what = t("saved view {title}", title=repr(saved.title))
+                detail = {"saved_view": saved.id}
             else:
                 params, pre = _parse_query(args.query or "")
                 title, note = None, ""
                 what = t("the view")
             c = _compose_checked(data, params, what=what, nearest=args.nearest, pre=pre)
+            link = "?" + urlencode(c.vs.to_query())
             if args.format in ("png", "svg", "pdf"):
                 from .maps import snapshot
                 blob = snapshot(data, c, args.format, dpi=args.dpi, size=args.size or "16:9",
@@ -453,6 +485,9 @@ def _run(argv: list[str]) -> int:
         raise Failure(t("cannot write {out}: {why}; nothing was written",
                         out=repr(str(args.out)), why=exc.strerror or str(exc))) from exc
     print(t("wrote {out} ({size} KB)", out=str(args.out), size=f"{len(blob) / 1024:,.0f}"))
+    problem = gate.record("export", ws_id, args.out, view=link, detail=detail)
+    if problem:
+        warn(problem)
     if args.format != "pack":
         print(c.figures.line())        # the view's key figures, as One map shows them
     return 0

@@ -32,6 +32,8 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
+from geodata import audit
+from geodata.audit import AuditSettings
 from geodata.files import write_atomic
 from locales import t, tn
 
@@ -54,6 +56,19 @@ MAX_DEPTH = 16
 
 class ViewsError(ValueError):
     """A saved-views file or request that cannot be used; the message says why."""
+
+
+class ViewsDenied(ViewsError, PermissionError):
+    """A change the person's role does not allow (editors change saved views)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes the views: the name the audit log gives them, whether their role lets them
+    change views, and the audit log (None: not recorded)."""
+    user: str
+    may_edit: bool = True
+    audit: AuditSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +260,9 @@ def dump_views(views: list[SavedView], workspace: str) -> bytes:
 class ViewsStore:
     """The saved views of one workspace folder."""
 
-    def __init__(self, folder: str | os.PathLike, workspace: str, *, lock_timeout: float = 10.0):
+    def __init__(self, folder: str | os.PathLike, workspace: str, *, lock_timeout: float = 10.0,
+                 actor: Actor | None = None):
+        self.actor = actor
         self.folder = Path(folder)
         self.workspace = workspace
         self.path = self.folder / FILE_NAME
@@ -330,12 +347,26 @@ class ViewsStore:
         blob = dump_views(views, self.workspace)
         write_atomic(self.path, blob)
 
-    def _change(self, fn) -> list[SavedView]:
+    def _change(self, fn, action: str, view: str = "", detail: dict | None = None) \
+            -> list[SavedView]:
+        """Apply ``fn`` to the views under the lock, write them, and record ``action`` in the
+        audit log. Refuses (:class:`ViewsDenied`) when the actor may not change views."""
+        if self.actor is not None and not self.actor.may_edit:
+            raise ViewsDenied(t("Only editors of this workspace can change its saved views."))
         with self._locked():
             views = self.list()          # raises (and changes nothing) if the file is bad
             new = fn(list(views))
             self._write(new)
-            return new
+        if self.actor is not None and self.actor.audit is not None:
+            try:
+                audit.record(self.actor.audit, action, user=self.actor.user,
+                             workspace=self.workspace, view=view,
+                             file=str(self.path), detail=detail)
+            except OSError as exc:
+                raise ViewsError(t("The views were saved, but the audit log cannot be "
+                                   "written ({why}); tell the site's administrator.",
+                                   why=str(exc.strerror or exc))) from None
+        return new
 
     def save(self, title: str, query: Mapping[str, str], note: str = "", *,
              replace: bool = False) -> SavedView:
@@ -354,7 +385,10 @@ class ViewsStore:
             else:
                 views.append(view)
             return views
-        saved = self._change(fn)
+        from urllib.parse import urlencode
+
+        saved = self._change(fn, "view_save", "?" + urlencode(view.query),
+                             {"title": view.title})
         return next(v for v in saved if v.title.casefold() == view.title.casefold())
 
     def _index(self, views, view_id: str) -> int:
@@ -377,7 +411,7 @@ class ViewsStore:
             views[i] = SavedView(title=new_title, query=old.query, id=old.id, saved=old.saved,
                                  note=old.note if note is None else _clean_note(note))
             return views
-        self._change(fn)
+        self._change(fn, "view_rename", detail={"id": view_id, "title": new_title})
 
     def move(self, view_id: str, step: int) -> None:
         """Move a view ``step`` places (negative = earlier) in the hearing order."""
@@ -386,13 +420,13 @@ class ViewsStore:
             j = max(0, min(len(views) - 1, i + step))
             views.insert(j, views.pop(i))
             return views
-        self._change(fn)
+        self._change(fn, "view_move", detail={"id": view_id, "step": step})
 
     def delete(self, view_id: str) -> None:
         def fn(views):
             views.pop(self._index(views, view_id))
             return views
-        self._change(fn)
+        self._change(fn, "view_delete", detail={"id": view_id})
 
     def import_bytes(self, blob: bytes | str, *, replace: bool = False,
                      name: str | None = None, repairs: list[str] | None = None) -> int:
@@ -417,16 +451,16 @@ class ViewsStore:
                 views.append(SavedView(title=title, note=v.note, query=v.query, id=vid,
                                        saved=v.saved))
             return views
-        self._change(fn)
+        self._change(fn, "views_import", detail={"views": len(incoming), "replace": replace})
         return len(incoming)
 
 
 VIEWS_DIR_ENV = "FISCALMAP_VIEWS_DIR"
 
 
-def store_for(ws) -> ViewsStore:
+def store_for(ws, actor: Actor | None = None) -> ViewsStore:
     """The store of a loaded :class:`geodata.workspace.Workspace`: ``views.json`` in the
     workspace folder, or in ``$FISCALMAP_VIEWS_DIR/<workspace id>/`` when that is set (for a
     read-only install, or tests)."""
     root = os.environ.get(VIEWS_DIR_ENV)
-    return ViewsStore(Path(root) / ws.id if root else ws.path, ws.id)
+    return ViewsStore(Path(root) / ws.id if root else ws.path, ws.id, actor=actor)

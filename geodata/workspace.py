@@ -70,7 +70,7 @@ SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "f
 OVERLAY_KEYS = ("id", "label", "file", "layer", "crs", "category", "name", "tooltip", "colour",
                 "level", "max_file_mb")
 TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads",
-                  "early_warning", "targets")
+                  "early_warning", "targets", "access")
 
 
 def unknown_keys(d: dict, known: tuple[str, ...], where: str,
@@ -725,7 +725,7 @@ def load_manifest(path: Path | str) -> Workspace:
         levels=tuple(levels), tables=tuple(tables), sources=tuple(sources),
         overlays=tuple(overlays),
         settings={k: v for k, v in raw.items()
-                  if k not in {"workspace", "levels", "tables", "sources", "overlays"}},
+                  if k not in {"workspace", "levels", "tables", "sources", "overlays", "access"}},
         max_file_mb=max_mb,
     )
 

@@ -6,7 +6,7 @@ from geodata.files import csv_bytes
 from geodata.problems import problem_summary, problems_frame
 from locales import N_, t
 from performance.checks import settings_problems
-from ui import cache, controls, state
+from ui import auth, cache, controls, state
 from ui.text import md, md_code
 
 # A word beside each icon: the icons are drawn from Streamlit's own icon font (no emoji font
@@ -38,8 +38,9 @@ def listing(problems, key: str, file_name: str) -> None:
                   for p in problems],
                  hide_index=True, width="stretch",
                  column_config={count: st.column_config.NumberColumn(count, format="localized")})
-    st.download_button(t("Download the problem report (CSV)"), csv_bytes(problems_frame(problems)),
-                       file_name=file_name, mime="text/csv", key=key)
+    auth.download_button(st, t("Download the problem report (CSV)"),
+                         csv_bytes(problems_frame(problems)), file_name=file_name,
+                         mime="text/csv", key=key)
 
 
 data, path = controls.page_setup()
@@ -48,7 +49,7 @@ state.show_ignored()
 for root in cache.missing_roots():
     st.warning(t("{variable} names a folder that does not exist: {folder}",
                  variable="`FISCALMAP_WORKSPACES`", folder=md(root)))
-for wid, wpath in cache.workspace_paths().items():
+for wid, wpath in auth.visible_paths().items():
     try:
         cache.manifest(wpath)
     except Exception as exc:  # noqa: BLE001 - a broken manifest is shown, not raised

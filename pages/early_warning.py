@@ -1,15 +1,17 @@
 """Early warning: which areas fall behind their pace of spending this fiscal year."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from geodata.files import csv_bytes
 from geodata.workspace import ManifestError
 from locales import t
 from performance.early_warning import LEGEND_LABELS, flags_frame, pace_view
-from ui import cache, controls, state
+from ui import auth, cache, controls, state
 from ui import early_warning as ew_ui
-from ui.exports_panel import export_panel, remember_view
+from ui.exports_panel import current_params, export_panel, remember_view
 from ui.mapview import map_options, tracked_map
 from ui.text import md, sentences
 
@@ -64,17 +66,21 @@ export_panel(data, path, page="early_warning")
 
 st.subheader(t("{areas}, most behind first", areas=md(level.plural)))
 ew_ui.ranked_table(ew, level_label=level.label)
-st.download_button(t("Download the ranked list (CSV)"), csv_bytes(flags_frame(ew)),
-                   file_name=f"{ws.id}_early_warning_{pick.year}_{ew.view_text.split()[-1]}.csv",
-                   mime="text/csv", key="ew_download")
+auth.download_button(st, t("Download the ranked list (CSV)"), csv_bytes(flags_frame(ew)),
+                     file_name=f"{ws.id}_early_warning_{pick.year}_"
+                               f"{ew.view_text.split()[-1]}.csv",
+                     view="?" + urlencode(current_params("early_warning")), mime="text/csv",
+                     key="ew_download")
 
 if cfg.by:
     by_ew = cache.early_warning(path, pick.year, pick.period, pick.step, pick.rule, cfg.by)
     st.subheader(t("By {level} and {by}", level=md(level.label.lower()), by=md(cfg.by)))
     ew_ui.ranked_table(by_ew, level_label=level.label)
-    st.download_button(t("Download by {by} (CSV)", by=cfg.by), csv_bytes(flags_frame(by_ew)),
-                       file_name=f"{ws.id}_early_warning_{pick.year}_by_{cfg.by}.csv",
-                       mime="text/csv", key="ew_download_by")
+    auth.download_button(st, t("Download by {by} (CSV)", by=cfg.by),
+                         csv_bytes(flags_frame(by_ew)),
+                         file_name=f"{ws.id}_early_warning_{pick.year}_by_{cfg.by}.csv",
+                         view="?" + urlencode(current_params("early_warning")),
+                         mime="text/csv", key="ew_download_by")
 if ew.problems:
     with st.expander(t("Plan and spending do not match ({n})", n=f"{len(ew.problems):,}"),
                      expanded=True):

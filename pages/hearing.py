@@ -4,10 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from exports.maps import frame_problems
-from exports.views_store import ViewsError, store_for
+from exports.views_store import ViewsError
 from geodata.viewstate import drawable_levels
 from locales import t, tn
-from ui import controls, hearing, state
+from ui import auth, controls, hearing, state
 from ui.exports_panel import import_notes, views_file
 from ui.text import md
 
@@ -19,7 +19,8 @@ if not drawable_levels(data):
     st.info(t("This workspace has no allocations or indicators to map yet, so there is no "
               "view to save or present. The Data quality page lists what could not be read."))
     st.stop()
-store = store_for(data.ws)
+store = auth.views_store(data.ws)
+editor = auth.can("editor")
 
 state.init("present", False, parse=state.parse_bool)
 state.init("slide", 1, parse=int)
@@ -67,11 +68,12 @@ st.subheader(t("Sequence"))
 if not views and not views_error:
     st.info(t("No saved views yet. Open the One map page, set up a view and switch on “Export "
               "or save this view” under the map, or save the current view below."))
-hearing.sequence(views, store)
-hearing.save_a_view(data, path)
+hearing.sequence(views, store, editable=editor)
+if editor:
+    hearing.save_a_view(data, path)
 hearing.handouts(data, path, store, views)
 
 st.subheader(t("Views file"))
-views_file(store, error=views_error)
+views_file(store, error=views_error, can_import=editor)
 
 state.to_url(["present", "slide", "screen"])

@@ -4,7 +4,7 @@ import streamlit as st
 from layers.classify import format_number
 from layers.numbers import unit_label
 from locales import N_, t
-from ui import cache, controls, state
+from ui import auth, cache, controls, state
 from ui.text import md, sentences, years_text
 
 KINDS = {"allocations": N_("Money"), "plans": N_("Plans"), "population": N_("Population"),
@@ -15,11 +15,16 @@ data, path = controls.page_setup()
 for root in cache.missing_roots():
     st.warning(t("{variable} names a folder that does not exist: {folder}",
                  variable="`FISCALMAP_WORKSPACES`", folder=md(root)))
+notice = auth.open_notice()
 if data is None:
+    if notice:
+        st.caption(notice)
     st.stop()
 ws = data.ws
 st.title(md(ws.title))
 state.show_ignored()
+if notice:
+    st.info(notice, icon=":material/lock_open:")
 if ws.description:
     st.write(md(ws.description))
 

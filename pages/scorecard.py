@@ -1,6 +1,8 @@
 """Scorecard: every indicator against its target, region by region, beside the money."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from geodata.files import csv_bytes
@@ -9,8 +11,8 @@ from performance.scorecard import (default_year, scorecard_csv_frame, scorecard_
                                    styled_status_table)
 from layers.numbers import unit_label
 from locales import t
-from ui import cache, controls, state
-from ui.exports_panel import export_panel, remember_view
+from ui import auth, cache, controls, state
+from ui.exports_panel import current_params, export_panel, remember_view
 from ui.mapview import map_options, tracked_map
 from ui.text import md, number_column, sentences
 
@@ -138,7 +140,8 @@ st.dataframe(detail, hide_index=True, width="stretch", key="sc_detail",
                  "money_per_resident": number_column(money_header, sc.money_unit,
                                                      rows["money_per_resident"]),
              })
-st.download_button(t("Download the scorecard (CSV)"), csv_bytes(scorecard_csv_frame(sc)),
-                   file_name=f"{ws.id}_scorecard_{level}_{year}.csv", mime="text/csv",
-                   key="sc_download")
+auth.download_button(st, t("Download the scorecard (CSV)"), csv_bytes(scorecard_csv_frame(sc)),
+                     file_name=f"{ws.id}_scorecard_{level}_{year}.csv",
+                     view="?" + urlencode(current_params("scorecard")), mime="text/csv",
+                     key="sc_download")
 state.to_url(["ws", "sc_level", "sc_year", "sc_money", "sc_trend", "sc_indicator"])

@@ -18,6 +18,13 @@ Messages are in the language of ``--lang`` (``en`` or ``zh``), else the workspac
 
 Exit status: 0 no red flag, 2 at least one red flag, 1 error (one line on stderr; ``--debug``
 or ``FISCALMAP_DEBUG=1`` shows the traceback of an unexpected failure).
+
+The command runs as the operating-system user and reads the workspace files with that user's
+permissions. When the site configures sign-in (an ``[auth]`` section in Streamlit's secrets),
+the access rules apply with the OS login as identity (patterns ``os:NAME`` or ``os:*``): a
+workspace the login may not view is reported exactly as one that does not exist. The CSV
+written with ``-o`` is recorded in the audit log as ``os:<login>``; when the log cannot be
+written a warning says so, the file stays written and the exit status is unchanged.
 """
 from __future__ import annotations
 
@@ -28,7 +35,9 @@ import sys
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
+from geodata import access
 from geodata.files import csv_bytes, write_atomic
 from locales import LANGUAGES, N_, lang_in_argv, set_language, t, use
 
@@ -63,7 +72,15 @@ def _month(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="python -m performance.cli",
-                 description=t("Early warning: areas whose spending falls behind its pace."))
+                 description=t("Early warning: areas whose spending falls behind its pace."),
+                 epilog=t("Runs as the operating-system user ({login}) and reads the workspace "
+                          "files with that user's permissions. When the site configures "
+                          "sign-in, it is allowed only what the access rules give os:{login} "
+                          "(patterns os:NAME or os:*); a workspace it may not view is reported "
+                          "as unknown. Every file written is recorded in the audit log as "
+                          "os:{login}; when the log cannot be written, a warning on stderr says "
+                          "so, the file stays written and the exit status is unchanged.",
+                          login=access.os_identity().os_user))
     ap.add_argument("-w", "--workspace", required=True,
                     help=t("workspace id (see the app's picker) or a folder with a "
                            "workspace.toml"))
@@ -92,16 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
-def _open(arg: str):
+def _open(arg: str, site: access.CommandLineAccess):
+    """The workspace named by id or folder, and its id; one the OS login may not view under
+    the site's sign-in is reported exactly as one that does not exist."""
     from geodata.dataset import WorkspaceData
-    from geodata.workspace import ManifestError, load_manifest, workspace_folder
+    from geodata.workspace import ManifestError, load_manifest
 
+    ws_id, path, known = site.locate(arg)
+    if path is None:
+        raise Failure(t("no workspace {name}: expected a workspace id or a folder holding a "
+                        "workspace.toml; known workspaces: {known}", name=repr(arg),
+                        known=", ".join(known) or t("none")))
     try:
-        path = workspace_folder(arg)
-    except LookupError as exc:
-        raise Failure(str(exc)) from None
-    try:
-        return WorkspaceData(load_manifest(path))
+        return WorkspaceData(load_manifest(path)), ws_id
     except ManifestError as exc:
         raise Failure(t("workspace {name} cannot be opened: {why}", name=repr(arg),
                         why=_one_line(exc))) from exc
@@ -125,7 +145,10 @@ def run(argv: list[str]) -> int:
 
     if args.out is not None and args.out.is_dir():
         raise Failure(t("-o {out} is a folder; expected a file name", out=repr(str(args.out))))
-    data = _open(args.workspace)
+    site = access.CommandLineAccess.for_site()
+    for msg in site.warnings:
+        print(t("warning: {message}", message=msg), file=sys.stderr)
+    data, ws_id = _open(args.workspace, site)
     if args.lang is None:
         set_language(data.ws.language or None)
     try:
@@ -184,6 +207,14 @@ def run(argv: list[str]) -> int:
                             why=exc.strerror or str(exc))) from exc
         print(t("wrote {n} row(s) to {out}", n=f"{len(frame):,}", out=str(args.out)),
               file=sys.stderr)
+        # The app's Early warning link of the same flags; the table and breakdown beside it.
+        when = {"ew_month": str(args.month)} if step == "month" else {"ew_quarter": str(period)}
+        link = {"ws": ws_id, "page": "early_warning", "ew_step": step, "ew_year": str(year),
+                **when, "ew_rule": cfg.rule}
+        problem = site.record("export", ws_id, args.out, view="?" + urlencode(link),
+                              detail={"table": cfg.table, "by": by or ""})
+        if problem:
+            print(t("warning: {message}", message=problem), file=sys.stderr)
     return 2 if ew.counts()["red"] else 0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geodata import access
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData, map_values
 from geodata.workspace import (MANIFEST_NAME, Workspace, discover_workspaces, load_manifest,
                                missing_workspace_roots)
@@ -74,6 +75,36 @@ def manifest(path: str) -> Workspace:
                 del _MANIFESTS[old]
             _MANIFESTS[key] = ws
     return ws
+
+
+_ACCESS: dict[tuple, object] = {}
+
+
+def _by_stamp(key: tuple, make):
+    """A value read from one file, read again when the file changes (not a Streamlit cache:
+    access rules must not be cleared or shared across files by a visitor's "Clear cache")."""
+    value = _ACCESS.get(key)
+    if value is None:
+        value = make()
+        with _REGISTRY_LOCK:
+            for old in [k for k in _ACCESS if k[:2] == key[:2]]:
+                del _ACCESS[old]
+            _ACCESS[key] = value
+    return value
+
+
+def access_policy(site_file: str) -> access.Policy:
+    """The site's access rules (:func:`geodata.access.load_policy`), read again when the file
+    changes."""
+    key = ("policy", *_stat(site_file), os.environ.get(access.ACCESS_ENV, ""))
+    return _by_stamp(key, lambda: access.load_policy(site_file))
+
+
+def manifest_access(path: str) -> tuple:
+    """A workspace manifest's ``[access]`` rules, problems and notes, read again when the
+    manifest changes."""
+    key = ("manifest", *_manifest_stamp(path))
+    return _by_stamp(key, lambda: access.manifest_rules(path))
 
 
 def stamp(path: str) -> tuple:

@@ -18,7 +18,7 @@ from layers.palettes import palette_names
 
 from locales import N_, t
 
-from . import cache, i18n, state
+from . import auth, cache, i18n, state
 from .style import page_css
 from .text import md, years_text
 
@@ -38,13 +38,17 @@ VIEW_KEYS = ["ws", "level", "measure", "table", "years", "agencies", "indicator"
 
 def workspace_picker() -> WorkspaceData | None:
     """The workspace selector (sidebar, every page). Returns the loaded workspace."""
-    paths = cache.workspace_paths()
+    paths = auth.visible_paths()
+    auth.note_hidden_link(paths)
     titles, broken = {}, {}
     for wid, path in paths.items():
         try:
             titles[wid] = cache.manifest(path).title
         except ManifestError as exc:
             broken[wid] = exc
+    if not titles and auth.no_workspace_message():
+        st.info(auth.no_workspace_message(), icon=":material/lock:")
+        return None
     if not titles:
         st.error(t("No usable workspace was found. Add a folder with a {manifest} under "
                    "{folder} or set {variable}.", manifest="`workspace.toml`",
@@ -80,6 +84,7 @@ def page_setup() -> tuple[WorkspaceData | None, str]:
     st.set_page_config(page_title=t("Fiscal map"), page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="expanded")
     page_css()
+    auth.guard()
     state.new_page(_page_id())
     workspace_picker()
     i18n.picker()
@@ -96,7 +101,7 @@ def _page_id() -> str:
 
 def current() -> tuple[WorkspaceData | None, str]:
     """The workspace chosen in the sidebar (by app.py), and its folder."""
-    paths = cache.workspace_paths()
+    paths = auth.visible_paths()
     wid = st.session_state.get("ws")
     if wid not in paths:
         return None, ""

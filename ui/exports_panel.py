@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ from geodata.viewstate import PERFORMANCE_KEYS, QUERY_KEYS, resolve_view
 
 from locales import N_, t
 
-from . import cache, state
+from . import auth, cache, state
 from .text import md
 
 if TYPE_CHECKING:
@@ -142,9 +143,10 @@ def downloads(data: WorkspaceData, path: str, c: "Composed", *, key: str,
     made = makers(data, path, c, size=size, dpi=int(dpi), title=title, note=note,
                   formats=formats)
     for i, (fmt, make) in enumerate(made.items()):
-        cols[i % 4].download_button(t(FORMAT_LABELS[fmt]), make, file_name=f"{base}.{fmt}",
-                                    mime=maps.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore",
-                                    width="stretch")
+        auth.download_button(cols[i % 4], t(FORMAT_LABELS[fmt]), make,
+                             file_name=f"{base}.{fmt}", view="?" + urlencode(c.vs.to_query()),
+                             workspace=data.ws.id, mime=maps.MIME[fmt], key=f"{key}_{fmt}",
+                             on_click="ignore", width="stretch")
 
 
 def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
@@ -160,7 +162,7 @@ def save_form(data: WorkspaceData, params: dict[str, str], *, key: str) -> None:
                               key=f"{key}_replace")
         if st.form_submit_button(t("Save this view"), type="primary"):
             try:
-                sv = store_for(data.ws).save(title, params, note, replace=replace)
+                sv = auth.views_store(data.ws).save(title, params, note, replace=replace)
             except ViewsError as exc:
                 st.error(md(str(exc)))
             else:
@@ -186,12 +188,16 @@ def import_views(store, blob: bytes, *, name: str, replace: bool) -> list[str]:
     return [t("Imported {n} view(s).", n=str(n))] + repairs
 
 
-def views_file(store, *, error: str | None) -> None:
-    """Export the saved views as a JSON file, or import one (added, or replacing them)."""
+def views_file(store, *, error: str | None, can_import: bool = True) -> None:
+    """Export the saved views as a JSON file, or import one (added, or replacing them; for
+    editors)."""
     f1, f2 = st.columns(2)
-    f1.download_button(t("Export saved views (JSON)"), lambda: store.export_bytes(),
-                       file_name=f"{store.workspace}_views.json", mime="application/json",
-                       key="dl_views", on_click="ignore", disabled=bool(error))
+    auth.download_button(f1, t("Export saved views (JSON)"), lambda: store.export_bytes(),
+                         file_name=f"{store.workspace}_views.json", workspace=store.workspace,
+                         mime="application/json", key="dl_views", on_click="ignore",
+                         disabled=bool(error))
+    if not can_import:
+        return
     with f2.form("import_views", clear_on_submit=True, border=False):
         up = st.file_uploader(t("Import a views file"), type=["json"], key="import_file")
         replace_all = st.checkbox(t("Replace all saved views (otherwise add to them)"),
@@ -224,5 +230,6 @@ def export_panel(data: WorkspaceData, path: str, *, page: str = "one_map") -> No
         params = current_params(page)
         c = compose(data, params, **cached(path))
         downloads(data, path, c, key="xp")
-        st.markdown(t("**Save this view** for the hearing sequence"))
-        save_form(data, c.vs.to_query(), key="xp_save")
+        if auth.can("editor", data.ws.id):
+            st.markdown(t("**Save this view** for the hearing sequence"))
+            save_form(data, c.vs.to_query(), key="xp_save")

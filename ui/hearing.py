@@ -12,7 +12,7 @@ from exports.views_store import SavedView, ViewsError
 from geodata.dataset import WorkspaceData
 from locales import N_, t
 
-from . import cache, overlays
+from . import auth, cache, overlays
 from .exports_panel import cached, current_params, downloads, last_view, save_form
 from .mapview import map_options, show_map
 from .text import md
@@ -166,9 +166,11 @@ def present(data: WorkspaceData, path: str, views: list[SavedView]) -> None:
 
 
 # ================================================================== preparing
-def sequence(views: list[SavedView], store) -> None:
-    """The saved views in order, each with Up, Down, Rename and Delete."""
+def sequence(views: list[SavedView], store, *, editable: bool = True) -> None:
+    """The saved views in order, each with Up, Down, Rename and Delete (for editors)."""
     n = len(views)
+    if views and not editable:
+        st.caption(t("Only editors of this workspace can change the sequence."))
     for i, sv in enumerate(views, start=1):
         with st.container(border=True, key=f"row_{sv.id}"):
             a, b = st.columns([4, 5], vertical_alignment="center")
@@ -176,6 +178,8 @@ def sequence(views: list[SavedView], store) -> None:
                          note=md(sv.note)) if sv.note else
                        t("**{i}. {title}**", i=str(i), title=md(sv.title)))
             a.caption("?" + md("&".join(f"{k}={v}" for k, v in sv.query.items())))
+            if not editable:
+                continue
             up, down, ren, dele = b.columns(4)
             if up.button(t("Up"), icon=":material/arrow_upward:", key=f"up_{sv.id}",
                          disabled=i == 1, help=t("Earlier in the sequence")):
@@ -236,13 +240,13 @@ def handouts(data: WorkspaceData, path: str, store, views: list[SavedView]) -> N
     hp1, hp2 = st.columns([1, 2], vertical_alignment="bottom")
     size = hp2.selectbox(t("Pack page size"), list(PACK_SIZES), key="pack_size",
                          format_func=lambda s: t(PACK_SIZES[s]))
-    hp1.download_button(
-        t("Hearing pack (PDF)"),
+    auth.download_button(
+        hp1, t("Hearing pack (PDF)"),
         lambda: hearing_pack(data, store.list(), size=size,
                              layer_for=lambda lv: cache.static_layer(path, lv),
                              compose_view=lambda q: compose(data, q, **kw)),
-        file_name=f"{data.ws.id}_hearing_pack.pdf", mime=MIME["pdf"], key="dl_pack",
-        on_click="ignore", disabled=not views, type="primary", width="stretch")
+        file_name=f"{data.ws.id}_hearing_pack.pdf", workspace=data.ws.id, mime=MIME["pdf"],
+        key="dl_pack", on_click="ignore", disabled=not views, type="primary", width="stretch")
     if views:
         pick = st.selectbox(t("View to download"), range(len(views)), key="dl_pick",
                             format_func=lambda j: f"{j + 1}. {views[j].title}")

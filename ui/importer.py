@@ -20,7 +20,7 @@ from geodata.readers.draft import LevelDraft, SaveError, TableDraft, WorkspaceDr
 from geodata.workspace import plural_of, user_workspace_root
 from locales import t
 
-from . import cache
+from . import auth, cache
 from .controls import PENDING_WS
 from .import_files import pick_file, show_problems
 from .import_table import KINDS, VALUE_WORDS, _k, table_step
@@ -135,7 +135,7 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
     st.caption(t("Saved in {folder}; your files are copied there, never changed.",
                  folder=md_code(str(root))))
     draft = WorkspaceDraft(title=title.strip() or wid, currency=currency, levels=[level],
-                           tables=tables)
+                           tables=tables, access=auth.owner_access())
     ids = [table.id for table in tables]
     for i, table in enumerate(tables):
         if ids.count(table.id) > 1:
@@ -151,6 +151,8 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
                 st.error(md(str(exc)))
                 return
             status.update(label=t("Saved: {title}", title=md(ws.title)), state="complete")
+        auth.record("import", workspace=ws.id, file=str(ws.path),
+                    detail={"tables": [table.original_name for table in tables]})
         st.session_state[PENDING_WS] = ws.id
         for k in [k for k in st.session_state if str(k).startswith("imp_")]:
             del st.session_state[k]

@@ -4,6 +4,7 @@ detail, join diagnostics, the data table)."""
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,8 @@ from layers.classify import format_number
 from locales import N_, t
 
 from . import figures as shown
-from . import controls, state
+from . import auth, controls, state
+from .exports_panel import current_params
 from .text import md, md_number
 
 SCHEMES = {"quantiles": N_("quantile classes"), "equal_interval": N_("equal-interval classes"),
@@ -273,9 +275,10 @@ def diagnostics(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, region_id
         for p in others:
             st.text(p.text())
     diag = diagnostics_frame(jr, problems, names)
-    st.download_button(t("Download diagnostics (CSV)"), diagnostics_csv(diag),
-                       file_name=f"{ws.id}_{spec.level}_diagnostics.csv", mime="text/csv",
-                       key="dl_diag")
+    auth.download_button(st, t("Download diagnostics (CSV)"), diagnostics_csv(diag),
+                         file_name=f"{ws.id}_{spec.level}_diagnostics.csv",
+                         view="?" + urlencode(current_params("one_map")), mime="text/csv",
+                         key="dl_diag")
 
 
 def map_data(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
@@ -322,6 +325,7 @@ def data_table(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
                                             "data.")),
         "colour": st.column_config.TextColumn(t("Colour")),
         "population": st.column_config.NumberColumn(t("Population"), format="localized")})
-    st.download_button(t("Download map data (CSV)"), csv_bytes(table),
-                       file_name=f"{ws.id}_{spec.level}_map_data.csv", mime="text/csv",
-                       key="dl_table")
+    auth.download_button(st, t("Download map data (CSV)"), csv_bytes(table),
+                         file_name=f"{ws.id}_{spec.level}_map_data.csv",
+                         view="?" + urlencode(current_params("one_map")), mime="text/csv",
+                         key="dl_table")

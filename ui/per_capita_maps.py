@@ -23,12 +23,12 @@ from layers.frames import frame_views, mark_small
 from layers.map_payload import MapOptions
 from locales import t
 
-from . import cache, overlays, state
+from . import auth, cache, overlays, state
 from . import figures as shown
 from .map_component import fiscal_map
 from .mapview import map_options
-from .per_capita import (_NO_DRILL, _PENDING, _SELECTED, COMPARE, PER_LABELS, SCHEMES,
-                         PerCapita, _snapshot)
+from .per_capita import (_NO_DRILL, _PENDING, _SELECTED, COMPARE, PC_KEYS, PER_LABELS,
+                         SCHEMES, PerCapita, _snapshot)
 from .text import md, md_number
 
 PLAY_SECONDS = 1.2
@@ -283,9 +283,10 @@ def ranking(pc: PerCapita) -> None:
     st.markdown(t("**Ranking, {span}**: highest {rate} first. Amounts in {unit}.",
                   span=md(span_label), rate=pc.rate, unit=md(_unit_line(pc))))
     show_table(pc, table, key="pc_rank_table")
-    st.download_button(t("Download the ranking (CSV)"), csv_bytes(table.frame),
-                       file_name=f"{pc.ws.id}_{pc.level}_per_resident.csv", mime="text/csv",
-                       key="pc_dl_rank")
+    auth.download_button(st, t("Download the ranking (CSV)"), csv_bytes(table.frame),
+                         file_name=f"{pc.ws.id}_{pc.level}_per_resident.csv",
+                         view=state.view_link(PC_KEYS, "per_capita"),
+                         mime="text/csv", key="pc_dl_rank")
     if len(years) > 1:
         _notes(pc, pc.mv, pc.spec)
 

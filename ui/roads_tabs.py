@@ -15,7 +15,7 @@ from layers.choropleth import build_choropleth
 from layers.overlay import overlays_json
 from locales import t
 
-from . import cache, roads, state
+from . import auth, cache, roads, state
 from .map_component import fiscal_map
 from .mapview import map_options
 from .roads import Roads
@@ -66,9 +66,10 @@ def targets_tab(r: Roads, rc: R.RoadCondition) -> None:
                   n=f"{len(table.frame):,}", areas=md(r.areas),
                   road_class=md(R.lower_first(rc.road_class)), unit=md(uw)))
     show_table(r, table, key="rd_targets_table")
-    st.download_button(t("Download targets table (CSV)"), r.csv(table, rc),
-                       file_name=f"{r.ws.id}_road_targets_{r.road_class}_{r.scheme_id}.csv",
-                       mime="text/csv", key="dl_rd_targets")
+    auth.download_button(st, t("Download targets table (CSV)"), r.csv(table, rc),
+                         file_name=f"{r.ws.id}_road_targets_{r.road_class}_{r.scheme_id}.csv",
+                         view=state.view_link(roads.URL_KEYS, "roads"), mime="text/csv",
+                         key="dl_rd_targets")
 
 
 def _no_timeline(r: Roads) -> str | None:
@@ -200,9 +201,10 @@ def change_tab(r: Roads, rc: R.RoadCondition) -> None:
                      "segment.", a=str(ya), b=str(yb), areas=md(r.areas), score=md(score)))
         st.caption(md(rc.methodology))
     table = RT.change_table(per_seg, score, ya, yb)
-    st.download_button(t("Download segment changes (CSV)"), r.csv(table, rc),
-                       file_name=f"{r.ws.id}_road_change_{ya}_{yb}.csv", mime="text/csv",
-                       key="dl_rd_change")
+    auth.download_button(st, t("Download segment changes (CSV)"), r.csv(table, rc),
+                         file_name=f"{r.ws.id}_road_change_{ya}_{yb}.csv",
+                         view=state.view_link(roads.URL_KEYS, "roads"), mime="text/csv",
+                         key="dl_rd_change")
 
 
 def invest_tab(r: Roads, rc: R.RoadCondition) -> None:
@@ -230,9 +232,10 @@ def invest_tab(r: Roads, rc: R.RoadCondition) -> None:
     table = RT.invest_table(inv, level_label=r.area, unit=r.cfg.length_unit,
                             unit_word=r.cfg.unit_word, currency=r.ws.currency)
     show_table(r, table, key="rd_invest_table")
-    st.download_button(t("Download where-to-invest table (CSV)"), r.csv(table, rc),
-                       file_name=f"{r.ws.id}_where_to_invest_{r.road_class}_{per}.csv",
-                       mime="text/csv", key="dl_rd_invest")
+    auth.download_button(st, t("Download where-to-invest table (CSV)"), r.csv(table, rc),
+                         file_name=f"{r.ws.id}_where_to_invest_{r.road_class}_{per}.csv",
+                         view=state.view_link(roads.URL_KEYS, "roads"), mime="text/csv",
+                         key="dl_rd_invest")
 
 
 def problems_tab(r: Roads) -> None:
@@ -259,9 +262,11 @@ def problems_tab(r: Roads) -> None:
         st.caption(t("{n} segments carry a region id that differs from the {area} holding most "
                      "of their length; the map uses where the line runs.",
                      n=f"{net.attribute_mismatch:,}", area=md(r.area.lower())))
-    st.download_button(t("Download problems (CSV)"), csv_bytes(problems_frame(rd.problems)),
-                       file_name=f"{r.ws.id}_road_problems.csv", mime="text/csv",
-                       key="dl_rd_problems")
+    auth.download_button(st, t("Download problems (CSV)"),
+                         csv_bytes(problems_frame(rd.problems)),
+                         file_name=f"{r.ws.id}_road_problems.csv",
+                         view=state.view_link(roads.URL_KEYS, "roads"), mime="text/csv",
+                         key="dl_rd_problems")
 
 
 def below_the_map(r: Roads, rc: R.RoadCondition) -> None:

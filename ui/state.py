@@ -143,6 +143,16 @@ def init_list(key: str, default: list, *, options: Sequence, parse: Callable[[st
     st.session_state[key] = value
 
 
+def view_link(keys: Sequence[str], page: str) -> str:
+    """The page's view as a link's query (``?ws=…&page=…&…``) from the session's values of
+    ``keys``, as the address bar shows it (for the audit log of a download)."""
+    from urllib.parse import urlencode
+
+    params = {k: url_text(k, st.session_state[k]) for k in keys if k in st.session_state}
+    params = {"ws": params.pop("ws", ""), "page": page, **params}
+    return "?" + urlencode({k: v for k, v in params.items() if v != ""})
+
+
 def url_text(key: str, v: Any) -> str:
     """A view value as the URL (and a saved view) writes it."""
     if key == "center" and isinstance(v, tuple):

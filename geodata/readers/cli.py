@@ -245,7 +245,16 @@ def _table_spec(text: str) -> dict:
 
 
 def cmd_save(a) -> int:
+    from ..access import CommandLineAccess
     from .units import parse_scale
+
+    site = CommandLineAccess.for_site()
+    for msg in site.warnings:
+        print(t("warning: {message}", message=msg), file=sys.stderr)
+    if not site.may_import():
+        raise CliError(t("importing needs the editor role: this command runs as the "
+                         "operating-system user, and the site's access rules give os:{login} "
+                         "no editor role", login=site.who.os_user))
 
     regions, key_field, name_field = _regions(a.boundaries, a.layer, a.key_field, a.name_field,
                                               a.crs)
@@ -311,6 +320,10 @@ def cmd_save(a) -> int:
     except SaveError as exc:
         raise CliError(str(exc)) from None
     print(t("Saved workspace {id} in {folder}", id=repr(ws.id), folder=str(ws.path)))
+    problem = site.record("import", ws.id, ws.path,
+                          detail={"tables": [table.original_name for table in tables]})
+    if problem:
+        print(t("warning: {message}", message=problem), file=sys.stderr)
     if root not in [Path(p) for p in os.environ.get("FISCALMAP_WORKSPACES", "").split(
             os.pathsep) if p] and root != user_workspace_root():
         print(t("Start the app with FISCALMAP_WORKSPACES={folder} to see it", folder=str(root)))

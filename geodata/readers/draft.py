@@ -80,6 +80,9 @@ class WorkspaceDraft:
     description: str = ""
     levels: list[LevelDraft] = field(default_factory=list)
     tables: list[TableDraft] = field(default_factory=list)
+    #: The manifest's ``[access]`` table (roles → patterns), when sign-in is on: the person
+    #: who imports administers what they saved.
+    access: dict[str, Any] = field(default_factory=dict)
 
 
 def slug(text: str, default: str = "workspace") -> str:
@@ -167,7 +170,10 @@ def manifest_dict(draft: WorkspaceDraft, files: dict[int, str] | None = None,
                         "files": [files[id(item)]],
                         "notes": "imported with the Import page; sha256 "
                                  + _sha256(item.source)[:16]})
-    return {"workspace": head, "levels": levels, "tables": tables, "sources": sources}
+    out = {"workspace": head, "levels": levels, "tables": tables, "sources": sources}
+    if draft.access:
+        out["access"] = dict(draft.access)
+    return out
 
 
 def toml_text(manifest: dict[str, Any]) -> str:

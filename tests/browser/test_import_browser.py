@@ -188,7 +188,13 @@ def test_import_a_yearbook_and_open_it_on_the_map(streamlit_server, page, tmp_pa
     assert (spend["header_row"], spend["skip_bottom"], spend["amount_scale"]) == (3, 1, "亿元")
     assert pop["population_scale"] == "万人"
     assert "广东,广东省" in (root / FOLDER / spend["crosswalk"]).read_text(encoding="utf-8")
-    assert list((tmp_path / "xdg").iterdir()) == []
+    # nothing saved in the user's data folder but the audit log, which records the import
+    xdg = tmp_path / "xdg"
+    assert sorted(p.relative_to(xdg).as_posix() for p in xdg.rglob("*") if p.is_file()) == [
+        "fiscalmap/audit/audit.jsonl", "fiscalmap/audit/audit.jsonl.lock"]
+    [line] = [json.loads(x) for x in (xdg / "fiscalmap/audit/audit.jsonl").read_text(
+        encoding="utf-8").splitlines() if '"import"' in x]
+    assert (line["user"], line["workspace"]) == ("open", FOLDER)
     assert list((tmp_path / "tmp" / "fiscalmap-import").rglob("spend.csv"))   # staged here
     assert_offline(page)
     server.assert_no_traceback()

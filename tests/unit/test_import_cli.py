@@ -90,3 +90,36 @@ def test_lang_zh_prints_the_messages_in_chinese(files, capsys):
                  "x", "--boundaries", str(files / "provinces.geojson"),
                  "--table", f"file={files / 'spend.csv'} scael=亿元"]) == 1
     assert capsys.readouterr().err.strip() == "错误：--table：未知的键 'scael'；您是否指 'scale'？"
+
+
+def _save_args(files, wid: str) -> list[str]:
+    return ["save", "--root", str(files / "root"), "--id", wid, "--title", "t",
+            "--label", "省份", "--boundaries", str(files / "provinces.geojson"),
+            "--table", f"file={files / 'spend.csv'} wide=auto scale=亿元 accept=unique"]
+
+
+def test_under_sign_in_saving_needs_an_editor_role_and_is_audited(files, capsys, monkeypatch):
+    import getpass
+
+    from geodata import audit
+    from tests.unit.test_cli_access import AUTH
+
+    (files / "secrets.toml").write_text(AUTH, encoding="utf-8")
+    rules = files / "access.toml"
+    rules.write_text("[site]\nviewer = [\"os:*\"]\n", encoding="utf-8")
+    monkeypatch.setenv("FISCALMAP_SECRETS", str(files / "secrets.toml"))
+    monkeypatch.setenv("FISCALMAP_ACCESS", str(rules))
+    monkeypatch.setenv("FISCALMAP_AUDIT_LOG", str(files / "audit.jsonl"))
+    login = getpass.getuser()
+    assert main(_save_args(files, "refused")) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"error: importing needs the editor role: this command runs as the operating-system "
+        f"user, and the site's access rules give os:{login} no editor role")
+    assert not (files / "root" / "refused").exists()
+    rules.write_text(f"[site]\neditor = [\"os:{login}\"]\n", encoding="utf-8")
+    assert main(_save_args(files, "allowed")) == 0, capsys.readouterr().err
+    [line] = audit.read(audit.settings())[0]
+    assert (line["action"], line["user"], line["workspace"]) == ("import", f"os:{login}",
+                                                                  "allowed")
+    assert line["file"] == str((files / "root" / "allowed").resolve())
+    assert line["detail"] == {"tables": ["spend.csv"]}
