@@ -26,7 +26,6 @@ rule grants nothing. A site file that cannot be read makes no workspace public.
 """
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import tomllib
@@ -46,7 +45,7 @@ ACCESS_ENV = "FISCALMAP_ACCESS"
 SITE_FILE = Path(__file__).resolve().parent.parent / ".streamlit" / "access.toml"
 DEFAULT_GROUP_CLAIMS = ("groups", "roles")
 RULE_KEYS = ("public", *ROLES)
-SITE_KEYS = ("group_claims", *ROLES)
+SITE_KEYS = ("group_claims", "trust_email", *ROLES)
 SITE_FILE_KEYS = ("site", "workspaces", "audit")
 
 _LOCAL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
@@ -97,10 +96,14 @@ def _claim(claims: Mapping[str, Any], path: str) -> Any:
 
 
 def identity_from_claims(claims: Mapping[str, Any],
-                         group_claims: Iterable[str] = DEFAULT_GROUP_CLAIMS) -> Identity:
+                         group_claims: Iterable[str] = DEFAULT_GROUP_CLAIMS, *,
+                         trust_email: bool = False) -> Identity:
     """The identity in an ID token's claims (``st.user``). Groups are the values of every claim
-    named in ``group_claims`` (a list or one string each). An e-mail the provider marks as not
-    verified (``email_verified = false``) matches no e-mail or domain rule."""
+    named in ``group_claims`` (a list or one string each). E-mail and domain rules match only
+    an e-mail the provider says it verified (``email_verified`` true); ``trust_email`` (the
+    site file's ``[site] trust_email = true``) accepts an e-mail without that claim, for a
+    provider that sends none and whose addresses the organisation itself manages (Entra ID
+    in a single tenant). An e-mail marked not verified is never trusted."""
     groups: set[str] = set()
     for name in group_claims:
         value = _claim(claims, name)
@@ -108,20 +111,25 @@ def identity_from_claims(claims: Mapping[str, Any],
             groups.add(value)
         elif isinstance(value, (list, tuple, set, frozenset)):
             groups.update(str(v) for v in value if isinstance(v, (str, int)))
-    verified = claims.get("email_verified", True)
-    if isinstance(verified, str):
-        verified = verified.strip().lower() != "false"
+    raw = claims.get("email_verified")
+    if raw is None:
+        verified = trust_email
+    else:
+        verified = raw is True or (isinstance(raw, str) and raw.strip().lower() == "true")
     return Identity(email=str(claims.get("email") or "").strip().lower(),
                     subject=str(claims.get("sub") or ""),
-                    groups=frozenset(groups), email_verified=verified is not False)
+                    groups=frozenset(groups), email_verified=verified)
 
 
 def os_identity() -> Identity:
-    """The command line's identity: the operating-system login it runs as."""
+    """The command line's identity: the operating-system login it runs as, from the password
+    database (not ``$USER`` or ``$LOGNAME``, which any caller can set)."""
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+        import pwd
+
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        user = str(os.geteuid()) if hasattr(os, "geteuid") else "unknown"
     return Identity(os_user=user)
 
 
@@ -151,8 +159,8 @@ class Rule:
 
     def matches(self, who: Identity) -> bool:
         p = self.pattern.strip()
-        if p == "*":
-            return who.known
+        if p == "*":        # anyone signed in (an OS login is matched by os:* only)
+            return bool(who.email or who.subject)
         if p.startswith("group:"):
             return any(_glob(g.lower(), p[6:].lower()) for g in who.groups)
         if p.startswith("os:"):
@@ -208,6 +216,8 @@ class Policy:
     site_rules: tuple[Rule, ...] = ()
     workspaces: dict[str, WorkspaceRules] = field(default_factory=dict)
     group_claims: tuple[str, ...] = DEFAULT_GROUP_CLAIMS
+    #: ``[site] trust_email``: an e-mail without an ``email_verified`` claim is trusted.
+    trust_email: bool = False
     audit: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -257,15 +267,17 @@ def parse_rules(d: Any, where: str, problems: list[str], notes: list[str], *,
     """The rules of one table (``[access]``, ``[site]`` or ``[workspaces.<id>]``)."""
     if not isinstance(d, Mapping):
         problems.append(Text(N_("{where} must be a table of rules"), where=where))
-        return WorkspaceRules()
+        return WorkspaceRules(public=False)
     public = None
     rules: list[Rule] = []
     for key, value in d.items():
         if key == "public" and "public" in keys:
             if isinstance(value, bool):
                 public = value
-            else:
-                problems.append(Text(N_("{where}: public must be true or false, not {value}"),
+            else:       # closed until fixed: never opened by a typo
+                public = False
+                problems.append(Text(N_("{where}: public must be true or false, not {value}; "
+                                        "the workspace is not public until it is fixed"),
                                      where=where, value=repr(value)))
         elif key in ROLES:
             rules += [Rule(key, p, where) for p in _patterns(value, where, key, problems)]
@@ -325,6 +337,12 @@ def load_policy(path: Path | str | None = None) -> Policy:
             policy.problems.append(Text(N_("{file} [site]: group_claims must be a list of "
                                            "claim names, e.g. {example}"), file=name,
                                         example='["groups", "roles"]'))
+        trust = site.get("trust_email", False)
+        if isinstance(trust, bool):
+            policy.trust_email = trust
+        else:
+            policy.problems.append(Text(N_("{file} [site]: trust_email must be true or false, "
+                                           "not {value}"), file=name, value=repr(trust)))
     policy.site_rules = parse_rules(site, f"{name} [site]", policy.problems, policy.notes,
                                     keys=SITE_KEYS).rules
     spaces = raw.get("workspaces", {})
@@ -401,7 +419,7 @@ def _url_problem(value: Any, key: str, where: str) -> Text | None:
 def auth_problems(auth: Mapping[str, Any] | None) -> list[Text]:
     """Why an ``[auth]`` section cannot be used (empty when it can, or when there is none:
     sign-in is then off and the app runs open)."""
-    if not auth:
+    if auth is None:
         return []
     out: list[Text] = []
     where = "[auth]"
@@ -503,12 +521,16 @@ def check(argv: list[str] | None = None) -> int:
         print(t("A cookie secret can be made with: {command}", command=fix_text()),
               file=sys.stderr)
         return 1
+    from .workspace import discover_workspaces
+
     policy = load_policy()
-    for p in policy.problems:
+    said = [*policy.problems, *policy.notes]
+    for path in discover_workspaces().values():
+        _, problems, notes = manifest_rules(path)
+        said += [*problems, *notes]
+    for p in said:
         print(t("access rules: {problem}", problem=str(p)), file=sys.stderr)
-    for n in policy.notes:
-        print(t("access rules: {problem}", problem=str(n)), file=sys.stderr)
-    if auth:
+    if auth is not None:
         print(t("Sign-in is on ({n} provider(s)); access rules from {file}.",
                 n=str(len(providers(auth))), file=policy.source))
     else:
@@ -539,9 +561,9 @@ class CommandLineAccess:
         auth, problems = secrets_auth()
         policy = load_policy()
         warnings = [str(p) for p in problems]
-        if auth:
+        if auth is not None:
             warnings += [str(p) for p in policy.problems]
-        return cls(on=bool(auth), who=os_identity(), policy=policy, warnings=warnings)
+        return cls(on=auth is not None, who=os_identity(), policy=policy, warnings=warnings)
 
     def allows(self, ws_id: str, path: Path | str, role: str = "viewer") -> bool:
         if not self.on:
@@ -589,3 +611,12 @@ class CommandLineAccess:
                                "not recorded in it; tell the site's administrator"),
                             log=str(cfg.path), why=exc.strerror or str(exc)))
         return None
+
+
+def taken_ids(policy: Policy | None = None) -> set[str]:
+    """Workspace ids a new workspace may not take: every workspace found in any folder, seen
+    or not by the person importing, and every id the site's access file names."""
+    from .workspace import discover_workspaces
+
+    policy = policy if policy is not None else load_policy()
+    return set(discover_workspaces()) | set(policy.workspaces)

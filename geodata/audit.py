@@ -9,7 +9,10 @@ files.
 
 Where: ``FISCALMAP_AUDIT_LOG``, else ``path`` in the ``[audit]`` table of the site access file,
 else ``$XDG_DATA_HOME/fiscalmap/audit/audit.jsonl``. The folder is made readable by its owner
-only (0700): the log names people.
+only (0700, files 0600): the log names people. A site whose command lines run as other logins
+than the app sets ``shared = true`` and a path every one of them reaches: the folder and files
+are then made for the folder's group (folder 2770, files 0660), so each login that belongs to
+that group appends to the one log the Audit log page reads.
 """
 from __future__ import annotations
 
@@ -37,6 +40,16 @@ class AuditSettings:
     path: Path
     max_bytes: int = int(DEFAULT_MAX_MB * 1024 * 1024)
     keep: int = DEFAULT_KEEP
+    #: Folder and files for the folder's group (several logins append), not the owner alone.
+    shared: bool = False
+
+    @property
+    def file_mode(self) -> int:
+        return 0o660 if self.shared else 0o600
+
+    @property
+    def folder_mode(self) -> int:
+        return 0o2770 if self.shared else 0o700
 
 
 def default_path() -> Path:
@@ -58,8 +71,9 @@ def settings(section: Mapping[str, Any] | None = None) -> AuditSettings:
         max_mb = DEFAULT_MAX_MB
     if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
         keep = DEFAULT_KEEP
+    shared = section.get("shared", False) is True
     return AuditSettings(Path(str(path)).expanduser(), max(1024, int(max_mb * 1024 * 1024)),
-                         keep)
+                         keep, shared)
 
 
 def rotated(cfg: AuditSettings) -> list[Path]:
@@ -68,11 +82,24 @@ def rotated(cfg: AuditSettings) -> list[Path]:
     return [p for p in (*old, cfg.path) if p.is_file()]
 
 
+def _create(path: Path, mode: int) -> int:
+    """Open ``path`` for appending, made with ``mode`` whatever the umask when it is new."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_APPEND)
+    except FileNotFoundError:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
+        os.fchmod(fd, mode)
+        return fd
+
+
 @contextmanager
 def _locked(cfg: AuditSettings) -> Iterator[None]:
-    cfg.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = cfg.path.parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=cfg.folder_mode)
+        os.chmod(folder, cfg.folder_mode)
     lock = cfg.path.with_name(cfg.path.name + ".lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = _create(lock, cfg.file_mode)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -122,7 +149,7 @@ def record(cfg: AuditSettings, action: str, **fields: Any) -> dict:
             size = 0
         if size and size + len(data) > cfg.max_bytes:
             _rotate(cfg)
-        fd = os.open(cfg.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = _create(cfg.path, cfg.file_mode)
         try:
             os.write(fd, data)
         finally:

@@ -70,7 +70,9 @@ def _secrets_paths() -> list[str]:
 
 
 def enabled() -> bool:
-    return bool(auth_section())
+    """True when the secrets hold an ``[auth]`` section (even an empty one: it is then
+    reported as incomplete, never taken as "no sign-in")."""
+    return auth_section() is not None
 
 
 def problems() -> list[str]:
@@ -92,7 +94,8 @@ def identity() -> Identity:
     if not user.get("is_logged_in"):
         return ANONYMOUS
     claims = user.to_dict() if hasattr(user, "to_dict") else dict(user)
-    return access.identity_from_claims(claims, policy().group_claims)
+    return access.identity_from_claims(claims, policy().group_claims,
+                                       trust_email=policy().trust_email)
 
 
 def user_name() -> str:
@@ -237,6 +240,12 @@ def guard() -> None:
         st.stop()
     if not enabled():
         return
+    # Tables' own "Download as CSV" would be an export the audit log never sees: under
+    # sign-in only the app's download buttons (audited) export data.
+    from streamlit import config
+
+    if not config.get_option("client.disableDataExport"):
+        st.set_option("client.disableDataExport", True)
     section = auth_section() or {}
     if st.user.get("is_logged_in"):
         _note_sign_in()
@@ -257,6 +266,22 @@ def guard() -> None:
         url, why = error
         st.error(t("The sign-in service cannot be reached at {url} ({why}). Try again later, "
                    "or tell the site's administrator.", url=md(url), why=md(why)))
+
+
+def role_caption() -> None:
+    """Under the workspace picker: the signed-in reader's role in the open workspace, and why
+    when several rules match (nothing when sign-in is off)."""
+    if not enabled() or not identity().known:
+        return
+    ws_id = str(st.session_state.get("ws", ""))
+    path = cache.workspace_paths().get(ws_id)
+    if not path:
+        return
+    d = decision(ws_id, path)
+    if d.role is None:
+        return
+    st.sidebar.caption(t("Your role in this workspace: {role}", role=t(ROLE_LABELS[d.role])),
+                       help=str(d.note()) if d.note() else None)
 
 
 def no_workspace_message() -> str:
@@ -338,15 +363,20 @@ _DENIED_NOTED = "_denied_link_noted"
 
 
 def note_hidden_link(visible: Mapping[str, str]) -> None:
-    """Record (once per session) a link that names a workspace the reader may not open: the
-    reader is told "not available here", as for one that does not exist; the workspace's
-    administrators see the attempt in the audit log."""
-    if not enabled():
+    """Record (once per session) a signed-in reader's link that names a workspace they may not
+    open. The reader is told "not available here", as for one that does not exist, and nothing
+    else (not even a failure to write the log); the workspace's administrators see the
+    attempt. Signed-out visitors are not recorded: anyone could fill the log that way."""
+    if not enabled() or not identity().known:
         return
     asked = st.query_params.get("ws", "")
     if not asked or asked in visible or asked not in cache.workspace_paths() \
             or st.session_state.get(_DENIED_NOTED) == asked:
         return
     st.session_state[_DENIED_NOTED] = asked
-    record("denied", workspace=asked, view="?" + urlencode({"ws": asked}),
-           detail={"reason": "link to a workspace the reader may not open"})
+    try:
+        audit.record(audit_settings(), "denied", user=user_name(), workspace=asked,
+                     view="?" + urlencode({"ws": asked}),
+                     detail={"reason": "link to a workspace the reader may not open"})
+    except OSError as exc:
+        _LOG.log(logging.ERROR, "audit log cannot be written: %s", exc)

@@ -66,6 +66,7 @@ def workspace_picker() -> WorkspaceData | None:
         st.session_state["ws"] = pending
     state.init("ws", ids[0], options=ids)
     st.sidebar.selectbox(t("Workspace"), ids, format_func=lambda w: titles[w], key="ws")
+    auth.role_caption()
     for wid, exc in broken.items():
         st.sidebar.warning(t("Workspace “{name}” cannot be opened: {n} problem(s) in its "
                              "manifest (see Data quality).", name=md(wid),

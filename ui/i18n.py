@@ -18,10 +18,11 @@ LANG_KEY = "lang"
 
 
 def _workspace_default() -> str | None:
-    from . import cache
+    from . import auth, cache
 
     wid = st.session_state.get("ws") or st.query_params.get("ws")
-    path = cache.workspace_paths().get(wid) if wid else None
+    # only a workspace the reader may open: a hidden one must not show through its language
+    path = auth.visible_paths().get(wid) if wid else None
     if path is None:
         return None
     try:

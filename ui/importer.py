@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from geodata import access
 from geodata.readers.draft import LevelDraft, SaveError, TableDraft, WorkspaceDraft, \
     save_workspace, slug
 from geodata.workspace import plural_of, user_workspace_root
@@ -145,7 +146,8 @@ def workspace_step(level: LevelDraft, tables: list[TableDraft], currency: str) -
         with st.status(t("Saving the workspace…"), expanded=True) as status:
             try:
                 ws = save_workspace(draft, root, wid.strip(),
-                                    progress=lambda m: status.write(md(m)))
+                                    progress=lambda m: status.write(md(m)),
+                                    taken=access.taken_ids(auth.policy()))
             except SaveError as exc:
                 status.update(label=t("Not saved"), state="error")
                 st.error(md(str(exc)))

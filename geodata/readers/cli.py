@@ -245,7 +245,7 @@ def _table_spec(text: str) -> dict:
 
 
 def cmd_save(a) -> int:
-    from ..access import CommandLineAccess
+    from ..access import CommandLineAccess, taken_ids
     from .units import parse_scale
 
     site = CommandLineAccess.for_site()
@@ -316,7 +316,8 @@ def cmd_save(a) -> int:
     draft = WorkspaceDraft(title=a.title, currency=a.currency, levels=[level], tables=tables)
     root = Path(a.root) if a.root else user_workspace_root()
     try:
-        ws = save_workspace(draft, root, a.id, progress=lambda m: print(f"  {m}"))
+        ws = save_workspace(draft, root, a.id, progress=lambda m: print(f"  {m}"),
+                            taken=taken_ids(site.policy))
     except SaveError as exc:
         raise CliError(str(exc)) from None
     print(t("Saved workspace {id} in {folder}", id=repr(ws.id), folder=str(ws.path)))

@@ -17,7 +17,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -196,11 +196,16 @@ class SaveError(ValueError):
 
 
 def save_workspace(draft: WorkspaceDraft, root: Path, wid: str, *,
-                   progress: Callable[[str], None] | None = None) -> Workspace:
+                   progress: Callable[[str], None] | None = None,
+                   taken: Iterable[str] = ()) -> Workspace:
     """Write the draft as the workspace folder ``root/wid`` and return it, loaded.
 
-    Raises :class:`SaveError` when the id is not a folder name or is taken, or when the written
-    manifest does not load (its problems are listed); nothing is left behind then.
+    Raises :class:`SaveError` when the id is not a folder name or is taken (a folder in
+    ``root``, or one of ``taken``: the ids of every workspace the app knows, in any folder, and
+    those the site's access rules name: a new workspace must not take the id, and so the
+    rules, saved views and audit lines, of another one), or when the written manifest does not
+    load (its problems are listed); nothing is left behind then. The message is the same
+    whichever workspace has the name, so it tells nothing of one the person may not see.
     """
     say = progress or (lambda _m: None)
     if not WORKSPACE_ID.match(wid):
@@ -209,9 +214,9 @@ def save_workspace(draft: WorkspaceDraft, root: Path, wid: str, *,
     if not draft.levels:
         raise SaveError(t("a workspace needs a boundary layer"))
     target = root / wid
-    if target.exists():
-        raise SaveError(t("a workspace named {name} already exists in {folder}; choose another "
-                          "name (nothing was written)", name=repr(wid), folder=str(root)))
+    if target.exists() or wid in set(taken):
+        raise SaveError(t("the workspace name {name} is taken; choose another name (nothing "
+                          "was written)", name=repr(wid)))
     root.mkdir(parents=True, exist_ok=True)
     stage = staging_dir(root, prefix=f".{wid}.")
     try:

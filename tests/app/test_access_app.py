@@ -40,7 +40,8 @@ SIGNED_OUT = {"is_logged_in": False}
 
 
 def user(email: str) -> dict:
-    return {"is_logged_in": True, "email": email, "sub": "sub-" + email.split("@")[0]}
+    return {"is_logged_in": True, "email": email, "email_verified": True,
+            "sub": "sub-" + email.split("@")[0]}
 
 
 def _workspace(root, wid: str, title: str, extra: str = "") -> None:
@@ -327,3 +328,56 @@ def test_import_is_for_editors(site):
     at = app(user("editor@city.example"), page="pages/import_data.py", direct=True)
     assert "Importing data is for editors." not in texts(at)
     assert [x.value for x in at.title] == ["Import data"]
+
+
+def test_an_empty_auth_section_refuses_to_start(site):
+    at = app(SIGNED_OUT, auth={})
+    assert len(at.error) == 1
+    listed = [m.value.replace("\\", "") for m in at.markdown][0]
+    for key in ("cookie_secret", "redirect_uri", "client_id", "client_secret",
+                "server_metadata_url"):
+        assert key in listed
+    assert [s.label for s in at.selectbox] == []
+
+
+def test_an_e_mail_the_provider_did_not_verify_matches_no_domain_rule(site):
+    unverified = {"is_logged_in": True, "email": "viewer@city.example", "sub": "v"}
+    assert picker(app(unverified)) == [PUBLIC]
+    (site / "access.toml").write_text(SITE.replace("[site]", "[site]\ntrust_email = true"),
+                                      encoding="utf-8")
+    assert sorted(picker(app(unverified))) == sorted([DRAFT, PUBLIC])
+
+
+def test_a_hidden_workspace_does_not_show_through_its_language(site, tmp_path, monkeypatch):
+    other = tmp_path / "more"
+    _workspace(other, "hidden_zh", "隐藏的预算")
+    manifest = other / "hidden_zh" / "workspace.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "[workspace]\n", '[workspace]\nlanguage = "zh"\n', 1), encoding="utf-8")
+    import os
+
+    monkeypatch.setenv("FISCALMAP_WORKSPACES",
+                       os.pathsep.join([os.environ["FISCALMAP_WORKSPACES"], str(other)]))
+    hidden = app(SIGNED_OUT, query={"ws": "hidden_zh"})
+    absent = app(SIGNED_OUT, query={"ws": "no_such_ws"})
+    assert [s.label for s in hidden.sidebar.selectbox] == ["Workspace", "Language"]
+    assert texts(hidden).replace("hidden\\_zh", "X") == \
+        texts(absent).replace("no\\_such\\_ws", "X")
+    # a viewer of it gets its language
+    (site / "access.toml").write_text(SITE + '\n[workspaces.hidden_zh]\nviewer = ["*"]\n',
+                                      encoding="utf-8")
+    opened = app(user("someone@elsewhere.example"), query={"ws": "hidden_zh"})
+    assert [s.label for s in opened.sidebar.selectbox] == ["工作区", "语言 · Language"]
+
+
+def test_under_sign_in_tables_offer_no_unaudited_download(site):
+    from streamlit import config
+
+    config.set_option("client.disableDataExport", False)
+    try:
+        app({}, auth=None, ws="public_ws")
+        assert config.get_option("client.disableDataExport") is False    # open: as before
+        app(user("viewer@city.example"))
+        assert config.get_option("client.disableDataExport") is True
+    finally:
+        config.set_option("client.disableDataExport", False)

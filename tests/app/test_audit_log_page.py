@@ -176,7 +176,8 @@ def site(tmp_path, log, monkeypatch):
 def signed_in(email: str, *, direct: bool = False) -> AppTest:
     at = AppTest.from_file(str(REPO / PAGE) if direct else str(APP), default_timeout=60)
     at.secrets["auth"] = dict(AUTH)
-    at.user = {"is_logged_in": True, "email": email, "sub": "sub-" + email.split("@")[0]}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True,
+               "sub": "sub-" + email.split("@")[0]}
     if not direct:
         at.switch_page(PAGE)
     return run(at)

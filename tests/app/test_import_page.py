@@ -207,5 +207,5 @@ def test_a_name_already_taken_is_refused_and_nothing_is_replaced(root):
     _run(at)
     at.button(key="imp_w_save").click()
     _run(at)
-    assert "already exists" in " ".join(e.value for e in at.error)
+    assert "is taken; choose another name" in " ".join(e.value for e in at.error)
     assert sorted(p.name for p in (root / "transfers").iterdir()) == ["keep.txt"]

@@ -302,6 +302,12 @@ def open_app(page, url: str, path: str = "", timeout: float = 60_000):
     """
     target = url.rstrip("/") + "/" + path.lstrip("/") if path else url
     page.goto(target, wait_until="domcontentloaded")
+    return wait_settled(page, timeout)
+
+
+def wait_settled(page, timeout: float = 60_000):
+    """Wait until the app is on the page and its script run has finished (after a goto, a
+    click or a redirect back to the app)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     # stApp carries data-test-script-state ("initial", "running", "notRunning"...).
     page.wait_for_function(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, assert_offline, open_app
+from tests.browser.conftest import ARTIFACTS, assert_offline, open_app, wait_settled
 from tests.oidc_provider import oidc_provider, unreachable_url, write_secrets
 
 pytestmark = pytest.mark.browser
@@ -118,19 +118,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"sign_in_{name}.png"))
 
 
-def _settled(page, timeout: float = 60_000) -> None:
-    """Wait until the app is loaded and its script run has finished."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-               const app = document.querySelector('[data-testid="stApp"]');
-               const state = app && app.getAttribute('data-test-script-state');
-               return state && !['initial', 'running', 'rerunRequested'].includes(state);
-           }""",
-        timeout=timeout,
-    )
-
-
 def _sidebar(page):
     return page.locator('[data-testid="stSidebar"]')
 
@@ -173,7 +160,7 @@ def _sign_in(page, idp, app_url: str, sub: str, shot: str | None = None) -> None
         _shot(page, shot)
     page.locator(f'button[name="sub"][value="{sub}"]').click()
     page.wait_for_url(f"{app_url}/**")
-    _settled(page)
+    wait_settled(page)
     _wait_signed_in(page, sub)
 
 
@@ -191,7 +178,7 @@ def _sign_out(page, idp, app_url: str) -> None:
         _shot(page, "4_provider_end_session")
         page.get_by_role("button", name="End session").click()
         page.wait_for_url(f"{app_url}/**")
-    _settled(page)
+    wait_settled(page)
     _signed_out(page)
 
 
@@ -336,7 +323,7 @@ def test_unreachable_provider_gives_a_clear_message(dead_site, page):
     _sidebar(page).get_by_role("button", name="Sign in", exact=True).click()
     error = page.locator('[data-testid="stAlert"]', has_text="cannot be reached")
     error.wait_for()
-    _settled(page)
+    wait_settled(page)
     _shot(page, "provider_unreachable")
     assert page.url.startswith(url)
     assert "oauth2" not in page.url and "/auth/login" not in page.url

@@ -15,7 +15,8 @@ SECRET = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5b7d9f0a2c4e6b8d1f"   # 
 
 
 def person(email="", sub="s-1", **claims) -> Identity:
-    return identity_from_claims({"email": email, "sub": sub, **claims})
+    """A signed-in person whose provider verified the e-mail (unless the claims say else)."""
+    return identity_from_claims({"email": email, "sub": sub, "email_verified": True, **claims})
 
 
 def rule(pattern: str, role: str = "viewer") -> Rule:
@@ -114,6 +115,37 @@ def test_unverified_email_matches_no_email_rule_but_groups_still_do():
     # "false" as a string, as some providers send it
     assert person("alice@city.gov", email_verified="false").email_verified is False
     assert role_of(policy, person("alice@city.gov", email_verified=True)) == "editor"
+
+
+@pytest.mark.parametrize("claim, trusted, expected", [
+    (None, False, False),       # no claim: not verified, unless the site trusts its provider
+    (None, True, True),
+    (False, True, False),       # marked not verified: never trusted
+    ("true", False, True), ("TRUE", False, True),
+    (0, False, False), ("0", False, False), ("no", False, False), (1, False, False),
+])
+def test_email_verified_is_read_strictly(claim, trusted, expected):
+    claims = {"email": "alice@city.gov", "sub": "a"}
+    if claim is not None:
+        claims["email_verified"] = claim
+    who = identity_from_claims(claims, trust_email=trusted)
+    assert who.email_verified is expected
+    assert rule("@city.gov").matches(who) is expected
+
+
+def test_trust_email_comes_from_the_site_file(tmp_path):
+    assert load_policy(write(tmp_path, "[site]\ntrust_email = true\n")).trust_email is True
+    assert load_policy(write(tmp_path, "[site]\n")).trust_email is False
+    bad = load_policy(write(tmp_path, '[site]\ntrust_email = "yes"\n'))
+    assert bad.trust_email is False
+    assert bad.problems == ["access.toml [site]: trust_email must be true or false, not 'yes'"]
+
+
+def test_star_is_anyone_signed_in_not_an_os_login():
+    assert rule("*").matches(person("a@b.gov")) is True
+    assert rule("*").matches(Identity(subject="only-a-sub")) is True
+    assert rule("*").matches(Identity(os_user="batch")) is False
+    assert rule("os:*").matches(Identity(os_user="batch")) is True
 
 
 # ------------------------------------------------------------------------- precedence
@@ -284,8 +316,16 @@ def test_a_role_that_is_not_a_list():
 
 def test_public_must_be_a_boolean():
     rules, problems, _ = rules_of({"public": "yes"})
-    assert problems == ["t: public must be true or false, not 'yes'"]
-    assert rules.public is None
+    assert problems == ["t: public must be true or false, not 'yes'; the workspace is not "
+                        "public until it is fixed"]
+    assert rules.public is False
+
+
+def test_a_bad_public_in_the_site_file_closes_a_workspace_its_manifest_opens(tmp_path):
+    policy = load_policy(write(tmp_path, '[workspaces.demo]\npublic = "false"\n'))
+    assert policy.rules_for("demo", WorkspaceRules(public=True)).public is False
+    policy = load_policy(write(tmp_path, '[workspaces]\ndemo = "closed"\n'))
+    assert policy.rules_for("demo", WorkspaceRules(public=True)).public is False
 
 
 def test_same_pattern_given_two_roles_notes_that_the_higher_applies():
@@ -322,10 +362,11 @@ def good_auth(**over) -> dict:
     return {k: v for k, v in auth.items() if v is not None}
 
 
-def test_no_auth_section_has_no_problem():
+def test_no_auth_section_has_no_problem_but_an_empty_one_is_incomplete():
     assert auth_problems(None) == []
-    assert auth_problems({}) == []
     assert auth_problems(good_auth()) == []
+    empty = [str(p) for p in auth_problems({})]
+    assert len(empty) == 5 and empty[0].startswith("[auth]: cookie_secret is missing")
 
 
 @pytest.mark.parametrize("key, expected", [
@@ -437,3 +478,12 @@ def test_secrets_files_follow_the_environment(tmp_path, monkeypatch):
 ])
 def test_only_star_is_a_wildcard(pattern, email, expected):
     assert Rule("viewer", pattern, "t").matches(Identity(email=email)) is expected
+
+
+def test_the_os_login_comes_from_the_password_database_not_the_environment(monkeypatch):
+    import pwd
+
+    real = pwd.getpwuid(os.geteuid()).pw_name
+    monkeypatch.setenv("USER", "budgetbatch")
+    monkeypatch.setenv("LOGNAME", "budgetbatch")
+    assert access.os_identity().os_user == real

@@ -281,3 +281,18 @@ def test_files_beyond_a_lowered_keep_are_removed_at_the_next_rotation(tmp_path):
     audit.record(small, "export", user="last")
     left = sorted(p.name for p in small.path.parent.iterdir() if p.name.startswith("audit"))
     assert left == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2", "audit.jsonl.lock"]
+
+
+def test_a_shared_log_is_made_for_the_folder_group(tmp_path, monkeypatch):
+    monkeypatch.delenv("FISCALMAP_AUDIT_LOG", raising=False)
+    old = os.umask(0o077)            # even under a strict umask
+    try:
+        c = audit.settings({"path": str(tmp_path / "shared" / "audit.jsonl"), "shared": True})
+        assert c.shared is True
+        audit.record(c, "export", user="os:budgetbatch")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(c.path.stat().st_mode) == 0o660
+    assert stat.S_IMODE(c.path.parent.stat().st_mode) == 0o2770
+    assert stat.S_IMODE(c.path.with_name("audit.jsonl.lock").stat().st_mode) == 0o660
+    assert audit.settings({"shared": "yes"}).shared is False

@@ -2,7 +2,7 @@
 it may not view is reported as one that does not exist, and every file written is audited."""
 from __future__ import annotations
 
-import getpass
+
 import json
 import shutil
 from urllib.parse import urlencode
@@ -11,6 +11,7 @@ import pytest
 
 from exports import cli
 from geodata import audit
+from geodata.access import os_identity
 from tests.fixtures.helpers import BAD_WORKSPACE
 
 AUTH = """[auth]
@@ -20,7 +21,7 @@ client_id = "fiscalmap"
 client_secret = "s3cret-value"
 server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 """.format(secret="0123456789abcdef" * 4)
-LOGIN = getpass.getuser()
+LOGIN = os_identity().os_user        # from the password database, as the command line
 
 
 def _bundled(public_only: bool) -> set[str]:

@@ -64,7 +64,7 @@ def test_save_refuses_an_existing_workspace_and_leaves_it(tmp_path):
     root = tmp_path / "root"
     save_workspace(_draft(tmp_path), root, "transfers")
     stamp = (root / "transfers" / "workspace.toml").read_bytes()
-    with pytest.raises(SaveError, match="already exists"):
+    with pytest.raises(SaveError, match="is taken; choose another name"):
         save_workspace(_draft(tmp_path), root, "transfers")
     assert (root / "transfers" / "workspace.toml").read_bytes() == stamp
     assert sorted(p.name for p in root.iterdir()) == ["transfers"]

@@ -99,9 +99,8 @@ def _save_args(files, wid: str) -> list[str]:
 
 
 def test_under_sign_in_saving_needs_an_editor_role_and_is_audited(files, capsys, monkeypatch):
-    import getpass
-
     from geodata import audit
+    from geodata.access import os_identity
     from tests.unit.test_cli_access import AUTH
 
     (files / "secrets.toml").write_text(AUTH, encoding="utf-8")
@@ -110,7 +109,7 @@ def test_under_sign_in_saving_needs_an_editor_role_and_is_audited(files, capsys,
     monkeypatch.setenv("FISCALMAP_SECRETS", str(files / "secrets.toml"))
     monkeypatch.setenv("FISCALMAP_ACCESS", str(rules))
     monkeypatch.setenv("FISCALMAP_AUDIT_LOG", str(files / "audit.jsonl"))
-    login = getpass.getuser()
+    login = os_identity().os_user
     assert main(_save_args(files, "refused")) == 1
     assert capsys.readouterr().err.strip() == (
         f"error: importing needs the editor role: this command runs as the operating-system "
@@ -123,3 +122,27 @@ def test_under_sign_in_saving_needs_an_editor_role_and_is_audited(files, capsys,
                                                                   "allowed")
     assert line["file"] == str((files / "root" / "allowed").resolve())
     assert line["detail"] == {"tables": ["spend.csv"]}
+
+
+def test_a_new_workspace_may_not_take_the_id_of_one_in_another_folder(files, capsys,
+                                                                      monkeypatch):
+    from tests.fixtures.helpers import BAD_WORKSPACE
+    import shutil
+
+    other = files / "official"
+    shutil.copytree(BAD_WORKSPACE, other / "draft_budget")
+    monkeypatch.setenv("FISCALMAP_WORKSPACES", str(other))
+    # saved into another folder, the id would shadow the official workspace (its rules, saved
+    # views and audit lines): refused, with the message a free folder name never gets
+    assert main(_save_args(files, "draft_budget")) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: the workspace name 'draft_budget' is taken; choose another name (nothing was "
+        "written)")
+    assert not (files / "root" / "draft_budget").exists()
+    # an id named only in the site's access file is taken too
+    rules = files / "access.toml"
+    rules.write_text("[workspaces.planned_2028]\npublic = false\n", encoding="utf-8")
+    monkeypatch.setenv("FISCALMAP_ACCESS", str(rules))
+    assert main(_save_args(files, "planned_2028")) == 1
+    assert "'planned_2028' is taken" in capsys.readouterr().err
+    assert main(_save_args(files, "free_name")) == 0
