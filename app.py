@@ -20,6 +20,7 @@ PAGES = [
     ("pages/roads.py", N_("Roads"), "roads"),
     ("pages/early_warning.py", N_("Early warning"), "early_warning"),
     ("pages/scorecard.py", N_("Scorecard"), "scorecard"),
+    ("pages/analysis.py", N_("Analysis"), "analysis"),
     ("pages/data_quality.py", N_("Data quality"), "data_quality"),
     ("pages/sources.py", N_("Sources"), "sources"),
     ("pages/hearing.py", N_("Hearing"), "hearing"),
@@ -31,4 +32,4 @@ if auth.is_admin_somewhere():        # the log names people: only its readers se
 
 st.navigation([st.Page(file, title=t(title), url_path=url, default=url is None)
                if url else st.Page(file, title=t(title), default=True)
-               for file, title, url in PAGES]).run()
+               for file, title, url in PAGES], expanded=True).run()

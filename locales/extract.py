@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where user-facing messages live (tests and tools speak to developers only).
-SOURCE_DIRS = ("pages", "ui", "layers", "exports", "geodata", "performance", "locales")
+SOURCE_DIRS = ("pages", "ui", "layers", "exports", "geodata", "performance", "analysis", "locales")
 SOURCE_FILES = ("app.py",)
 FUNCS = {"t": 1, "tn": 2, "N_": 1}
 

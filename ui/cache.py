@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -512,3 +512,54 @@ def _scorecard(path: str, stamp_: tuple, level: str, year: int, table: str | Non
     from performance.scorecard import build_scorecard
 
     return build_scorecard(load(path), level, year, table=table, trend_years=trend_years)
+
+
+# ---------------------------------------------------------------- analysis
+def analysis_weights(path: str, level: str, kind: str, k: int, handle_islands: str):
+    """Spatial weights of a level (:func:`analysis.spatial.weights`), built once per level and
+    choice: the contiguity of 3,000 counties takes a few hundred milliseconds."""
+    return _analysis_weights(path, stamp(path), level, kind, k, handle_islands)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _analysis_weights(path: str, stamp_: tuple, level: str, kind: str, k: int,
+                      handle_islands: str):
+    from analysis.spatial import weights
+
+    gdf = load(path).boundaries(level)
+    return weights(gdf, kind, k=k, handle_islands=handle_islands, id_column="region_id",
+                   name_column="name")
+
+
+def analysis_frame(path: str, level: str, year: int, keys: tuple[str, ...]):
+    """The regions × measures table of the analyses (:func:`analysis.frames.region_frame`)."""
+    return _analysis_frame(path, text_stamp(path), level, year, keys)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _analysis_frame(path: str, stamp_: tuple, level: str, year: int, keys: tuple[str, ...]):
+    from analysis.frames import region_frame
+
+    return region_frame(load(path), level, year, list(keys))
+
+
+def overlap_result(path: str):
+    """The overlapping-funding check of a workspace's line items (None when its manifest sets
+    none up); raises :class:`analysis.AnalysisError` when the table cannot be checked."""
+    return _overlap_result(path, text_stamp(path))
+
+
+@st.cache_resource(show_spinner="Checking the line items…", max_entries=8)
+def _overlap_result(path: str, stamp_: tuple):
+    from analysis import AnalysisError
+    from analysis import overlap as OV
+
+    ws = load(path).ws
+    rules, problems = OV.rules_for_workspace(ws)
+    if rules is None:
+        if problems:
+            raise AnalysisError(problems[0])
+        return None
+    items, read_problems = OV.read_line_items(ws, rules)
+    result = OV.check_overlap(items, rules)
+    return replace(result, problems=[*problems, *read_problems, *result.problems])

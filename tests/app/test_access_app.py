@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from exports.views_store import ViewsStore
 from tests.app.conftest import APP, REPO, texts
-from tests.fixtures.helpers import BAD_WORKSPACE
+from tests.fixtures.helpers import BAD_WORKSPACE, close_bundled
 
 SECRET = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5b7d9f0a2c4e6b8d1f"
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": SECRET,
@@ -27,14 +27,9 @@ admin = ["boss@city.example"]
 viewer = ["@city.example"]
 editor = ["editor@city.example"]
 
-# the bundled demo workspaces are public; this site shows only its own two
-[workspaces.us_federal]
-public = false
-[workspaces.boston_region]
-public = false
-"""
+""" + close_bundled()
 PUBLIC, DRAFT = "Public budget", "Draft budget 2027"
-BUNDLED = ["Boston region", "US federal spending"]
+BUNDLED = ["Boston region", "New York City Council discretionary funding", "US federal spending"]
 HEARING, ONE_MAP = "pages/hearing.py", "pages/one_map.py"
 SIGNED_OUT = {"is_logged_in": False}
 
@@ -230,20 +225,20 @@ OPEN_NOTICE = ("Sign-in is not configured: anyone who can reach this address see
 
 
 def test_without_auth_the_overview_says_sign_in_is_not_configured(site):
-    # rules only in manifests: public_ws and the two bundled workspaces have an [access] table
+    # rules only in manifests: public_ws and the bundled workspaces have an [access] table
     (site / "access.toml").write_text("", encoding="utf-8")
     at = app({}, auth=None, ws="public_ws")
-    assert at.info[0].value == OPEN_NOTICE.format(n="3")
+    assert at.info[0].value == OPEN_NOTICE.format(n=str(1 + len(BUNDLED)))
     # open: every workspace, no sign-in button
     assert sorted(picker(at)) == sorted([DRAFT, PUBLIC, *BUNDLED])
     assert [b.label for b in at.sidebar.button] == []
 
 
 def test_the_open_notice_counts_workspaces_ruled_anywhere(site):
-    # manifests: public_ws, us_federal, boston_region; site file: draft_budget (and the two
-    # bundled ones again): four workspaces in all
+    # manifests: public_ws and the bundled ones; site file: draft_budget (and the bundled ones
+    # again): each counted once
     at = app({}, auth=None, ws="public_ws")
-    assert at.info[0].value == OPEN_NOTICE.format(n="4")
+    assert at.info[0].value == OPEN_NOTICE.format(n=str(2 + len(BUNDLED)))
 
 
 # ------------------------------------------------------------------------- editors only

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata import audit
 from tests.app.conftest import APP, REPO, texts
-from tests.fixtures.helpers import BAD_WORKSPACE
+from tests.fixtures.helpers import BAD_WORKSPACE, close_bundled
 
 PAGE = "pages/audit_log.py"
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -23,11 +23,7 @@ SITE = """
 admin = ["boss@city.example"]
 viewer = ["@city.example"]
 
-[workspaces.us_federal]
-public = false
-[workspaces.boston_region]
-public = false
-"""
+""" + close_bundled()
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 

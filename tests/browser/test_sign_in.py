@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, assert_offline, open_app, wait_settled
+from tests.fixtures.helpers import close_bundled
 from tests.oidc_provider import oidc_provider, unreachable_url, write_secrets
 
 pytestmark = pytest.mark.browser
@@ -49,12 +50,7 @@ editor = ["editor@city.example"]
 public = true
 
 # The bundled demos say public = true in their manifests; the site file wins.
-[workspaces.us_federal]
-public = false
-
-[workspaces.boston_region]
-public = false
-"""
+""" + close_bundled()
 GROUP_RULE = ', "group:budget-office"'
 SIGNED_OUT_PICKER = [PUBLIC]
 NOT_AVAILABLE = "Some link parameters were ignored: ws = '{ws}' (not available here)"

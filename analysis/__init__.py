@@ -1,0 +1,23 @@
+"""Analysis on the map: questions a budget analyst asks of a mapped measure.
+
+Which regions are out of line (:mod:`analysis.outliers`), where high or low values cluster
+(:mod:`analysis.spatial`), which regions are alike (:mod:`analysis.peers`), what money goes
+with (:mod:`analysis.regression`) and which line items fund the same recipient twice
+(:mod:`analysis.overlap`). Pure functions over pandas and GeoPandas objects, built on the field's
+libraries (PySAL, scikit-learn, statsmodels, mapclassify); each result states its method,
+parameters and assumptions, counts what it left out, and a method that cannot run says why.
+"""
+from __future__ import annotations
+
+from geodata.problems import Text
+
+
+class AnalysisError(ValueError):
+    """A method that cannot run on this input; the message says why and what it needs."""
+
+    def __init__(self, message: Text | str):
+        super().__init__(str(message))
+        self.message = message
+
+    def __str__(self) -> str:      # in the language of the run that shows it
+        return str(self.message)
