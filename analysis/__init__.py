@@ -9,6 +9,8 @@ parameters and assumptions, counts what it left out, and a method that cannot ru
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from geodata.problems import Text
 
 
@@ -21,3 +23,27 @@ class AnalysisError(ValueError):
 
     def __str__(self) -> str:      # in the language of the run that shows it
         return str(self.message)
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Regions left out of a method, and why (one reason per entry)."""
+
+    reason: Text
+    ids: tuple[str, ...]
+    names: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+class Reported:
+    """Of a result with ``excluded`` (a tuple of :class:`Excluded`): how many regions were
+    left out, all reasons together."""
+
+    excluded: tuple[Excluded, ...]
+
+    @property
+    def n_excluded(self) -> int:
+        return sum(e.count for e in self.excluded)

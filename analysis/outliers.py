@@ -41,7 +41,7 @@ from geodata.problems import Text, count
 from layers.numbers import format_number
 from locales import N_, t
 
-from . import AnalysisError
+from . import AnalysisError, Excluded, Reported
 
 __all__ = [
     "DEFAULT_K",
@@ -86,17 +86,6 @@ _MONEY = re.compile(r"^[A-Z]{3}(?:\s+per\s+\S.*)?$")
 # Results
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Excluded:
-    """Regions left out of a method, and why (one reason per entry)."""
-
-    reason: Text
-    ids: tuple[str, ...]
-    names: tuple[str, ...] = ()
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(frozen=True)
@@ -111,7 +100,7 @@ class Outlier:
 
 
 @dataclass(frozen=True, eq=False)
-class OutlierResult:
+class OutlierResult(Reported):
     """Result of :func:`flag_outliers`.
 
     ``low_fence`` and ``high_fence`` are in the original units (a value beyond them is flagged);
@@ -133,10 +122,6 @@ class OutlierResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @property
     def n_high(self) -> int:
@@ -166,7 +151,7 @@ _SCORE_LABELS = {"mad": N_("Robust z-score"), "tukey": N_("IQRs beyond the fence
 
 
 @dataclass(frozen=True, eq=False)
-class OutlierClasses:
+class OutlierClasses(Reported):
     """Result of :func:`box_map`, :func:`percentile_classes` and :func:`head_tail`.
 
     ``bins`` are the upper bounds of the classes (closed on the right, as in
@@ -188,10 +173,6 @@ class OutlierClasses:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @property
     def k(self) -> int:

@@ -24,8 +24,7 @@ from geodata.problems import Text, count
 from layers.numbers import format_number
 from locales import N_
 
-from . import AnalysisError
-from .outliers import Excluded
+from . import AnalysisError, Excluded, Reported
 
 __all__ = ["PeerGroups", "Peers", "peer_groups", "similar_regions", "METHODS", "RULES",
            "KMEANS_STARTS", "BAND_STEP"]
@@ -46,7 +45,7 @@ BAND_STEP = 0.25
 
 
 @dataclass(frozen=True, eq=False)
-class PeerGroups:
+class PeerGroups(Reported):
     """Regions sorted into peer groups.
 
     ``groups``: region id → group number (1, 2, …) for every region analysed. Groups 1..k are
@@ -75,9 +74,6 @@ class PeerGroups:
     def n_groups(self) -> int:
         return int(self.sizes.size)
 
-    @property
-    def n_excluded(self) -> int:
-        return sum(e.count for e in self.excluded)
 
     def profile(self) -> pd.DataFrame:
         """One row per group: regions, population total (when given), then the mean and the
@@ -94,7 +90,7 @@ class PeerGroups:
 
 
 @dataclass(frozen=True, eq=False)
-class Peers:
+class Peers(Reported):
     """The peers of one region.
 
     ``peers``: one row per peer, closest first: ``distance`` (Euclidean, between z-scores),
@@ -118,9 +114,6 @@ class Peers:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = field(default=())
 
-    @property
-    def n_excluded(self) -> int:
-        return sum(e.count for e in self.excluded)
 
     def table(self) -> pd.DataFrame:
         """The region (distance 0) above its peers, and the peers' median last (no distance):

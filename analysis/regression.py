@@ -25,8 +25,7 @@ from geodata.problems import Text, count
 from layers.numbers import format_number
 from locales import N_
 
-from . import AnalysisError
-from .outliers import Excluded
+from . import AnalysisError, Excluded, Reported
 
 __all__ = ["RegressionResult", "money_predicts", "VERDICTS", "MIN_ROWS", "CONDITION_WARN",
            "FEW_CLUSTERS", "INTERCEPT"]
@@ -52,7 +51,7 @@ COLUMNS = {"coef": N_("Coefficient"), "se": N_("Standard error"),
 
 
 @dataclass(frozen=True, eq=False)
-class RegressionResult:
+class RegressionResult(Reported):
     """An outcome regressed on money per resident (and controls).
 
     ``coefficients``: rows ``intercept``, the money term (``money``, or ``log(money)``) and
@@ -88,9 +87,6 @@ class RegressionResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = field(default=())
 
-    @property
-    def n_excluded(self) -> int:
-        return sum(e.count for e in self.excluded)
 
     @property
     def money_coef(self) -> float:

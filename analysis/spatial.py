@@ -39,8 +39,7 @@ from layers.numbers import format_number
 from layers.analysis_maps import LISA_COLOURS
 from locales import N_, t
 
-from . import AnalysisError
-from .outliers import Excluded
+from . import AnalysisError, Excluded, Reported
 
 __all__ = [
     "ALPHA",
@@ -145,7 +144,7 @@ class WeightsSpec:
 
 
 @dataclass(frozen=True, eq=False)
-class WeightsResult:
+class WeightsResult(Reported):
     """Result of :func:`weights`.
 
     ``w`` is a libpysal ``W`` over ``ids`` (in that order), row-standardised, without the
@@ -170,10 +169,6 @@ class WeightsResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @property
     def kind(self) -> str:
@@ -567,7 +562,7 @@ def _p(x: float) -> str:
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class MoranResult:
+class MoranResult(Reported):
     """Result of :func:`global_moran`. ``z`` is standardised against the permutations;
     ``p_sim`` is the pseudo p-value (one-sided, on the side of ``i``); ``p_norm`` the two-sided
     p-value under the normality assumption, for reference."""
@@ -586,10 +581,6 @@ class MoranResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @property
     def significant(self) -> bool:
@@ -635,7 +626,7 @@ def global_moran(values, w: WeightsResult, permutations: int = PERMUTATIONS, *,
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class LisaResult:
+class LisaResult(Reported):
     """Result of :func:`local_moran`, one entry per region analysed (index: region id).
 
     ``quadrant``: "HH", "LH", "LL", "HL" (the region's value, then its neighbours' average,
@@ -657,10 +648,6 @@ class LisaResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @staticmethod
     def label(key: str) -> str:
@@ -723,7 +710,7 @@ def local_moran(values, w: WeightsResult, permutations: int = PERMUTATIONS, *,
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class HotSpotResult:
+class HotSpotResult(Reported):
     """Result of :func:`getis_ord`: ``z`` the standardised Gi*, ``p_sim`` its pseudo p-value,
     ``spot`` a key of :data:`HOT_SPOTS` per region; ``counts`` per key."""
 
@@ -741,10 +728,6 @@ class HotSpotResult:
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-    @property
-    def n_excluded(self) -> int:
-        """Regions left out, all reasons together."""
-        return sum(e.count for e in self.excluded)
 
     @staticmethod
     def label(key: str) -> str:
