@@ -122,7 +122,6 @@ class OutlierResult(Reported):
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-
     @property
     def n_high(self) -> int:
         return sum(o.side == "high" for o in self.outliers)
@@ -172,7 +171,6 @@ class OutlierClasses(Reported):
     method: Text
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
-
 
     @property
     def k(self) -> int:

@@ -74,7 +74,6 @@ class PeerGroups(Reported):
     def n_groups(self) -> int:
         return int(self.sizes.size)
 
-
     def profile(self) -> pd.DataFrame:
         """One row per group: regions, population total (when given), then the mean and the
         median of each measure (columns ``(measure, "mean")``, ``(measure, "median")``)."""
@@ -113,7 +112,6 @@ class Peers(Reported):
     method: Text
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = field(default=())
-
 
     def table(self) -> pd.DataFrame:
         """The region (distance 0) above its peers, and the peers' median last (no distance):

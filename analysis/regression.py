@@ -87,7 +87,6 @@ class RegressionResult(Reported):
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = field(default=())
 
-
     @property
     def money_coef(self) -> float:
         return float(self.coefficients.loc[self.money_term, "coef"])

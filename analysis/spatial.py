@@ -169,7 +169,6 @@ class WeightsResult(Reported):
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-
     @property
     def kind(self) -> str:
         return self.spec.kind
@@ -581,7 +580,6 @@ class MoranResult(Reported):
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
 
-
     @property
     def significant(self) -> bool:
         return self.p_sim <= self.alpha
@@ -647,7 +645,6 @@ class LisaResult(Reported):
     method: Text
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
-
 
     @staticmethod
     def label(key: str) -> str:
@@ -727,7 +724,6 @@ class HotSpotResult(Reported):
     method: Text
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = ()
-
 
     @staticmethod
     def label(key: str) -> str:

@@ -28,6 +28,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_demo_workspaces import write_csv  # noqa: E402 - the demo builders' one CSV writer
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "nyc-council-discretionary"
 DEFAULT_OUT = REPO / "geodata" / "workspaces" / "nyc_council"
 
@@ -77,15 +79,6 @@ def clean(v: object) -> str:
 def fold(s: str) -> str:
     """Accents dropped ("Cabán" -> "Caban"): the workbooks spell member labels without them."""
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-
-
-def write_csv(path: Path, header: list[str], rows: list[list]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    return len(rows)
 
 
 def dollars(n: int) -> str:

@@ -30,11 +30,6 @@ PEER_KEYS = ["an_year", "an_measures", "an_groups", "an_method", "an_region", "a
 PREDICT_KEYS = ["an_year", "an_outcome", "an_money", "an_controls", "an_log", "an_panel"]
 
 
-def _labelled(frame: pd.DataFrame, rf) -> pd.DataFrame:
-    out = frame.rename(columns=rf.labels)
-    return out
-
-
 def _frame(path: str, level: str, year: int, keys: list[str]):
     rf = cache.analysis_frame(path, level, year, tuple(keys))
     for note in rf.notes:
