@@ -9,6 +9,7 @@ import time
 
 import folium
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.assets import standalone_html
 from tests.browser.conftest import ARTIFACTS, MAP_IFRAME, assert_offline, hover_feature, open_app, painted_paths, wait_for_map
@@ -26,9 +27,14 @@ def test_fixture_map_paints_offline_with_tooltip(streamlit_server, page):
     assert painted_paths(frame).count() == 2
     # Leaflet came from our static folder, not a CDN.
     assert frame.evaluate("() => window.L && window.L.version") == "1.9.4"
-    css_ok = frame.evaluate(
-        "() => getComputedStyle(document.querySelector('.leaflet-container')).overflow === 'hidden'"
-    )
+    # The stylesheet may apply a moment after the first paint on a busy machine: wait for it.
+    try:
+        frame.wait_for_function(
+            "() => getComputedStyle(document.querySelector('.leaflet-container')).overflow "
+            "=== 'hidden'", timeout=15_000)
+        css_ok = True
+    except PlaywrightTimeout:
+        css_ok = False
     assert css_ok, "leaflet.css was not applied"
 
     text = hover_feature(frame, 0)
