@@ -10,8 +10,12 @@ parameters and assumptions, counts what it left out, and a method that cannot ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from geodata.problems import Text
+
+if TYPE_CHECKING:
+    from layers.choropleth import ChoroplethView
 
 
 class AnalysisError(ValueError):
@@ -47,3 +51,17 @@ class Reported:
     @property
     def n_excluded(self) -> int:
         return sum(e.count for e in self.excluded)
+
+
+@dataclass(frozen=True)
+class AnalysisMap:
+    """The map of one analysis view, as the page and every export draw it: the coloured view,
+    its title and subtitle, the method statement printed under it (parameters and
+    assumptions), and the workspace files it reads (named in the source line)."""
+
+    view: "ChoroplethView"
+    title: str
+    subtitle: str
+    methodology: str
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()

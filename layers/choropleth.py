@@ -36,6 +36,10 @@ class ChoroplethView:
     no_data_colour: str = NO_DATA_COLOUR
     selected: str | None = None
     classification: Classification | None = None
+    #: regions drawn with a marked outline (e.g. outliers), and what the outline means in
+    #: the legend; every renderer draws them the same way
+    marked: tuple[str, ...] = ()
+    marked_label: str = ""
 
     def colours(self) -> list[str]:
         """Fill colour per feature: what every renderer paints."""
