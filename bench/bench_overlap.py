@@ -1,4 +1,4 @@
-"""OV1: the overlap check (analysis/overlap.py) on 1,000,000 synthetic line items.
+"""OV1: the overlap check (analysis/overlap/) on 1,000,000 synthetic line items.
 
 Synthetic awards, built here, shaped like the NYC Council's disclosure: 100,000 recipients
 with 9-digit ids (about 10 awards each over 3 fiscal years), 2 % of the rows on one shared id

@@ -447,10 +447,10 @@ notes = "178 ZIP areas. Simplified as the districts (@MZ_VERTICES@ vertices, are
 public = true
 '''
 
-#: The line-item rules of the overlap check (analysis/overlap.py) for this workspace. Written
+#: The line-item rules of the overlap check (analysis/overlap/) for this workspace. Written
 #: into the manifest once the manifest format has an [overlap] section.
 OVERLAP_SECTION = '''
-# Overlapping funding (analysis/overlap.py): which columns of the line items say who received
+# Overlapping funding (analysis/overlap/): which columns of the line items say who received
 # the money, who gave it and for what.
 [overlap]
 table = "awards_district"
@@ -579,7 +579,7 @@ FY2026's ledger equals the sheet's own `Updated Total:` and `Master List Total:`
 
 {ein}. EIN `{CITY_EIN}` is the City of New York itself: {s['city_ein_rows']:,} rows for
 {s['city_ein_bodies']} differently named public bodies (NYCHA, DOE, Parks…). The overlap check
-(`analysis/overlap.py`) excludes it from id matching and matches those rows by name.
+(`analysis/overlap/`) excludes it from id matching and matches those rows by name.
 {s['spaced_names'][2025]} names in FY2025 and {s['spaced_names'][2026]} in FY2026 had leading or
 trailing spaces (stripped).
 
