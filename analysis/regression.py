@@ -60,6 +60,9 @@ class RegressionResult(Reported):
     the first year). ``fitted``, ``residual`` (outcome − predicted) and ``verdict``
     (``better``/``worse``/``as_predicted``): one per region, or per region and year in a panel
     (index ``(region_id, year)``). ``residual_sd``: the band of the verdicts.
+    ``r2_within`` (panel only): the share of the variation within each year (the outcome minus
+    its year's mean) that money and the controls explain — R² without the part the year
+    effects take.
     """
 
     outcome: str
@@ -86,6 +89,7 @@ class RegressionResult(Reported):
     method: Text
     excluded: tuple[Excluded, ...] = ()
     problems: tuple[Text, ...] = field(default=())
+    r2_within: float | None = None
 
     @property
     def money_coef(self) -> float:
@@ -244,6 +248,12 @@ def money_predicts(frame: pd.DataFrame, *, outcome: str, money: str,
     observed = pd.Series(y, index=used.index, name=outcome)
     residual = pd.Series(y - fit.fittedvalues, index=used.index, name="residual")
     sd = float(np.sqrt(fit.mse_resid))
+    r2_within = None
+    if panel_years is not None:
+        # the year intercepts leave each year's residuals summing to zero, so SSR is also that
+        # of the fit within years (Frisch–Waugh–Lovell)
+        within = y - pd.Series(y).groupby(year_col.to_numpy()).transform("mean").to_numpy()
+        r2_within = float(1 - fit.ssr / (within @ within))
     good = residual if higher_is_better else -residual
     verdict = pd.Series(np.where(good > sd, "better", np.where(good < -sd, "worse",
                                                                    "as_predicted")),
@@ -310,7 +320,7 @@ def money_predicts(frame: pd.DataFrame, *, outcome: str, money: str,
         n_years=len(years) if panel_years is not None else None, cov_type=cov_type,
         residual_sd=sd, observed=observed, fitted=fitted, residual=residual, verdict=verdict,
         condition_number=condition, method=method, excluded=excluded,
-        problems=tuple(problems))
+        problems=tuple(problems), r2_within=r2_within)
 
 
 def _excluded(reasons: dict, panel: bool) -> tuple[Excluded, ...]:

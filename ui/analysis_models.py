@@ -1,59 +1,72 @@
-"""The Analysis page's peer groups, peers of one region, and what money predicts."""
+"""The Analysis page's peer groups, peers of one region, and what money predicts (for one year
+or a panel of years).
+
+The models and their maps are :mod:`analysis.model_views`, the recipes the exports run too;
+this module draws their controls, the maps, the tables and the scatter.
+"""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analysis import AnalysisError
-from analysis.frames import measure_options
-from analysis.peers import peer_groups, similar_regions
-from analysis.regression import money_predicts
+from analysis import model_views as MV
+from analysis.frames import analysis_years, measure_options
+from analysis.peers import similar_regions
 from geodata.dataset import WorkspaceData
-from layers.analysis_maps import group_view, verdict_view
-from layers.classify import format_number
 from locales import N_, t
 
 from . import cache, state
-from .analysis import _names, _refused, _said, fmt
+from .analysis import _names, _refused, fmt
 from .mapview import map_options, show_map
 from .text import md
 
-METHODS = {"kmeans": N_("k-means on standardised values"),
-           "regions": N_("Neighbours together (spatially constrained)")}
+METHODS = MV.METHODS
 PEER_RULES = {"nearest": N_("Most similar"),
               "population_band": N_("Similar population (±50%), then most similar")}
 VERDICT_WORDS = {"better": N_("better than predicted"), "worse": N_("worse than predicted"),
                  "as_predicted": N_("as predicted")}
+#: One year, or a panel of years (the link's ``an_panel``: "2016-2024", empty for one year).
+YEAR_MODES = {"one": N_("One year"), "panel": N_("Panel of years")}
+#: Years a panel spans when first chosen: up to this many, ending at the page's year.
+PANEL_YEARS = 9
 PEER_KEYS = ["an_year", "an_measures", "an_groups", "an_method", "an_region", "an_peer_rule",
              "an_log"]
 PREDICT_KEYS = ["an_year", "an_outcome", "an_money", "an_controls", "an_log", "an_panel"]
 
 
-def _frame(path: str, level: str, year: int, keys: list[str]):
-    rf = cache.analysis_frame(path, level, year, tuple(keys))
+def _weights(path: str):
+    def read(level: str, kind: str, k: int, islands: str):
+        return cache.analysis_weights(path, level, kind, k, islands)
+    return read
+
+
+def _notes(rf) -> None:
     for note in rf.notes:
         st.caption(md(str(note)))
-    return rf
 
 
-def _logged(rf, log: bool) -> pd.DataFrame:
-    """Money per resident on a log scale when asked (heavy tails: one tiny county with a
-    large grant would otherwise make a group of its own)."""
-    frame = rf.frame.copy()
-    if log:
-        for key in frame.columns:
-            if key.startswith("money:") or key in ("population", "density"):
-                frame[key] = np.log10(frame[key].where(frame[key] > 0))
-    return frame
+def _stated(amap, result) -> None:
+    """The map's method statement, then what the method left out and its warnings."""
+    st.caption(md(amap.methodology))
+    excluded = list(getattr(result, "excluded", ()) or ())
+    # a panel lists one line per reason and year: many lines go into a fold
+    where = st.expander(t("Left out ({n} reasons)", n=f"{len(excluded):,}")) \
+        if len(excluded) > 3 else st.container()
+    for ex in excluded:
+        where.caption(md(t("{reason}: {n} region(s)", reason=str(ex.reason), n=f"{ex.count:,}")))
+    for p in getattr(result, "problems", ()) or ():
+        st.warning(md(str(p)))
 
 
-def peers(data: WorkspaceData, path: str, level: str, year: int) -> None:
+def peers(data: WorkspaceData, path: str, level: str, year: int) -> bool:
+    """Peer groups of the level (analysis.model_views, as every export draws them), their
+    profiles and the peers of one region; False when nothing is drawn."""
     options = measure_options(data, level)
     if len(options) < 2:
         st.info(t("Peer groups need at least two measures at this level; this level has "
                   "{n}.", n=str(len(options))))
-        return
+        return False
     default = [k for k in options if k.startswith("money:")][:1] + \
         [k for k in options if k.startswith("ind:")][:1] + \
         (["population"] if "population" in options else [])
@@ -71,25 +84,22 @@ def peers(data: WorkspaceData, path: str, level: str, year: int) -> None:
     keys = list(st.session_state["an_measures"])
     if not keys:
         st.info(t("Choose at least one measure."))
-        return
-    rf = _frame(path, level, year, keys)
-    frame = _logged(rf, bool(st.session_state["an_log"]))
+        return False
     names = _names(data, level)
-    connectivity = None
-    if st.session_state["an_method"] == "regions":
-        connectivity = cache.analysis_weights(path, level, "queen", 5, "drop").w
+    layer = cache.encoded_layer(path, level)
     try:
-        pg = peer_groups(frame, k=int(st.session_state["an_groups"]),
-                         method=st.session_state["an_method"], connectivity=connectivity)
+        fit = MV.fit_peers(data, level, year, measures=keys,
+                           groups=int(st.session_state["an_groups"]),
+                           method=st.session_state["an_method"],
+                           log=bool(st.session_state["an_log"]),
+                           frame=cache.analysis_frames(path), weights=_weights(path))
     except AnalysisError as exc:
         _refused(exc)
-        return
-    labels = [t("Group {n} ({size} regions)", n=str(g), size=f"{int(pg.sizes.get(g, 0)):,}")
-              for g in range(1, pg.n_groups + 1)]
-    layer = cache.encoded_layer(path, level)
-    view = group_view(layer.region_ids, pg.groups, labels, title=t("Peer groups"),
-                      subtitle=t(METHODS[st.session_state["an_method"]]))
-    show_map(layer, view, map_options(data.ws.settings), key="an_groups_map")
+        return False
+    rf, pg = fit.frame, fit.result
+    _notes(rf)
+    amap = MV.peers_view(fit, layer.region_ids)
+    show_map(layer, amap.view, map_options(data.ws.settings), key="an_groups_map")
     if pg.silhouette is not None:
         st.caption(t("Silhouette {s} (from −1 to 1: higher means groups further apart).",
                      s=f"{pg.silhouette:.2f}"))
@@ -98,10 +108,12 @@ def peers(data: WorkspaceData, path: str, level: str, year: int) -> None:
     for key in keys:
         med = rf.frame[key].groupby(pg.groups).median()
         profile[t("{measure}, median", measure=rf.labels[key])] = [
-            fmt(float(med.get(g, np.nan)), rf.units.get(key, "")) for g in profile[t("Group")]]
+            fmt(float(med.get(g, float("nan"))), rf.units.get(key, ""))
+            for g in profile[t("Group")]]
     st.dataframe(profile, hide_index=True, width="stretch")
-    _said(pg)
-    _peers_of_one(rf, frame, names, keys)
+    _stated(amap, pg)
+    _peers_of_one(rf, fit.values, names, keys)
+    return True
 
 
 def _peers_of_one(rf, frame: pd.DataFrame, names: pd.Series, keys: list[str]) -> None:
@@ -141,16 +153,46 @@ def _peers_of_one(rf, frame: pd.DataFrame, names: pd.Series, keys: list[str]) ->
     st.caption(md(str(peers_.method)))
 
 
-def _term(term: str, labels: dict[str, str]) -> str:
-    """A model term in words: the intercept, a measure, or the log of one."""
-    if term == "intercept":
-        return t("Intercept")
-    if term.startswith("log(") and term.endswith(")") and term[4:-1] in labels:
-        return t("log of {measure}", measure=labels[term[4:-1]])
-    return labels.get(term, term)
+def _panel_span(years: list[int], year: int) -> tuple[int, int] | None:
+    """The "One year / Panel of years" choice and the span of a panel (None for one year),
+    kept in the link as ``an_panel``."""
+    def ok(v) -> bool:
+        return v == "" or (isinstance(v, tuple) and len(v) == 2 and v[0] in years
+                           and v[1] in years)
+
+    state.init("an_panel", "", parse=lambda raw: state.parse_span(raw) if raw else "",
+               valid=ok)
+    current = st.session_state["an_panel"]
+    if "an_panel_mode" not in st.session_state:
+        st.session_state["an_panel_mode"] = "panel" if current else "one"
+    c1, c2 = st.columns([1, 2])
+    c1.radio(t("Years"), list(YEAR_MODES), key="an_panel_mode",
+             format_func=lambda m: t(YEAR_MODES[m]), horizontal=True)
+    if st.session_state["an_panel_mode"] != "panel" or len(years) < 2:
+        st.session_state["an_panel"] = ""
+        if st.session_state["an_panel_mode"] == "panel":
+            c2.info(t("A panel needs at least two years; this level has one."))
+        return None
+    last = year if year in years else years[-1]
+    earlier = [y for y in years if last - PANEL_YEARS < y <= last]
+    default = (earlier[0], last) if len(earlier) > 1 else (years[0], years[-1])
+    # the range goes to the widget as `value` (see ui.controls: a range select_slider is
+    # read back as one year otherwise), so the kept state is taken out and handed over
+    cur = st.session_state.pop("an_panel_span", None) or (current or default)
+    if not ok(cur) or cur == "":
+        cur = default
+    span = c2.select_slider(t("Years of the panel"), options=years, value=tuple(cur),
+                            key="an_panel_span")
+    span = (int(span[0]), int(span[1]))
+    c2.caption(t("A panel reads every year of its span; the sidebar's year is not used."))
+    st.session_state["an_panel"] = span
+    return span
 
 
-def predicts(data: WorkspaceData, path: str, level: str, year: int) -> None:
+def predicts(data: WorkspaceData, path: str, level: str, year: int) -> bool:
+    """What money predicts, for one year or a panel of years: the fit, the residual map
+    (analysis.model_views, as every export draws it) and the scatter; False when nothing is
+    drawn."""
     options = measure_options(data, level)
     outcomes = [k for k in options if k.startswith("ind:")]
     money = [k for k in options if k.startswith("money:")]
@@ -158,7 +200,7 @@ def predicts(data: WorkspaceData, path: str, level: str, year: int) -> None:
         st.info(t("This needs money per resident and an outcome indicator at the same level; "
                   "this level has {money} money measure(s) and {outcomes} indicator(s).",
                   money=str(len(money)), outcomes=str(len(outcomes))))
-        return
+        return False
     state.init("an_outcome", outcomes[0], options=outcomes)
     state.init("an_money", money[0], options=money)
     others = [k for k in options if k not in (st.session_state["an_outcome"],
@@ -171,57 +213,84 @@ def predicts(data: WorkspaceData, path: str, level: str, year: int) -> None:
     c3, c4 = st.columns([3, 1])
     c3.multiselect(t("Controls"), others, key="an_controls", format_func=lambda k: options[k])
     c4.toggle(t("Money on a log scale"), key="an_log")
+    span = _panel_span(analysis_years(data, level), year)
     outcome, money_key = st.session_state["an_outcome"], st.session_state["an_money"]
     controls_ = [k for k in st.session_state["an_controls"] if k in others]
-    rf = _frame(path, level, year, [outcome, money_key, *controls_])
-    direction = data.indicator_catalogue(level).get(outcome[4:], {}).get("direction", "")
-    higher_is_better = direction != "lower_is_better"
+    log = bool(st.session_state["an_log"])
+    layer = cache.encoded_layer(path, level)
     try:
-        res = money_predicts(rf.frame, outcome=outcome, money=money_key, controls=controls_,
-                             log_money=bool(st.session_state["an_log"]),
-                             higher_is_better=higher_is_better)
+        with st.spinner(t("Fitting the model…")):
+            fit = MV.fit_predicts(data, level, year, outcome=outcome, money=money_key,
+                                  controls=controls_, log=log, panel=span,
+                                  frame=cache.analysis_frames(path))
     except AnalysisError as exc:
         _refused(exc)
-        return
+        return False
+    res, rf = fit.result, fit.frame
+    _notes(rf)
     st.warning(t("Association, not cause: regions that get more money may differ in many "
                  "other ways."), icon=":material/info:")
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t("R²"), f"{res.r2:.2f}")
-    m2.metric(t("Regions"), f"{res.n:,}")
     coef = res.coefficients.loc[res.money_term]
-    m3.metric(t("Money coefficient (95% interval)"), f"{coef['coef']:.3g}",
-              help=t("{low} to {high}", low=f"{coef['ci_low']:.3g}",
-                     high=f"{coef['ci_high']:.3g}"))
-    names = _names(data, level)
-    layer = cache.encoded_layer(path, level)
-    unit = rf.units.get(outcome, "")
-    text = pd.Series({r: t("{observed} observed, {predicted} predicted",
-                           observed=format_number(res.observed[r], unit),
-                           predicted=format_number(res.fitted[r], unit))
-                      for r in res.residual.index})
-    view = verdict_view(layer.region_ids, res.verdict, title=rf.labels[outcome],
-                        subtitle=t("Better or worse than predicted for the money received"),
-                        value_text=text)
-    show_map(layer, view, map_options(data.ws.settings), key="an_residual_map")
+    interval = t("{low} to {high}", low=f"{coef['ci_low']:.3g}", high=f"{coef['ci_high']:.3g}")
+    if span is None:
+        m1, m2, m3 = st.columns(3)
+        m1.metric(t("R²"), f"{res.r2:.2f}")
+        m2.metric(t("Regions"), f"{res.n:,}")
+    else:
+        m1, m2, m4, m5, m3 = st.columns([1, 1, 1, 1, 2])
+        m1.metric(t("Within-year R²"), f"{res.r2_within:.2f}",
+                  help=t("The share of each year's differences between regions that money and "
+                         "the controls explain. With the year effects, R² is {r2}.",
+                         r2=f"{res.r2:.2f}"))
+        m2.metric(t("Regions"), f"{res.n_regions:,}")
+        m4.metric(t("Rows (region-years)"), f"{res.n:,}")
+        m5.metric(t("Years"), t("{first}–{last}", first=str(span[0]), last=str(span[1])),
+                  help=t("{n} years with values", n=f"{res.n_years:,}"))
+    m3.metric(t("Money coefficient (95% interval)"), f"{coef['coef']:.3g}", help=interval)
+    amap = MV.predicts_view(fit, layer.region_ids)
+    show_map(layer, amap.view, map_options(data.ws.settings), key="an_residual_map")
     table = res.coefficients.copy()
-    table.index = [_term(i, rf.labels) for i in table.index]
-    st.dataframe(table.rename(columns={"coef": t("Coefficient"), "se": t("Standard error"),
-                                       "ci_low": t("95% from"), "ci_high": t("95% to"),
-                                       "p_value": t("p-value")}), width="stretch")
-    scatter = pd.DataFrame({"region": [str(names.get(r, r)) for r in res.observed.index],
-                            "money": rf.frame.loc[res.observed.index, money_key].to_numpy(),
+    table.index = [fit.term(i) for i in table.index]
+    columns = {"coef": t("Coefficient"), "se": t("Standard error"), "ci_low": t("95% from"),
+               "ci_high": t("95% to"), "p_value": t("p-value")}
+    st.dataframe(table.rename(columns=columns), width="stretch")
+    if res.year_effects is not None and len(res.year_effects):
+        with st.expander(t("Year effects (each year's shift from {first})",
+                           first=str(span[0]))):
+            st.dataframe(res.year_effects.rename(columns=columns), width="stretch")
+    _scatter(fit, _names(data, level))
+    _stated(amap, res)
+    return True
+
+
+def _scatter(fit: MV.PredictsFit, names: pd.Series) -> None:
+    """Every region (every region and year in a panel): money against the outcome, coloured
+    by the verdict, the region (and year) on hover."""
+    res, rf = fit.result, fit.frame
+    index = res.observed.index
+    regions = index.get_level_values(0) if fit.panel is not None else index
+    if fit.panel is not None:
+        year_of = index.get_level_values(1).astype(int)
+        money = rf.frame.set_index("year", append=True)[fit.money].reindex(index)
+    else:
+        year_of = [fit.year] * len(index)
+        money = rf.frame[fit.money].reindex(index)
+    scatter = pd.DataFrame({"region": [str(names.get(r, r)) for r in regions],
+                            "year": [str(y) for y in year_of],
+                            "money": money.to_numpy(dtype=float),
                             "outcome": res.observed.to_numpy(),
                             "verdict": [t(VERDICT_WORDS.get(v, v)) for v in res.verdict]})
     st.vega_lite_chart(scatter, {
-        "mark": {"type": "circle", "size": 60},
+        "mark": {"type": "circle", "size": 40 if fit.panel is not None else 60},
         "encoding": {
-            "x": {"field": "money", "type": "quantitative", "title": rf.labels[money_key],
-                  "scale": {"type": "log" if st.session_state["an_log"] else "linear"}},
-            "y": {"field": "outcome", "type": "quantitative", "title": rf.labels[outcome]},
-            "color": {"field": "verdict", "type": "nominal", "title": t("Compared with the "
-                                                                        "prediction")},
+            "x": {"field": "money", "type": "quantitative", "title": rf.labels[fit.money],
+                  "scale": {"type": "log" if fit.log else "linear"}},
+            "y": {"field": "outcome", "type": "quantitative", "title": rf.labels[fit.outcome]},
+            "color": {"field": "verdict", "type": "nominal",
+                      "title": t("Compared with the prediction")},
             "tooltip": [{"field": "region", "title": t("Region")},
-                        {"field": "money", "title": rf.labels[money_key], "format": ",.0f"},
-                        {"field": "outcome", "title": rf.labels[outcome], "format": ",.2f"}]}},
+                        {"field": "year", "title": t("Year")},
+                        {"field": "money", "title": rf.labels[fit.money], "format": ",.0f"},
+                        {"field": "outcome", "title": rf.labels[fit.outcome],
+                         "format": ",.2f"}]}},
         width="stretch")
-    _said(res)
