@@ -13,24 +13,28 @@
 
 A value is an outlier when it lies strictly beyond the limit. Money is often skewed, so the rules
 can work on the natural logarithm of the values: ``log=None`` uses the log scale when the unit is
-money (an ISO 4217 code such as ``"USD"``, or a rate such as ``"USD per resident"``), every value
-is above zero and the largest is at least 100 times the smallest (two orders of magnitude). With
-``log=True`` values at or below zero cannot be placed on the scale: they are left out and counted
-in ``excluded``. The fences are always given back in the original units.
+money (an ISO 4217 code such as ``"USD"``, or a rate such as ``"USD per resident"``), its values
+above zero span two orders of magnitude (the largest at least 100 times the smallest) and at most
+5% of the values are zero or negative (:func:`layers.classify.use_log_scale`). On the log scale
+values at or below zero cannot be placed: they are left out and counted in ``excluded`` (a box
+map puts them in its lowest class). The fences are always given back in the original units.
 
 :func:`box_map`, :func:`percentile_classes` and :func:`head_tail` are class schemes that keep
 outliers in classes of their own (mapclassify's ``BoxPlot``, ``Percentiles`` and
-``HeadTailBreaks``), so that one far-out region no longer flattens every other class. Their bins
-follow the convention of :mod:`layers.classify` (upper bounds, classes closed on the right, class
-``-1`` for no data) and :meth:`OutlierClasses.to_classification` gives a
-:class:`layers.classify.Classification` for its colours; the bin functions ``box_map_bins``,
-``percentile_bins`` and ``head_tail_bins`` take the arguments of a ``layers.classify`` scheme so
-that they can become schemes there.
+``HeadTailBreaks``), so that one far-out region no longer flattens every other class. They are
+the schemes ``box_map``, ``percentiles`` and ``head_tail`` of :mod:`layers.classify` (the bin
+and label functions live there, and every map can use them); here they refuse what they cannot
+classify, report what they left out and state their method. :meth:`OutlierClasses.
+to_classification` gives a :class:`layers.classify.Classification` for their colours.
+
+:func:`mark_outliers` flags the outliers of any map's values and marks them on its
+:class:`layers.choropleth.ChoroplethView` (a thick dark outline, a legend row, a tooltip line
+saying why); the rule comes as link text (:func:`parse_spec`: ``"mad"``, ``"mad:3.5"``,
+``"tukey"``, ``"tukey:1.5"``).
 """
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -38,6 +42,8 @@ import numpy as np
 import pandas as pd
 
 from geodata.problems import Text, count
+from layers.classify import (DEFAULT_PCT, LOG_SPAN, box_map_bins, head_tail_bins,
+                             is_money_unit, percentile_bins, use_log_scale)
 from layers.numbers import format_number
 from locales import N_, t
 
@@ -45,7 +51,9 @@ from . import AnalysisError, Excluded, Reported
 
 __all__ = [
     "DEFAULT_K",
+    "DEFAULT_PCT",
     "Excluded",
+    "LOG_SPAN",
     "MAD_SCALE",
     "MIN_VALUES",
     "Outlier",
@@ -58,8 +66,11 @@ __all__ = [
     "head_tail",
     "head_tail_bins",
     "is_money_unit",
+    "mark_outliers",
+    "parse_spec",
     "percentile_bins",
     "percentile_classes",
+    "spec_text",
     "use_log_scale",
 ]
 
@@ -71,15 +82,8 @@ DEFAULT_K = {"mad": 3.5, "tukey": 1.5}
 MAD_SCALE = 1.4826
 #: Fewest values a rule or a scheme runs on: below five, quartiles and medians are the data.
 MIN_VALUES = 5
-#: Ratio of the largest to the smallest value from which money goes on a log scale (two orders
-#: of magnitude).
-LOG_SPAN = 100.0
 #: Share of regions flagged from which the page hints that the values are skewed.
 SKEWED_SHARE = 0.10
-#: Default percentiles of :func:`percentile_classes` (GeoDa's percentile map).
-DEFAULT_PCT = (1.0, 10.0, 50.0, 90.0, 99.0, 100.0)
-
-_MONEY = re.compile(r"^[A-Z]{3}(?:\s+per\s+\S.*)?$")
 
 
 # ---------------------------------------------------------------------------
@@ -178,7 +182,7 @@ class OutlierClasses(Reported):
 
     def labels(self, fmt: Callable[[float], str] = format_number) -> list[str]:
         """One legend label per class in the reader's language ("Upper outliers (over $41,000)")."""
-        return _LABELLERS[self.scheme](self.bins, self.lower, self.counts, self.params, fmt)
+        return self.to_classification().labels(fmt)
 
     def to_classification(self):
         """The classes as a :class:`layers.classify.Classification` (for ``colours_for`` and
@@ -188,6 +192,7 @@ class OutlierClasses(Reported):
         return Classification(
             scheme=self.scheme, k=self.k, bins=self.bins, lower=self.lower,
             class_ids=self.class_ids, counts=self.counts, no_data_count=self.no_data_count,
+            params=self.params, log=self.log,
         )
 
     def legend_entries(self, palette_name: str, fmt: Callable[[float], str] = format_number,
@@ -203,21 +208,6 @@ class OutlierClasses(Reported):
 # ---------------------------------------------------------------------------
 # Input
 # ---------------------------------------------------------------------------
-
-def is_money_unit(unit: str | None) -> bool:
-    """An ISO 4217 code ("USD") or a rate of one ("USD per resident", "USD per mile")."""
-    return bool(unit) and _MONEY.match(str(unit).strip()) is not None
-
-
-def use_log_scale(values: pd.Series, unit: str | None) -> bool:
-    """The rule of ``log=None``: money, every value above zero, the largest at least
-    :data:`LOG_SPAN` times the smallest."""
-    v = _numbers(values)
-    v = v[np.isfinite(v)]
-    if not is_money_unit(unit) or v.size == 0 or v.min() <= 0:
-        return False
-    return bool(v.max() / v.min() >= LOG_SPAN)
-
 
 def _numbers(values: pd.Series | Sequence[float]) -> np.ndarray:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
@@ -306,6 +296,16 @@ _METHODS = {
 }
 
 
+LOG_RULE = N_("Money whose values above zero span two orders of magnitude (the largest at least "
+               "100 times the smallest) is judged on a log scale; values at or below zero cannot "
+               "be placed on it and are left out, counted.")
+
+
+def _with_log_rule(method: Text, log: bool) -> Text:
+    """A method statement followed, on the log scale, by the rule that chose it."""
+    return Text(N_("{method} {rule}"), method=method, rule=Text(LOG_RULE)) if log else method
+
+
 def _k(rule: str, k: float | None) -> float:
     if rule not in RULES:
         raise AnalysisError(Text(N_("Unknown outlier rule {rule}; one of: {rules}."),
@@ -387,107 +387,15 @@ def flag_outliers(
         rule=rule, k=kf, log=p.log, outliers=outliers,
         low_fence=_back(lo, p.log), high_fence=_back(hi, p.log),
         centre=centre, spread=spread, n=int(v.size), sides=sides,
-        method=Text(_METHODS[(rule, p.log)], k=k_text, n=count(v.size)),
+        method=_with_log_rule(Text(_METHODS[(rule, p.log)], k=k_text, n=count(v.size)), p.log),
         excluded=p.excluded, problems=tuple(problems),
     )
 
 
 # ---------------------------------------------------------------------------
-# Class schemes that keep outliers apart. The *_bins functions have the signature of a scheme
-# of layers.classify (sorted finite values, k, number of distinct values) and return
-# (bins, lower): upper bounds, closed on the right, and the lower end of the first class.
+# Class schemes that keep outliers apart: the schemes of layers.classify (their bins and
+# labels), with this module's refusals and method statements.
 # ---------------------------------------------------------------------------
-
-def box_map_bins(v: np.ndarray, k: int = 6, n_distinct: int = 0, *, hinge: float = 1.5,
-                 **_: object) -> tuple[tuple[float, ...], float]:
-    """Six classes of mapclassify's ``BoxPlot``: low outliers (up to Q1 − hinge·IQR), the four
-    quarters, upper outliers (over Q3 + hinge·IQR). The upper-outlier class is kept, empty, when
-    no value is above the fence, so that colours keep their meaning."""
-    import mapclassify
-
-    box = mapclassify.BoxPlot(np.asarray(v, dtype=float), hinge=hinge)
-    b = [float(x) for x in box.bins]
-    vmax = float(np.max(v))
-    if len(b) == 5:             # no upper outliers: the last bin is the fence itself
-        b.append(max(b[-1], vmax))
-    return tuple(b), float(np.min(v))
-
-
-def percentile_bins(v: np.ndarray, k: int = 6, n_distinct: int = 0, *,
-                    pct: Sequence[float] = DEFAULT_PCT, **_: object
-                    ) -> tuple[tuple[float, ...], float]:
-    """mapclassify's ``Percentiles``: class i holds values up to the pct[i]-th percentile."""
-    import mapclassify
-
-    p = mapclassify.Percentiles(np.asarray(v, dtype=float), pct=list(pct))
-    return tuple(float(x) for x in p.bins), float(np.min(v))
-
-
-def head_tail_bins(v: np.ndarray, k: int = 0, n_distinct: int = 0, **_: object
-                   ) -> tuple[tuple[float, ...], float]:
-    """mapclassify's ``HeadTailBreaks``: breaks at the mean, then at the mean of the values
-    above it, and so on while the head keeps more than one distinct value (Jiang 2013)."""
-    import mapclassify
-
-    h = mapclassify.HeadTailBreaks(np.asarray(v, dtype=float))
-    bins = [float(x) for x in h.bins]
-    vmax = float(np.max(v))
-    if bins[-1] < vmax:
-        bins.append(vmax)
-    return tuple(bins), float(np.min(v))
-
-
-# Legend labels (the English text is the message id).
-LOW_OUTLIERS = N_("Low outliers (up to {high})")
-UPPER_OUTLIERS = N_("Upper outliers (over {low})")
-_BOX_QUARTERS = (
-    N_("Below 25% (over {low} to {high})"),
-    N_("25%–50% (over {low} to {high})"),
-    N_("50%–75% (over {low} to {high})"),
-    N_("Above 75% (over {low} to {high})"),
-)
-FIRST_QUARTER_NO_OUTLIERS = N_("Below 25% ({low} to {high})")
-PCT_FIRST = N_("Lowest {p}% (up to {high})")
-PCT_MIDDLE = N_("Percentiles {p_low} to {p_high} (over {low} to {high})")
-PCT_TOP = N_("Top {p}% (over {low})")
-
-
-def _box_labels(bins, lower, counts, params, fmt) -> list[str]:
-    out = [t(LOW_OUTLIERS, high=fmt(bins[0]))]
-    for i, msg in enumerate(_BOX_QUARTERS, start=1):
-        if i == 1 and counts[0] == 0:
-            # no low outliers: the fence may lie below every value (even below zero)
-            out.append(t(FIRST_QUARTER_NO_OUTLIERS, low=fmt(lower), high=fmt(bins[1])))
-        else:
-            out.append(t(msg, low=fmt(bins[i - 1]), high=fmt(bins[i])))
-    out.append(t(UPPER_OUTLIERS, low=fmt(bins[4])))
-    return out
-
-
-def _pct_labels(bins, lower, counts, params, fmt) -> list[str]:
-    pct = params
-    out = []
-    for i, hi in enumerate(bins):
-        if i == 0:
-            out.append(t(PCT_FIRST, p=f"{pct[0]:g}", high=fmt(hi)))
-        elif i == len(bins) - 1 and pct[i] == 100:
-            out.append(t(PCT_TOP, p=f"{100 - pct[i - 1]:g}", low=fmt(bins[i - 1])))
-        else:
-            out.append(t(PCT_MIDDLE, p_low=f"{pct[i - 1]:g}", p_high=f"{pct[i]:g}",
-                         low=fmt(bins[i - 1]), high=fmt(hi)))
-    return out
-
-
-def _range_labels(bins, lower, counts, params, fmt) -> list[str]:
-    from layers.classify import Classification
-
-    c = Classification(scheme="head_tail", k=len(bins), bins=tuple(bins), lower=lower,
-                       class_ids=pd.Series(dtype="int64"), counts=tuple(counts), no_data_count=0)
-    return c.labels(fmt)
-
-
-_LABELLERS = {"box_map": _box_labels, "percentiles": _pct_labels, "head_tail": _range_labels}
-
 
 _SCHEME_METHODS = {
     ("box_map", False): N_("Box map: low outliers (below Q1 − {hinge} × IQR), the four quarters "
@@ -522,11 +430,14 @@ def _classes(scheme: str, p: _Prepared,
     pos = series.index.get_indexer(p.used.index)
     ids[pos] = np.minimum(np.searchsorted(np.asarray(bins_used), p.used.to_numpy(), side="left"),
                           len(bins) - 1)
-    counts = tuple(int(c) for c in np.bincount(ids[pos], minlength=len(bins)))
+    if p.log:   # zero or negative money (left out of the log scale) is below every class
+        raw = series.to_numpy(dtype=float)
+        ids[np.isfinite(raw) & (raw <= 0)] = 0
+    counts = tuple(int(c) for c in np.bincount(ids[ids >= 0], minlength=len(bins)))
     return OutlierClasses(
         scheme=scheme, bins=bins, lower=_back(lower_used, p.log),
         class_ids=pd.Series(ids, index=series.index, name=series.name),
-        counts=counts, no_data_count=int(len(series) - len(pos)),
+        counts=counts, no_data_count=int((ids < 0).sum()),
         outlier_classes=outlier_classes, params=params, log=p.log,
         method=Text(_SCHEME_METHODS[(scheme, p.log)], n=count(v.size), **method_fields),
         excluded=p.excluded,
@@ -580,3 +491,75 @@ def head_tail(values: pd.Series, *, log: bool | None = False,
     _check_enough(p)
     result = _classes("head_tail", p, head_tail_bins, (), (), {})
     return replace(result, outlier_classes=(result.k - 1,))     # the head: the top class
+
+
+# ---------------------------------------------------------------------------
+# Marking the outliers of any map
+# ---------------------------------------------------------------------------
+
+#: Largest k a link may ask for (beyond it nothing is ever flagged).
+MAX_K = 10.0
+
+
+def parse_spec(text: str | None) -> tuple[str, float] | None:
+    """The rule and k of link text: ``"mad"``, ``"mad:3.5"``, ``"tukey"``, ``"tukey:1.5"``;
+    ``""`` (or None) = off → None. Raises :class:`AnalysisError` for anything else (an unknown
+    rule, k not a number above zero and at most :data:`MAX_K`)."""
+    raw = "" if text is None else str(text).strip().lower()
+    if not raw:
+        return None
+    rule, sep, k_text = raw.partition(":")
+    if rule not in RULES:
+        raise AnalysisError(Text(N_("Unknown outlier rule {rule}; one of: {rules}."),
+                                 rule=repr(rule), rules=", ".join(RULES)))
+    if not sep:
+        return rule, DEFAULT_K[rule]
+    kf = _k(rule, k_text)
+    if kf > MAX_K:
+        raise AnalysisError(Text(N_("k must be at most {most}; got {k}."),
+                                 most=f"{MAX_K:g}", k=repr(k_text)))
+    return rule, kf
+
+
+def spec_text(rule: str, k: float | None = None) -> str:
+    """Link text of a rule and k (the default k is left out): "mad", "tukey:3"."""
+    kf = DEFAULT_K[rule] if k is None else float(k)
+    return rule if kf == DEFAULT_K[rule] else f"{rule}:{kf:g}"
+
+
+_MARK_LABELS = {
+    ("mad", False): N_("Outliers (median ± {k} MAD)"),
+    ("mad", True): N_("Outliers (median ± {k} MAD, log scale)"),
+    ("tukey", False): N_("Outliers (Tukey's fences, k = {k})"),
+    ("tukey", True): N_("Outliers (Tukey's fences, k = {k}, log scale)"),
+}
+_WHY = {"mad": N_("robust z-score {score}"), "tukey": N_("{score} IQRs beyond the fence")}
+
+
+def mark_outliers(view, values: pd.Series, unit: str | None, spec: str | None):
+    """Flag the outliers of ``values`` (by region id) with the rule of ``spec`` (link text, see
+    :func:`parse_spec`) and mark them on ``view`` (a :class:`layers.choropleth.ChoroplethView`):
+    a thick dark outline in every renderer, a legend row saying what it means with their count,
+    and a tooltip line saying why ("Outlier: robust z-score 30.7"). Money is judged on the log
+    scale where :func:`use_log_scale` says so.
+
+    Returns ``(view, result)``: ``result`` is the :class:`OutlierResult` (its ``method`` is the
+    rule in a sentence, its ``outliers`` the list to show); None when ``spec`` is off; a
+    :class:`geodata.problems.Text` saying why when the rule cannot run here (too few values,
+    no spread, a bad spec), the view then left unmarked.
+    """
+    from layers.choropleth import with_marks
+
+    try:
+        parsed = parse_spec(spec)
+        if parsed is None:
+            return view, None
+        rule, k = parsed
+        res = flag_outliers(values, rule=rule, k=k, unit=unit)
+    except AnalysisError as exc:
+        message = exc.message if isinstance(exc.message, Text) else Text(str(exc.message))
+        return view, message
+    why = {o.id: t(_WHY[rule], score=f"{o.score:+.1f}" if rule == "mad" else f"{o.score:.1f}")
+           for o in res.outliers}
+    label = t(_MARK_LABELS[(rule, res.log)], k=f"{res.k:g}")
+    return with_marks(view, res.ids, label, why=why, why_label=t("Outlier")), res

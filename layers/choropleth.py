@@ -6,16 +6,28 @@ a colour. The interactive map, the legend and the static export all read the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from locales import t
 
-from .classify import Classification, LegendEntry, classify, format_number, legend_entries
+from .classify import (Classification, LegendEntry, classify, classify_into, format_number,
+                       legend_entries)
 from .palettes import NO_DATA_COLOUR
+
+#: The outline of marked regions (``ChoroplethView.marked``), the same in every renderer: a
+#: thick dark purple line over a white halo, so it reads over the lightest and the darkest
+#: classes alike and is not taken for the selected region's plain black outline. Widths: px
+#: on the screen, points on paper (the halo's is the whole width under the line).
+MARK_COLOUR = "#3f007d"
+MARK_HALO = "#ffffff"
+MARK_WIDTH_PX = 3.0
+MARK_HALO_PX = 6.0
+MARK_WIDTH_PT = 1.5
+MARK_HALO_PT = 3.3
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,11 @@ class ChoroplethView:
     #: the legend; every renderer draws them the same way
     marked: tuple[str, ...] = ()
     marked_label: str = ""
+
+    def marked_positions(self) -> list[int]:
+        """Feature positions of the marked regions (in feature order)."""
+        wanted = set(self.marked)
+        return [i for i, r in enumerate(self.region_ids) if r in wanted]
 
     def colours(self) -> list[str]:
         """Fill colour per feature: what every renderer paints."""
@@ -75,18 +92,23 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
                      reverse: bool = False, breaks: Sequence[float] | None = None,
                      centre: float | None = None, population: pd.Series | None = None,
                      subtitle: str = "", notes: Sequence[str] = (),
-                     selected: str | None = None) -> ChoroplethView:
+                     selected: str | None = None,
+                     classes: Classification | None = None) -> ChoroplethView:
     """Classify ``values`` (by region id) and colour every feature of a layer.
 
     Values are aligned to ``region_ids`` (the feature order); regions without a value, and
-    NaN or infinite values, fall in the "No data" class.
+    NaN or infinite values, fall in the "No data" class. ``classes``: the classes of other
+    values to put these in (a span of years pooled, :func:`layers.classify.classify_into`),
+    with their labels; ``scheme``, ``k``, ``breaks`` and ``centre`` are then not used. The
+    unit lets the box map and head/tail schemes put money on the log scale.
     """
     ids = [str(r) for r in region_ids]
     v = pd.to_numeric(values, errors="coerce").astype("float64")
     v.index = v.index.astype(str)
     v = v[~v.index.duplicated()].reindex(ids)
     v = v.where(np.isfinite(v))
-    cls = classify(v, scheme, k, breaks=breaks, centre=centre)
+    cls = classify_into(v, classes) if classes is not None else \
+        classify(v, scheme, k, breaks=breaks, centre=centre, unit=unit)
     fmt = value_formatter(unit)
     legend = legend_entries(cls, palette, fmt, reverse=reverse)
     class_colours = tuple(e.colour for e in legend if e.class_id >= 0)
@@ -103,5 +125,19 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
         # Tooltips carry the full unit ("$317.50 per resident"); the legend's bounds do not.
         value_text=tuple(format_number(x, unit) for x in v.tolist()),
         tooltip_rows=tuple(rows),
-        title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=scheme,
+        title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=cls.scheme,
         palette=palette, selected=selected, classification=cls)
+
+
+def with_marks(view: ChoroplethView, marked: Sequence[str], label: str, *,
+               why: Mapping[str, str] | None = None, why_label: str = "") -> ChoroplethView:
+    """``view`` with ``marked`` regions drawn in the marked outline and a legend row ``label``
+    (with their count); ``why`` (region id → text) adds a tooltip line ``why_label: text`` to
+    each marked region ("Outlier: robust z-score 30.7"). Ids not in the view are left out."""
+    here = set(view.region_ids)
+    ids = tuple(dict.fromkeys(str(r) for r in marked if str(r) in here))
+    rows = view.tooltip_rows
+    if why:
+        texts = tuple(why.get(r, "") if r in ids else "" for r in view.region_ids)
+        rows = (*rows, (why_label, texts))
+    return replace(view, marked=ids, marked_label=label, tooltip_rows=tuple(rows))

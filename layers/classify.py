@@ -9,16 +9,26 @@ Classes are closed on the right: class ``i`` holds values ``v`` with
 ``bins[i-1] < v <= bins[i]`` (class 0 holds everything ``<= bins[0]``), and the legend
 labels say so ("Over 150B to 310B", :meth:`Classification.labels`). Numbers are formatted by
 :func:`layers.numbers.format_number` (importable from here too), in the reader's language.
+
+Three schemes keep far-out values in classes of their own, so that one region no longer
+flattens every other class: ``box_map`` (low outliers, the four quarters, upper outliers:
+mapclassify's ``BoxPlot``), ``percentiles`` (breaks at the 1st, 10th, 50th, 90th and 99th
+percentiles) and ``head_tail`` (head/tail breaks, for heavy-tailed values). They name their
+own classes ("Upper outliers (over $41,000)"). Money (a currency code, or a rate of one, given
+as ``unit``) is classified by ``box_map`` and ``head_tail`` on the log scale when its values
+above zero span two orders of magnitude and few are zero or negative (:func:`use_log_scale`,
+the rule of :mod:`analysis.outliers`); the breaks are given back in the values' own units.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,12 +48,18 @@ __all__ = [
     "NO_CLASS",
     "SCHEMES",
     "SchemeInfo",
+    "box_map_bins",
     "classify",
+    "classify_into",
     "colours_for",
     "fixed_breaks_across",
     "format_number",
+    "head_tail_bins",
+    "is_money_unit",
     "legend_entries",
+    "percentile_bins",
     "scheme_names",
+    "use_log_scale",
 ]
 
 #: Class id given to regions whose value is missing or not finite.
@@ -86,9 +102,16 @@ class Classification:
     no_data_count: int
     open_top: bool = False
     centre: float | None = None
+    #: the scheme's parameters (box map: the hinge; percentiles: the percentiles)
+    params: tuple[float, ...] = ()
+    #: True when the breaks were found on the log scale (money, see :func:`use_log_scale`)
+    log: bool = False
 
     def labels(self, fmt: Callable[[float], str] = format_number) -> list[str]:
         """One label per class, formatted with ``fmt``, in the reader's language.
+
+        A scheme that names its own classes (``SchemeInfo.labels``: box map, percentiles)
+        labels them its way ("Upper outliers (over $41,000)"); the others as follows.
 
         Classes are closed on the right, and the labels say so the way tax brackets do:
         the first class reads "1.2B to 150B" (it holds both ends), every later class
@@ -97,6 +120,10 @@ class Classification:
         class of one value that value. Chinese: "12亿至1500亿", "超过1500亿至3100亿",
         "超过3100亿", "不超过1500亿".
         """
+        info = SCHEMES.get(self.scheme)
+        if info is not None and info.labels is not None and self.k == len(self.bins) \
+                and self.k:
+            return info.labels(self.bins, self.lower, self.params, fmt)
         out: list[str] = []
         for i, hi in enumerate(self.bins):
             if self.open_top and i == self.k - 1 and i > 0:
@@ -133,6 +160,8 @@ class _Bins:
     lower: float
     open_top: bool = False
     centre: float | None = None
+    params: tuple[float, ...] = ()
+    log: bool = False
 
 
 _EMPTY = _Bins(bins=(), lower=math.nan)
@@ -247,6 +276,177 @@ def _diverging(v: np.ndarray, k: int, n_distinct: int, *, centre: Any, **_: Any)
     return _Bins(bins=tuple(float(e) for e in edges), lower=lower, centre=c)
 
 
+# ---------------------------------------------------------------------------
+# Schemes that keep outliers apart. The *_bins functions take sorted finite values (on the
+# scale they are classified on) and return (bins, lower): upper bounds, closed on the right,
+# and the lower end of the first class. The schemes run them on the log scale for money.
+# ---------------------------------------------------------------------------
+
+#: Ratio of the largest to the smallest value from which money goes on a log scale (two orders
+#: of magnitude).
+LOG_SPAN = 100.0
+#: Largest share of values at or below zero with which money still goes on a log scale.
+LOG_MAX_NONPOSITIVE = 0.05
+#: Default percentiles of the ``percentiles`` scheme (GeoDa's percentile map).
+DEFAULT_PCT = (1.0, 10.0, 50.0, 90.0, 99.0, 100.0)
+#: Tukey's hinge of the box map's outlier classes.
+BOX_HINGE = 1.5
+
+_MONEY = re.compile(r"^[A-Z]{3}(?:\s+per\s+\S.*)?$")
+
+
+def is_money_unit(unit: str | None) -> bool:
+    """An ISO 4217 code ("USD") or a rate of one ("USD per resident", "USD per mile")."""
+    return bool(unit) and _MONEY.match(str(unit).strip()) is not None
+
+
+def use_log_scale(values: Any, unit: str | None) -> bool:
+    """Money goes on the log scale when its values above zero span two orders of magnitude
+    (the largest at least :data:`LOG_SPAN` times the smallest) and at most
+    :data:`LOG_MAX_NONPOSITIVE` of the values are zero or negative (a few refunds or
+    deobligations; they are left out of an outlier rule and counted, and fall in a map's lowest
+    class). Non-finite values are not looked at."""
+    v = _as_float_series(values).to_numpy()
+    v = v[np.isfinite(v)]
+    if not is_money_unit(unit) or v.size == 0:
+        return False
+    pos = v[v > 0]
+    if pos.size < 2 or v.size - pos.size > LOG_MAX_NONPOSITIVE * v.size:
+        return False
+    return bool(pos.max() / pos.min() >= LOG_SPAN)
+
+
+def box_map_bins(v: np.ndarray, k: int = 6, n_distinct: int = 0, *, hinge: float = BOX_HINGE,
+                 **_: object) -> tuple[tuple[float, ...], float]:
+    """Six classes of mapclassify's ``BoxPlot``: low outliers (up to Q1 − hinge·IQR), the four
+    quarters, upper outliers (over Q3 + hinge·IQR). The upper-outlier class is kept, empty, when
+    no value is above the fence, so that colours keep their meaning (its bound is then the
+    fence again: the only scheme whose last two bins may be equal)."""
+    import mapclassify
+
+    box = mapclassify.BoxPlot(np.asarray(v, dtype=float), hinge=hinge)
+    b = [float(x) for x in box.bins]
+    vmax = float(np.max(v))
+    if len(b) == 5:             # no upper outliers: the last bin is the fence itself
+        b.append(max(b[-1], vmax))
+    return tuple(b), float(np.min(v))
+
+
+def percentile_bins(v: np.ndarray, k: int = 6, n_distinct: int = 0, *,
+                    pct: Sequence[float] = DEFAULT_PCT, **_: object
+                    ) -> tuple[tuple[float, ...], float]:
+    """mapclassify's ``Percentiles``: class i holds values up to the pct[i]-th percentile."""
+    import mapclassify
+
+    p = mapclassify.Percentiles(np.asarray(v, dtype=float), pct=list(pct))
+    return tuple(float(x) for x in p.bins), float(np.min(v))
+
+
+def head_tail_bins(v: np.ndarray, k: int = 0, n_distinct: int = 0, **_: object
+                   ) -> tuple[tuple[float, ...], float]:
+    """mapclassify's ``HeadTailBreaks``: breaks at the mean, then at the mean of the values
+    above it, and so on while the head keeps more than one distinct value (Jiang 2013)."""
+    import mapclassify
+
+    h = mapclassify.HeadTailBreaks(np.asarray(v, dtype=float))
+    bins = [float(x) for x in h.bins]
+    vmax = float(np.max(v))
+    if bins[-1] < vmax:
+        bins.append(vmax)
+    return tuple(bins), float(np.min(v))
+
+
+def _snap(bins: Sequence[float], v: np.ndarray) -> tuple[float, ...]:
+    """Breaks brought back from the log scale onto the value they were computed from, where
+    exp(log(x)) is not exactly x: a value that is a break stays in its class."""
+    out = []
+    for b in bins:
+        i = int(np.clip(np.searchsorted(v, b), 0, v.size - 1))
+        near = [v[j] for j in (i - 1, i) if 0 <= j < v.size]
+        hit = min(near, key=lambda x: abs(x - b))
+        out.append(float(hit) if abs(hit - b) <= 1e-9 * max(abs(b), 1e-300) else float(b))
+    return tuple(out)
+
+
+def _on_scale(binner: Callable[..., tuple[tuple[float, ...], float]], v: np.ndarray,
+              unit: str | None, params: tuple[float, ...], **kw: Any) -> _Bins:
+    """Run ``binner`` on the values, on the log scale for money (:func:`use_log_scale`)."""
+    if v.size == 0:
+        return _EMPTY
+    log = use_log_scale(v, unit)
+    if log:     # the breaks come from the values above zero; any others join the lowest class
+        pos = v[v > 0]
+        bins, _ = binner(np.log(pos), **kw)
+        bins = _snap(tuple(float(np.exp(b)) for b in bins), pos)
+        lower = float(v[0])
+    else:
+        bins, lower = binner(v, **kw)
+    bins = tuple(bins[:-1]) + (max(float(bins[-1]), float(v[-1])),)
+    return _Bins(bins=tuple(float(b) for b in bins), lower=float(lower), params=params, log=log)
+
+
+def _box_map(v: np.ndarray, k: int, n_distinct: int, *, unit: str | None = None,
+             **_: Any) -> _Bins:
+    return _on_scale(box_map_bins, v, unit, (BOX_HINGE,), hinge=BOX_HINGE)
+
+
+def _percentiles(v: np.ndarray, k: int, n_distinct: int, **_: Any) -> _Bins:
+    # percentiles keep their meaning on any monotone scale: no log needed
+    return _on_scale(percentile_bins, v, None, DEFAULT_PCT, pct=DEFAULT_PCT)
+
+
+def _head_tail(v: np.ndarray, k: int, n_distinct: int, *, unit: str | None = None,
+               **_: Any) -> _Bins:
+    return _on_scale(head_tail_bins, v, unit, ())
+
+
+# Legend labels of the schemes that name their classes (the English text is the message id).
+LOW_OUTLIERS = N_("Low outliers (up to {high})")
+UPPER_OUTLIERS = N_("Upper outliers (over {low})")
+BOX_QUARTERS = (
+    N_("Below 25% (over {low} to {high})"),
+    N_("25%–50% (over {low} to {high})"),
+    N_("50%–75% (over {low} to {high})"),
+    N_("Above 75% (over {low} to {high})"),
+)
+FIRST_QUARTER_NO_OUTLIERS = N_("Below 25% ({low} to {high})")
+PCT_FIRST = N_("Lowest {p}% (up to {high})")
+PCT_MIDDLE = N_("Percentiles {p_low} to {p_high} (over {low} to {high})")
+PCT_TOP = N_("Top {p}% (over {low})")
+
+
+def box_map_labels(bins: Sequence[float], lower: float, params: Sequence[float],
+                   fmt: Callable[[float], str] = format_number) -> list[str]:
+    """The six classes of a box map, named: "Low outliers (up to …)", the four quarters,
+    "Upper outliers (over …)"."""
+    out = [t(LOW_OUTLIERS, high=fmt(bins[0]))]
+    for i, msg in enumerate(BOX_QUARTERS, start=1):
+        if i == 1 and not lower <= bins[0]:
+            # no low outliers: the fence may lie below every value (even below zero)
+            out.append(t(FIRST_QUARTER_NO_OUTLIERS, low=fmt(lower), high=fmt(bins[1])))
+        else:
+            out.append(t(msg, low=fmt(bins[i - 1]), high=fmt(bins[i])))
+    out.append(t(UPPER_OUTLIERS, low=fmt(bins[4])))
+    return out
+
+
+def percentile_labels(bins: Sequence[float], lower: float, params: Sequence[float],
+                      fmt: Callable[[float], str] = format_number) -> list[str]:
+    """The classes of percentile breaks: "Lowest 1% (up to …)", "Percentiles 1 to 10 (…)",
+    "Top 1% (over …)"."""
+    pct = tuple(params) or DEFAULT_PCT
+    out = []
+    for i, hi in enumerate(bins):
+        if i == 0:
+            out.append(t(PCT_FIRST, p=f"{pct[0]:g}", high=fmt(hi)))
+        elif i == len(bins) - 1 and pct[i] == 100:
+            out.append(t(PCT_TOP, p=f"{100 - pct[i - 1]:g}", low=fmt(bins[i - 1])))
+        else:
+            out.append(t(PCT_MIDDLE, p_low=f"{pct[i - 1]:g}", p_high=f"{pct[i]:g}",
+                         low=fmt(bins[i - 1]), high=fmt(hi)))
+    return out
+
+
 @dataclass(frozen=True)
 class SchemeInfo:
     name: str
@@ -255,6 +455,9 @@ class SchemeInfo:
     needs_breaks: bool
     uses_centre: bool
     func: Callable[..., _Bins]
+    #: names the classes itself: ``labels(bins, lower, params, fmt) -> [label per class]``
+    #: (None: the ranges of :meth:`Classification.labels`)
+    labels: Callable[..., list[str]] | None = None
 
 
 SCHEMES: Mapping[str, SchemeInfo] = MappingProxyType(
@@ -285,6 +488,26 @@ SCHEMES: Mapping[str, SchemeInfo] = MappingProxyType(
             SchemeInfo(
                 "diverging", N_("Equal-width classes symmetric around a centre value"), True, False,
                 True, _diverging,
+            ),
+            SchemeInfo(
+                "box_map",
+                N_("Box map: low outliers (below Q1 − 1.5 × IQR), the four quarters, upper "
+                   "outliers (above Q3 + 1.5 × IQR); money spread over two orders of "
+                   "magnitude on the log scale"),
+                False, False, False, _box_map, box_map_labels,
+            ),
+            SchemeInfo(
+                "percentiles",
+                N_("Percentile classes: the lowest 1%, 1–10%, 10–50%, 50–90%, 90–99%, the top "
+                   "1%"),
+                False, False, False, _percentiles, percentile_labels,
+            ),
+            SchemeInfo(
+                "head_tail",
+                N_("Head/tail breaks for heavy-tailed values: a break at the mean, then at the "
+                   "mean of the values above it, and so on; money spread over two orders of "
+                   "magnitude on the log scale"),
+                False, False, False, _head_tail,
             ),
         )
     }
@@ -319,6 +542,7 @@ def classify(
     *,
     breaks: Any = None,
     centre: float | None = None,
+    unit: str | None = None,
 ) -> Classification:
     """Classify ``values`` (index = region ids) with a named scheme.
 
@@ -328,7 +552,8 @@ def classify(
     class). ``diverging`` uses ``centre`` (default 0) and always keeps ``k``
     classes so colours stay symmetric. Non-numeric, NaN and infinite values get
     class id -1. No finite values -> ``k == 0`` (except ``user_defined``, whose
-    classes come from the breaks).
+    classes come from the breaks). ``unit`` lets ``box_map`` and ``head_tail`` put money on
+    the log scale (see the module); the other schemes ignore it.
     """
     info = _scheme(scheme)
     if info.uses_k and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
@@ -343,7 +568,7 @@ def classify(
         result = _EMPTY
     else:
         k_wanted = int(k) if info.uses_k else 0
-        result = info.func(v, k_wanted, n_distinct, breaks=breaks, centre=centre)
+        result = info.func(v, k_wanted, n_distinct, breaks=breaks, centre=centre, unit=unit)
 
     bins = np.asarray(result.bins, dtype=float)
     ids = np.full(arr.shape, NO_CLASS, dtype=np.int64)
@@ -362,7 +587,26 @@ def classify(
         no_data_count=int((~finite).sum()),
         open_top=result.open_top,
         centre=result.centre,
+        params=result.params,
+        log=result.log,
     )
+
+
+def classify_into(values: pd.Series, classes: Classification) -> Classification:
+    """``values`` put in the classes of another classification (of a pooled span of years,
+    say): the same bins, lower end, scheme and labels; the counts are these values'. A value
+    above the last bin goes to the top class, one below the first to the first."""
+    series = _as_float_series(values)
+    arr = series.to_numpy()
+    finite = np.isfinite(arr)
+    bins = np.asarray(classes.bins, dtype=float)
+    ids = np.full(arr.shape, NO_CLASS, dtype=np.int64)
+    counts: tuple[int, ...] = ()
+    if bins.size:
+        ids[finite] = np.minimum(np.searchsorted(bins, arr[finite], side="left"), bins.size - 1)
+        counts = tuple(int(c) for c in np.bincount(ids[finite], minlength=bins.size))
+    return replace(classes, class_ids=pd.Series(ids, index=series.index, name=series.name),
+                   counts=counts, no_data_count=int((~finite).sum()))
 
 
 def fixed_breaks_across(
@@ -371,6 +615,7 @@ def fixed_breaks_across(
     k: int,
     *,
     centre: float | None = None,
+    unit: str | None = None,
 ) -> tuple[float, ...]:
     """One set of breaks from the union of several frames' values.
 
@@ -383,7 +628,7 @@ def fixed_breaks_across(
         raise ValueError("fixed_breaks_across needs a data-driven scheme, not 'user_defined'")
     parts = [_as_float_series(v).to_numpy() for v in values_by_frame.values()]
     union = np.concatenate(parts) if parts else np.array([], dtype=float)
-    result = classify(pd.Series(union), scheme, k, centre=centre)
+    result = classify(pd.Series(union), scheme, k, centre=centre, unit=unit)
     if result.k == 0:
         raise ValueError("no finite values in any frame; cannot compute breaks")
     return result.bins

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from locales import current, t
 
-from .choropleth import ChoroplethView
+from .choropleth import MARK_COLOUR, MARK_HALO, MARK_HALO_PX, MARK_WIDTH_PX, ChoroplethView
 from .geometry import safe_json
 from .numbers import unit_label
 from .palettes import NO_DATA_LABEL
@@ -62,10 +62,18 @@ def map_words(title: str) -> dict[str, str]:
 
 
 def values_payload(view: ChoroplethView) -> str:
-    """The per-feature part of the map: what changes when only the values change."""
+    """The per-feature part of the map: what changes when only the values change. Marked
+    regions (``view.marked``) travel with it: ``m`` their feature positions, ``mk`` the
+    legend row [label, count] and ``mks`` the outline [colour, width, halo colour, halo width]
+    (px)."""
     legend = [[t("No data") if e.class_id < 0 and e.label == NO_DATA_LABEL else e.label,
                e.colour, f"{e.count:,}", e.class_id] for e in view.legend]
-    return safe_json({
+    marks = {}
+    if view.marked:
+        positions = view.marked_positions()
+        marks = {"m": positions, "mk": [view.marked_label or t("Marked"), f"{len(positions):,}"],
+                 "mks": [MARK_COLOUR, MARK_WIDTH_PX, MARK_HALO, MARK_HALO_PX]}
+    return safe_json({**marks,
         "c": view.class_ids.tolist(), "pal": list(view.class_colours), "nd": view.no_data_colour,
         "v": list(view.value_text), "label": view.title,
         "rows": [[label, list(texts)] for label, texts in view.tooltip_rows],

@@ -5,6 +5,8 @@ per layer and reused); only the small per-feature values (class, value text, too
 change from one rerun to the next. The browser decodes the shapes, styles each feature from its
 class and builds tooltips and the legend with DOM text nodes, so a region named
 ``<img src=x onerror=alert(1)>`` shows as text. No tile is loaded unless a basemap URL is set.
+Marked regions (``ChoroplethView.marked``, e.g. outliers) travel with the values and are drawn
+as in the app: a thick dark outline over a white halo, a legend row, a tooltip line saying why.
 """
 from __future__ import annotations
 

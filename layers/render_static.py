@@ -60,7 +60,8 @@ from pyproj import CRS, Transformer  # noqa: E402
 
 from locales import N_, t  # noqa: E402
 
-from .choropleth import ChoroplethView  # noqa: E402
+from .choropleth import (MARK_COLOUR, MARK_HALO, MARK_HALO_PT, MARK_WIDTH_PT,  # noqa: E402
+                         ChoroplethView)
 # the manifest's [map] table is read by layers.insets, for the exports and the web map alike
 from .insets import Inset, MapFrame, metric_crs, map_frame  # noqa: E402,F401
 from .palettes import NO_DATA_HATCH  # noqa: E402
@@ -586,7 +587,7 @@ def _fit_extent(ax, extent):
 
 
 def _draw_part(ax, part: _Part, colours: list[str], nodata: np.ndarray, selected: int | None,
-               edge: str, lw: float, nd_colour: str) -> None:
+               edge: str, lw: float, nd_colour: str, marked: Sequence[int] = ()) -> None:
     if not len(part.index):
         ax.set_axis_off()
         return
@@ -603,6 +604,19 @@ def _draw_part(ax, part: _Part, colours: list[str], nodata: np.ndarray, selected
                               linewidths=lw, hatch=NO_DATA_HATCH, zorder=2)
         coll.set_hatchcolor(HATCH_COLOUR)
         ax.add_collection(coll)
+    # marked regions (e.g. outliers): a thick dark outline on a white halo, over their
+    # neighbours' edges
+    here = [int(np.flatnonzero(part.index == i)[0]) for i in marked
+            if i in part._set and i != selected]  # type: ignore[attr-defined]
+    if here:
+        paths = [part.paths[p] for p in here]
+        thin = 0.7 if len(part.index) > 400 else 1.0     # counties are small on paper
+        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=MARK_HALO,
+                                         linewidths=MARK_HALO_PT * thin, zorder=3,
+                                         gid="marked-halo"))
+        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=MARK_COLOUR,
+                                         linewidths=MARK_WIDTH_PT * thin, zorder=3.1,
+                                         gid="marked"))
     if selected is not None and selected in part._set:  # type: ignore[attr-defined]
         pos = int(np.flatnonzero(part.index == selected)[0])
         ax.add_collection(PathCollection([part.paths[pos]], facecolors="none",
@@ -749,6 +763,16 @@ LEGEND_NOTES: dict[str, tuple[str, str]] = {
                      "brackets."),
                   N_("Diverging classes around a centre, {n} classes; counts of regions and "
                      "of overlay features in brackets.")),
+    "box_map": (N_("Box map: outliers beyond Q1 − 1.5 × IQR and Q3 + 1.5 × IQR in classes of "
+                   "their own; counts of regions in brackets."),
+                N_("Box map: outliers beyond Q1 − 1.5 × IQR and Q3 + 1.5 × IQR in classes of "
+                   "their own; counts of regions and of overlay features in brackets.")),
+    "percentiles": (N_("Percentile classes, {n} classes; counts of regions in brackets."),
+                    N_("Percentile classes, {n} classes; counts of regions and of overlay "
+                       "features in brackets.")),
+    "head_tail": (N_("Head/tail breaks, {n} classes; counts of regions in brackets."),
+                  N_("Head/tail breaks, {n} classes; counts of regions and of overlay features "
+                     "in brackets.")),
 }
 LEGEND_NOTE_OTHER = (N_("{n} classes; counts of regions in brackets."),
                      N_("{n} classes; counts of regions and of overlay features in brackets."))
@@ -786,6 +810,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     selected = layer.region_ids.index(view.selected) if view.selected in layer.region_ids \
         else None
     edge_lw = 0.25 if len(layer.region_ids) > 400 else 0.6
+    marked = view.marked_positions()
 
     # Heading, top down: title, subtitle, note, each wrapped to the page's width
     head_w = w_in * 0.96
@@ -812,7 +837,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     map_rect = (0.02, bottom, 0.70, top - bottom)
     ax = fig.add_axes(map_rect)
     _draw_part(ax, layer.main, colours, nodata, selected, EDGE_COLOUR, edge_lw,
-               view.no_data_colour)
+               view.no_data_colour, marked)
     _draw_overlays(ax, layer.main, overlays, scale)
     axes = {"main": ax}
     ax.apply_aspect()
@@ -822,7 +847,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
                wid * map_rect[2], hgt * map_rect[3])
         iax = fig.add_axes(box)
         _draw_part(iax, part, colours, nodata, selected, EDGE_COLOUR, edge_lw,
-                   view.no_data_colour)
+                   view.no_data_colour, marked)
         _draw_overlays(iax, part, overlays, scale)
         iax.set_axis_on()
         iax.set_xticks([])
@@ -861,7 +886,7 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     legend_h_pt = (top - bottom) * h_in * 72
 
     def fit(columns: int) -> tuple[float, float]:
-        units = len(view.legend) + sum(
+        units = len(view.legend) + (1.75 if marked else 0) + sum(
             -(-len(ov.legend) // columns)
             + (1.7 + 0.8 * _wrap(ov.label, 34).count("\n") if ov.heading else 0)
             + (0.72 * (n.count("\n") + 1) if n else 0) for ov, n in zip(overlays, notes))
@@ -886,6 +911,10 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         row_fs = max(row_fs * room_in / widest, fs * 0.5)
         measure = _measure(fig.dpi, fontsize=row_fs)
         rows = [_cut_to(r, lambda line: measure(line) <= room_in) for r in rows]
+    if marked:
+        # what the outline means, wrapped (not cut) to the legend's width, its count kept
+        mark_text = _wrap_to_width(f"{view.marked_label or t('Marked')}  ({len(marked):,})",
+                                   fig, room_in, fontsize=row_fs)
     for entry, row_text in zip(view.legend, rows):
         hatch = NO_DATA_HATCH if entry.class_id < 0 else None
         rect = Rectangle((0.0, y - sw_h), sw_w, sw_h, facecolor=entry.colour,
@@ -896,6 +925,16 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
         lax.text(sw_w + 0.04, y - sw_h / 2, row_text, ha="left", va="center",
                  fontsize=row_fs, color=ink)
         y -= row
+    if marked:
+        # the marked outline's row: the outline itself on white
+        lax.add_patch(Rectangle((0.0, y - sw_h), sw_w, sw_h, facecolor="white",
+                                edgecolor=MARK_COLOUR, lw=MARK_WIDTH_PT * 1.25, gid="marked-key"))
+        lines = mark_text.count("\n") + 1
+        # one line beside the swatch's middle; more lines start level with its top
+        lax.text(sw_w + 0.04, y - sw_h / 2 if lines == 1 else y + sw_h * 0.05, mark_text,
+                 ha="left", va="center" if lines == 1 else "top", fontsize=row_fs, color=ink,
+                 linespacing=1.1)
+        y -= row * (1 + 0.75 * (lines - 1))
     col_w = 1.0 / columns
     ov_sw = sw_w if columns == 1 else 0.09
     # characters of a row's label that fit its column (about 0.55 em per character)

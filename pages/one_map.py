@@ -46,6 +46,7 @@ state.init("region", "")
 if st.session_state["region"] and st.session_state["region"] not in data.names(spec.level):
     st.session_state["region"] = ""
 view = colour_view(layer.region_ids, mv, cls, st.session_state["region"] or None)
+view, marks = part.mark(view, mv)       # "Mark outliers": outlined, as every export does
 figures = key_figures(data, spec.level, mv)        # the figures every surface shows
 empty = part.empty_sentence(data, spec, mv, figures)
 
@@ -68,6 +69,7 @@ with header:
     part.header(data, spec, mv, figures, empty)
 part.caption(data, spec, view, clickable=empty is None)
 overlays.captions(drawn)
+part.outlier_list(data, spec, mv, marks)
 
 state.to_url([key for key in controls.VIEW_KEYS] + ["average", "overlays"])
 remember_view(data, path, "one_map")

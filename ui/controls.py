@@ -30,10 +30,16 @@ SCHEME_LABELS = {
     "fisher_jenks_sampled": N_("Fisher–Jenks (sampled)"),
     "user_defined": N_("My own breaks"),
     "diverging": N_("Diverging around a centre"),
+    "box_map": N_("Box map (outliers apart)"),
+    "percentiles": N_("Percentiles (1, 10, 50, 90, 99)"),
+    "head_tail": N_("Head/tail breaks"),
 }
+#: The rules of "Mark outliers" (link key ``outliers``: "mad", "mad:3.5", "tukey:1.5"; "" off).
+OUTLIER_LABELS = {"": N_("Off"), "mad": N_("Median ± k·MAD"), "tukey": N_("Tukey fences")}
 PENDING_WS = "_pending_ws"          # a workspace to open on the next run (set after an import)
 VIEW_KEYS = ["ws", "level", "measure", "table", "years", "agencies", "indicator",
-             "indicator_year", "scheme", "k", "palette", "reverse", "breaks", "region"]
+             "indicator_year", "scheme", "k", "palette", "reverse", "breaks", "outliers",
+             "region"]
 
 
 def workspace_picker() -> WorkspaceData | None:
@@ -221,7 +227,10 @@ def empty_note(data: WorkspaceData, spec: MeasureSpec) -> str | None:
     return None
 
 
-def class_controls(*, diverging: bool, prefix: str = "", container=None) -> ClassSpec:
+def class_controls(*, diverging: bool, prefix: str = "", container=None,
+                   outliers: bool | None = None) -> ClassSpec:
+    """The classes and colours (an expander), and under it "Mark outliers" (``outliers``;
+    None: on the main map's controls, those without a ``prefix``)."""
     sb = container or st.sidebar
     k = lambda name: prefix + name  # noqa: E731
     schemes = [s for s in SCHEMES if s != "fisher_jenks_sampled"]
@@ -256,7 +265,9 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
                 slot.warning(breaks_warning(text), icon=":material/warning:")
                 scheme = "quantiles"
         n = st.slider(t("Number of classes"), 3, 9, key=k("k"),
-                      disabled=scheme == "user_defined")
+                      disabled=not SCHEMES[scheme].uses_k,
+                      help=None if SCHEMES[scheme].uses_k else
+                      t("This classification sets its own classes."))
         kind = "diverging" if scheme == "diverging" else "sequential"
         pals = palette_names(kind)
         default_pal = "RdBu" if kind == "diverging" else "YlGnBu"
@@ -266,6 +277,8 @@ def class_controls(*, diverging: bool, prefix: str = "", container=None) -> Clas
         palette = st.selectbox(t("Palette (colour-blind safe)"), pals, key=k("palette"))
         state.init(k("reverse"), False, parse=state.parse_bool)
         reverse = st.toggle(t("Reverse colours"), key=k("reverse"))
+    if (not prefix) if outliers is None else outliers:
+        outlier_controls(key=k("outliers"), container=sb)
     return ClassSpec(scheme=scheme, k=int(n), palette=palette, reverse=bool(reverse),
                      breaks=breaks, centre=0.0 if scheme == "diverging" else None)
 
@@ -286,3 +299,54 @@ def breaks_warning(text: str) -> str:
     if err and len(err) > 300:
         err = err[:300] + "…"
     return t("{problem} Showing quantiles meanwhile.", problem=md(err or ""))
+
+
+def _outlier_spec(raw: str) -> str:
+    """A link's ``outliers`` value as the control writes it ("mad", "tukey:3"); ValueError
+    when it is not a rule with a usable k."""
+    from analysis import AnalysisError
+    from analysis.outliers import parse_spec, spec_text
+
+    try:
+        parsed = parse_spec(raw)
+    except AnalysisError as exc:
+        raise ValueError(str(exc)) from exc
+    return "" if parsed is None else spec_text(*parsed)
+
+
+def outlier_controls(*, key: str = "outliers", container=None) -> str:
+    """"Mark outliers": Off, median ± k·MAD or Tukey's fences, with k. The choice is kept
+    under ``key`` as link text ("mad", "mad:3", "tukey:1.5"; "" = off) and returned."""
+    from analysis.outliers import DEFAULT_K, MAX_K, parse_spec, spec_text
+
+    sb = container or st.sidebar
+    state.init(key, "", parse=_outlier_spec)
+    rule_key, k_key, wrote_key = f"_{key}_rule", f"_{key}_k", f"_{key}_wrote"
+    if rule_key not in st.session_state or st.session_state.get(wrote_key) != \
+            st.session_state[key]:
+        # first run, or the choice was changed from outside the widgets (a saved view)
+        parsed = parse_spec(st.session_state[key])
+        st.session_state[rule_key] = parsed[0] if parsed else ""
+        # the widget's own range (a link may ask for k below it)
+        st.session_state[k_key] = min(max(parsed[1], 0.5), MAX_K) if parsed else DEFAULT_K["mad"]
+
+    def new_rule() -> None:                     # each rule starts at its own default k
+        r = st.session_state[rule_key]
+        if r:
+            st.session_state[k_key] = DEFAULT_K[r]
+
+    rule = sb.selectbox(t("Mark outliers"), list(OUTLIER_LABELS),
+                        format_func=lambda r: t(OUTLIER_LABELS[r]), key=rule_key,
+                        on_change=new_rule,
+                        help=t("Outline the regions whose value is far from the rest. Money "
+                               "spread over two orders of magnitude is judged on the log "
+                               "scale."))
+    spec = ""
+    if rule:
+        kk = sb.number_input(t("k (how far out)"), min_value=0.5, max_value=MAX_K, step=0.5,
+                             key=k_key,
+                             help=t("Median ± k·MAD: 3.5 is the usual cut-off of the robust "
+                                    "z-score. Tukey fences: 1.5 (outliers), 3 (far out)."))
+        spec = spec_text(rule, float(kk))
+    st.session_state[key] = st.session_state[wrote_key] = spec
+    return spec

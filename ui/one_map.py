@@ -26,12 +26,16 @@ SCHEMES = {"quantiles": N_("quantile classes"), "equal_interval": N_("equal-inte
            "natural_breaks": N_("natural-breaks classes"),
            "fisher_jenks_sampled": N_("Fisher–Jenks classes (sampled)"),
            "user_defined": N_("classes at your own breaks"),
-           "diverging": N_("classes diverging around a centre")}
+           "diverging": N_("classes diverging around a centre"),
+           "box_map": N_("box map classes (outliers apart)"),
+           "percentiles": N_("percentile classes"),
+           "head_tail": N_("head/tail breaks")}
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
           N_("December"))
 PANELS = {"detail": N_("Region detail"), "diagnostics": N_("Join diagnostics"),
           "data": N_("Data")}
+_MARKS = "_one_map_outliers"      # this run's outliers (for the data table's scores)
 
 
 # ------------------------------------------------------------------------------- header
@@ -99,6 +103,58 @@ def caption(data: WorkspaceData, spec: MeasureSpec, view: ChoroplethView, *,
     if clickable:
         parts.append(t("click a {level} for its detail", level=md(level)))
     st.caption(" · ".join(parts))
+
+
+# ------------------------------------------------------------------------------ outliers
+def mark(view: ChoroplethView, mv: MapValues, spec_text: str | None = None):
+    """``view`` with the outliers of "Mark outliers" outlined (``spec_text``: the link text,
+    default the control's choice), as every export marks them
+    (:func:`analysis.outliers.mark_outliers`). Returns ``(view, result)``: see there."""
+    from analysis.outliers import mark_outliers
+
+    if spec_text is None:
+        spec_text = st.session_state.get("outliers", "")
+    view, result = mark_outliers(view, mv.values, mv.unit, spec_text)
+    st.session_state[_MARKS] = result if hasattr(result, "outliers") else None
+    return view, result
+
+
+def outlier_list(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, result, *,
+                 key: str = "outliers_list") -> None:
+    """Under the map: the rule in a sentence and the regions it flags with how far out they
+    are (in an expander); or why no region could be marked."""
+    from geodata.problems import Text
+
+    if result is None:
+        return
+    if isinstance(result, Text):
+        st.warning(t("Outliers are not marked: {reason}", reason=md(str(result))),
+                   icon=":material/warning:")
+        return
+    names = data.names(spec.level)
+    n, total = len(result.outliers), result.n
+    st.caption(md(str(result.method)))
+    for problem in result.problems:
+        st.caption(md(str(problem)))
+    if not n:
+        st.caption(t("No region is an outlier by this rule."))
+        return
+    with st.expander(t("{n} of {total} regions are outliers (outlined on the map)",
+                       n=f"{n:,}", total=f"{total:,}")):
+        st.dataframe(outlier_table(result, names, mv.unit), hide_index=True, width="stretch",
+                     key=key)
+
+
+def outlier_table(result, names: dict[str, str], unit: str) -> pd.DataFrame:
+    """The flagged regions, farthest out first: name, value, side, how far out."""
+    side = {"high": t("High"), "low": t("Low")}
+    return pd.DataFrame({
+        t("Region"): [names.get(o.id, o.id) for o in result.outliers],
+        t("Value"): [format_number(o.value, unit) for o in result.outliers],
+        t("Side"): [side[o.side] for o in result.outliers],
+        result.score_label(): [round(o.score, 2) for o in result.outliers],
+        t("Region id"): [o.id for o in result.outliers],
+    })
 
 
 # ------------------------------------------------------------------------- below the map
@@ -294,6 +350,11 @@ def map_data(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
     })
     table["class"] = table["class"].astype("Int64")
     table["rank"] = table["value"].rank(ascending=False, method="min")
+    result = st.session_state.get(_MARKS)
+    if view.marked and result is not None and set(result.ids) == set(view.marked):
+        # how far out each outlined region is, as the export's map data has it
+        scores = {o.id: o.score for o in result.outliers}
+        table["outlier"] = pd.array([scores.get(r) for r in view.region_ids], dtype="Float64")
     return table
 
 
@@ -324,7 +385,11 @@ def data_table(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
             t("Class"), format="%d", help=t("The legend's class, 1 = the lowest; empty = no "
                                             "data.")),
         "colour": st.column_config.TextColumn(t("Colour")),
-        "population": st.column_config.NumberColumn(t("Population"), format="localized")})
+        "population": st.column_config.NumberColumn(t("Population"), format="localized"),
+        "outlier": st.column_config.NumberColumn(
+            t("Outlier"), format="%.2f",
+            help=t("How far out an outlined region is (robust z-score or IQRs beyond the "
+                   "fence); empty = not an outlier."))})
     auth.download_button(st, t("Download map data (CSV)"), csv_bytes(table),
                          file_name=f"{ws.id}_{spec.level}_map_data.csv",
                          view="?" + urlencode(current_params("one_map")), mime="text/csv",

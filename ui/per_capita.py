@@ -22,19 +22,24 @@ from geodata.dataset import MapValues, MeasureSpec, WorkspaceData
 from layers.palettes import palette_names
 from locales import N_, t
 
-from . import cache, overlays, state
+from . import cache, controls, overlays, state
 from .text import md
 
 PC_KEYS = ["ws", "pc_level", "pc_parent", "pc_table", "pc_years", "pc_year", "pc_agencies",
            "pc_per", "pc_average", "pc_relative", "pc_fixed", "pc_small", "pc_flag", "pc_scheme",
            "pc_k", "pc_palette", "pc_view", "pc_from", "pc_to", "pc_change", "pc_cmp", "pc_left",
-           "pc_right", "pc_overlays"]
+           "pc_right", "pc_overlays", "pc_outliers"]
 VIEWS = {"time": N_("Over time"), "change": N_("Change between two years"),
          "compare": N_("Side by side")}
 FLAG_LABELS = {"note": N_("Noted in the tooltip"), "grey": N_("In grey, as a class of their own")}
 PER_LABELS = {"auto": N_("Automatic"), "1": N_("Per resident"), "1000": N_("Per 1,000 residents")}
-SCHEMES = {"quantiles": N_("Quantiles (equal counts)"), "equal_interval": N_("Equal intervals"),
-           "natural_breaks": N_("Natural breaks")}
+SCHEMES = {"auto": N_("Automatic (box map when there are outliers)"),
+           "quantiles": N_("Quantiles (equal counts)"), "equal_interval": N_("Equal intervals"),
+           "natural_breaks": N_("Natural breaks"), "box_map": N_("Box map (outliers apart)"),
+           "percentiles": N_("Percentiles (1, 10, 50, 90, 99)"),
+           "head_tail": N_("Head/tail breaks")}
+#: The classifications that set their own classes (the number of classes is not used).
+OWN_CLASSES = ("box_map", "percentiles", "head_tail")
 COMPARE = {"years": N_("Two years"), "tables": N_("Two funding tables"),
            "agencies": N_("Two agencies")}
 _FIRST = "_pc_first_view"          # the view before the first drill-down ("Back" restores it)
@@ -79,6 +84,7 @@ class PerCapita:
     scheme: str
     k: int
     palette: str
+    outliers: str                   # "Mark outliers" as link text ("mad", "tukey:1.5"; "" off)
     overlay_json: str | None
     drawn: list
     layer: object
@@ -307,13 +313,22 @@ def setup(data: WorkspaceData, path: str) -> PerCapita | None:
                           help=t("On: the classes come from all years of the span together, so "
                                  "a colour means the same amount in every year. Off: each year "
                                  "is classified on its own."))
-        state.init("pc_scheme", "quantiles", options=list(SCHEMES))
+        state.init("pc_scheme", "auto", options=list(SCHEMES))
         scheme = st.selectbox(t("Classification"), list(SCHEMES),
-                              format_func=lambda s: t(SCHEMES[s]), key="pc_scheme")
+                              format_func=lambda s: t(SCHEMES[s]), key="pc_scheme",
+                              help=t("Automatic: with the same classes in every year, a box map "
+                                     "when the rates of the span have outliers (median ± 3.5·MAD, "
+                                     "on the log scale for money spread over two orders of "
+                                     "magnitude), so that one region does not flatten the "
+                                     "others; quantiles otherwise."))
         state.init("pc_k", 5, parse=int)
         if not 3 <= int(st.session_state["pc_k"]) <= 9:
             st.session_state["pc_k"] = 5
-        k = int(st.slider(t("Number of classes"), 3, 9, key="pc_k"))
+        k = int(st.slider(t("Number of classes"), 3, 9, key="pc_k",
+                          disabled=scheme in OWN_CLASSES,
+                          help=t("This classification sets its own classes.")
+                          if scheme in OWN_CLASSES else None))
+        outliers = controls.outlier_controls(key="pc_outliers", container=st)
         pals = palette_names("diverging" if relative else "sequential")
         default_pal = "RdBu" if relative else "YlGnBu"
         state.init("pc_palette", default_pal, options=pals)
@@ -341,6 +356,7 @@ def setup(data: WorkspaceData, path: str) -> PerCapita | None:
         table_label=tlabels[table], span=span, year_opts=list(range(lo, hi + 1)),
         agencies_all=agencies_all, spec=spec, mv=mv, per=per, small=int(small), flag=flag,
         relative=bool(relative), fixed=bool(fixed), scheme=scheme, k=k, palette=palette,
+        outliers=outliers,
         overlay_json=overlays.payload(drawn), drawn=drawn, layer=layer, names=names,
         frames=frames, drill_to=drill_to, child=child)
 

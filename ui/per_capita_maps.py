@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +19,7 @@ from geodata.dataset import MapValues, MeasureSpec, vintage_note
 from geodata.figures import KeyFigures, key_figures
 from geodata.files import csv_bytes
 from layers.choropleth import ChoroplethView, build_choropleth
-from layers.classify import format_number
+from layers.classify import classify, format_number
 from layers.frames import frame_views, mark_small
 from layers.map_payload import MapOptions
 from locales import t
@@ -27,8 +28,9 @@ from . import auth, cache, overlays, state
 from . import figures as shown
 from .map_component import fiscal_map
 from .mapview import map_options
-from .per_capita import (_NO_DRILL, _PENDING, _SELECTED, COMPARE, PC_KEYS, PER_LABELS,
-                         SCHEMES, PerCapita, _snapshot)
+from .one_map import outlier_list
+from .per_capita import (_NO_DRILL, _PENDING, _SELECTED, COMPARE, OWN_CLASSES, PC_KEYS,
+                         PER_LABELS, SCHEMES, PerCapita, _snapshot)
 from .text import md, md_number
 
 PLAY_SECONDS = 1.2
@@ -102,17 +104,78 @@ def _centres(pc: PerCapita, years: list[int]) -> dict[int, float] | None:
     return out
 
 
+def _scheme(pc: PerCapita, pooled: dict) -> str:
+    """The classification of maps in classes shared by ``pooled`` (frame → rates): the one
+    chosen, and for "Automatic" the box map when the pooled rates have outliers (the MAD rule,
+    k 3.5, on the log scale for money), quantiles otherwise."""
+    if pc.scheme != "auto":
+        return pc.scheme
+    key = ("auto", tuple(id(v) for v in pooled.values()))
+    if key not in pc._seen:
+        pc._seen[key] = "box_map" if span_has_outliers(pooled, pc.money) else "quantiles"
+    return pc._seen[key]
+
+
+def span_has_outliers(pooled: dict, money: str) -> bool:
+    """Whether the rates of all frames together have an outlier by the median ± 3.5·MAD rule
+    (log scale for money spread over two orders of magnitude)."""
+    from analysis import AnalysisError
+    from analysis.outliers import flag_outliers
+
+    values = [pd.to_numeric(v, errors="coerce").to_numpy(float) for v in pooled.values()]
+    union = pd.Series(np.concatenate(values) if values else np.array([], dtype=float))
+    try:
+        return bool(flag_outliers(union, rule="mad", k=3.5, unit=money).outliers)
+    except AnalysisError:               # too few rates, or no spread: nothing stands out
+        return False
+
+
+def _pooled_views(pc: PerCapita, values_by: dict, *, titles: dict, scheme: str, subtitle: str,
+                  population: dict, only=None, selected=None) -> list[ChoroplethView]:
+    """Maps in the classes of a scheme that names its classes (box map, percentiles, head/tail
+    breaks) found on all frames' rates pooled, each frame's legend counting its own regions."""
+    frames = list(values_by)
+    union = pd.concat([pd.to_numeric(values_by[f], errors="coerce") for f in frames],
+                      ignore_index=True)
+    classes = classify(union, scheme, pc.k, unit=pc.money)
+    return [build_choropleth(pc.ids, values_by[f], title=titles[f], unit=pc.money, k=pc.k,
+                             palette=pc.palette, population=population.get(f),
+                             subtitle=subtitle, selected=selected, classes=classes)
+            for f in frames if only is None or f in only]
+
+
+def _year_scheme(pc: PerCapita, y: int) -> str:
+    """The classification of year ``y``'s map ("Automatic" resolved)."""
+    if not pc.fixed:
+        return "quantiles" if pc.scheme == "auto" else pc.scheme
+    return _scheme(pc, {yy: pc.values(pc.frames[yy]) for yy in _classed_years(pc, y)})
+
+
 def _year_view(pc: PerCapita, y: int) -> ChoroplethView:
     years = _classed_years(pc, y)
     centres = _centres(pc, years)
+    pooled = {yy: pc.values(pc.frames[yy]) for yy in years}
+    scheme = _year_scheme(pc, y)
+    if centres is None and pc.fixed and scheme in OWN_CLASSES:
+        (view,) = _pooled_views(pc, pooled, titles={y: pc.year(y)}, scheme=scheme,
+                                subtitle=_unit_line(pc),
+                                population={y: pc.population(pc.frames[y])}, only=[y],
+                                selected=st.session_state.get(_SELECTED))
+        return _marked(pc, view, pc.frames[y])
     (view,) = frame_views(
-        pc.ids, {yy: pc.values(pc.frames[yy]) for yy in years},
-        titles={yy: pc.year(yy) for yy in years}, unit=pc.money,
-        subtitle=_unit_line(pc, centres[y] if centres else None), scheme=pc.scheme, k=pc.k,
+        pc.ids, pooled, titles={yy: pc.year(yy) for yy in years}, unit=pc.money,
+        subtitle=_unit_line(pc, centres[y] if centres else None), scheme=scheme, k=pc.k,
         palette=pc.palette if centres or not pc.relative else "YlGnBu", fixed=pc.fixed,
         centres=centres, population={y: pc.population(pc.frames[y])},
         selected=st.session_state.get(_SELECTED), only=[y])
     return _marked(pc, view, pc.frames[y])
+
+
+def _outliers(pc: PerCapita, view: ChoroplethView, values: pd.Series):
+    """The map's outliers outlined ("Mark outliers"), as One map and the exports mark them."""
+    from analysis.outliers import mark_outliers
+
+    return mark_outliers(view, values, pc.money, pc.outliers)
 
 
 def _empty_sentence(pc: PerCapita, values: pd.Series, when: str, *, zeros: bool = True) -> bool:
@@ -245,14 +308,31 @@ def _time_map(pc: PerCapita) -> None:
     mv = pc.frames[y]
     values = pc.values(mv)
     if not _empty_sentence(pc, values, pc.year(y)):
-        view = _year_view(pc, y)
+        view, marks = _outliers(pc, _year_view(pc, y), values)
         ev = fiscal_map(pc.layer, view, _options(pc), key="pc_map", overlays=pc.overlay_json)
         _clicked(pc, ev.clicked)
         _selected_line(pc, values)
-        if pc.fixed:
+        scheme = _year_scheme(pc, y)
+        auto_box = pc.scheme == "auto" and scheme == "box_map" and not pc.relative
+        if pc.fixed and auto_box:
+            log = view.classification is not None and view.classification.log
+            classes = (t("Box map classes: the rates of all {n} years ({span}) pooled have "
+                         "outliers (beyond the median ± 3.5·MAD, on the log scale), so the "
+                         "outliers keep classes of their own and the other regions spread over "
+                         "the four quarters; a colour means the same amount in every year. "
+                         "Another classification can be picked under “Honest rates and "
+                         "classes”.", n=f"{len(years):,}", span=md(pc.span_label())) if log else
+                       t("Box map classes: the rates of all {n} years ({span}) pooled have "
+                         "outliers (beyond the median ± 3.5·MAD), so the outliers keep classes "
+                         "of their own and the other regions spread over the four quarters; a "
+                         "colour means the same amount in every year. Another classification "
+                         "can be picked under “Honest rates and classes”.",
+                         n=f"{len(years):,}", span=md(pc.span_label()))) \
+                if len(years) > 1 else ""
+        elif pc.fixed:
             classes = t("Classes are the same in every year: {scheme} of the rates of all {n} "
                         "years ({span}) pooled, so a colour means the same amount in every year.",
-                        scheme=t(SCHEMES[pc.scheme]).lower(), n=f"{len(years):,}",
+                        scheme=t(SCHEMES[scheme]).lower(), n=f"{len(years):,}",
                         span=md(pc.span_label())) if len(years) > 1 else ""
         else:
             classes = t("Classes are recomputed for each year: colours rank the regions within "
@@ -260,6 +340,7 @@ def _time_map(pc: PerCapita) -> None:
                         "classes) to compare colours between years.")
         st.caption(" ".join(s for s in (classes, _click_hint(pc)) if s))
         overlays.captions(pc.drawn)
+        outlier_list(pc.data, pc.spec, mv, marks, key="pc_outliers_list")
     _kpis(pc, mv, (y, y))
     _notes(pc, mv, replace(pc.spec, span=(y, y), average=False))
     state.to_url(["pc_year"])
@@ -415,11 +496,18 @@ def compare_view(pc: PerCapita) -> None:
         if pc.relative else None
     if cen and any(pd.isna(c) for c in cen.values()):
         cen = None
-    views = frame_views(pc.ids, vals, titles={"L": lab_l, "R": lab_r}, unit=pc.money,
-                        subtitle=_unit_line(pc), scheme=pc.scheme, k=pc.k,
-                        palette=pc.palette if cen or not pc.relative else "YlGnBu",
-                        fixed=True, centres=cen,
-                        population={"L": pc.population(ml), "R": pc.population(mr)})
+    # "Automatic" picks the box map for the time slider only: two maps side by side are read
+    # against each other, and keep quantiles unless another classification is chosen
+    scheme = "quantiles" if pc.scheme == "auto" else pc.scheme
+    pops = {"L": pc.population(ml), "R": pc.population(mr)}
+    if cen is None and scheme in OWN_CLASSES:
+        views = _pooled_views(pc, vals, titles={"L": lab_l, "R": lab_r}, scheme=scheme,
+                              subtitle=_unit_line(pc), population=pops)
+    else:
+        views = frame_views(pc.ids, vals, titles={"L": lab_l, "R": lab_r}, unit=pc.money,
+                            subtitle=_unit_line(pc), scheme=scheme, k=pc.k,
+                            palette=pc.palette if cen or not pc.relative else "YlGnBu",
+                            fixed=True, centres=cen, population=pops)
     opts_map = _options(pc, height=460, title_on_map=True)
     sides = {"L": (c1, "pc_map_left", views[0], ml, sl, lab_l),
              "R": (c2, "pc_map_right", views[1], mr, sr, lab_r)}
@@ -429,13 +517,14 @@ def compare_view(pc: PerCapita) -> None:
                 continue
             if cen:
                 view = replace(view, subtitle=_unit_line(pc, cen[side_]))
-            ev = fiscal_map(pc.layer, _marked(pc, view, mv), opts_map, key=key,
-                            overlays=pc.overlay_json)
+            view, marks = _outliers(pc, _marked(pc, view, mv), vals[side_])
+            ev = fiscal_map(pc.layer, view, opts_map, key=key, overlays=pc.overlay_json)
             _clicked(pc, ev.clicked)
             st.caption(t("{label}: overall rate {rate}; {n} of {total} regions with a rate.",
                          label=md(label), rate=md_number(pc.overall(mv, spec.span,
                                                                      spec.average), pc.money),
                          n=f"{int(vals[side_].notna().sum()):,}", total=f"{len(pc.ids):,}"))
+            outlier_list(pc.data, spec, mv, marks, key=f"{key}_outliers")
     same = t("Both maps use the same classes, computed from the two maps together, so a "
              "colour means the same amount on each side; each legend counts its own map's "
              "regions.")

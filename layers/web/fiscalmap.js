@@ -3,9 +3,11 @@
  * fmRing/fmFeatures decode the compact shapes of layers/geometry.py (delta-encoded polylines,
  * 1e-4 degree); fmChoropleth(map, G, V, O) draws them with the colours, tooltips and legend of
  * a ChoroplethView (V), outlines and names the insets of G (regions moved beside the main map,
- * layers/insets.py) and returns {layer, legend, insets}. Text from data only ever reaches the
- * page through textContent. Used inline by the folium renderer and as a file by the map
- * component.
+ * layers/insets.py) and returns {layer, legend, insets, marks}. Marked regions (V.m, e.g.
+ * outliers) get a thick dark outline over a white halo (V.mks: colour, width, halo colour,
+ * halo width), a line of their own in the tooltip and one legend row (V.mk: label, count).
+ * Text from data only ever reaches the page through textContent. Used inline by the folium
+ * renderer and as a file by the map component.
  */
 function fmStyle(css) {
   if (!document.getElementById("fm-style")) {
@@ -76,12 +78,27 @@ function fmTip(G, i, rows) {
   d.className = "fm-tip";
   var b = document.createElement("b"); b.textContent = G.names[i]; d.appendChild(b);
   rows.forEach(function(r) {
+    if (r[1] === "") { return; }       // a line only some regions have (why one is marked)
     var line = document.createElement("div");
     var k = document.createElement("span"); k.className = "fm-k"; k.textContent = r[0] + ": ";
     var v = document.createElement("span"); v.textContent = r[1];
     line.appendChild(k); line.appendChild(v); d.appendChild(line);
   });
   return d;
+}
+
+/* The swatch of a legend row [label, colour, count, class id]: the class colour, hatched for
+ * No data (id -1), an outline on white for the marked regions (id -2, colour = the outline's). */
+function fmSwatch(e, cls) {
+  var sw = document.createElement("span");
+  sw.className = cls + (e[3] === -1 ? " fm-nd" : e[3] === -2 ? " fm-mk" : "");
+  if (e[3] === -2) {
+    sw.style.background = "#ffffff";
+    sw.style.border = "3px solid " + e[1];
+  } else {
+    sw.style.background = e[1];
+  }
+  return sw;
 }
 
 /* The legend into the box d: title, unit line and one row per class ([label, colour, count,
@@ -94,8 +111,7 @@ function fmLegendRows(d, title, unitLabel, legend, countHead, classHead) {
     var h = document.createElement("div"); h.className = "fm-lh"; h.textContent = unitLabel; d.appendChild(h);
     legend.forEach(function(e) {
       var row = document.createElement("div"); row.className = "fm-row";
-      var sw = document.createElement("span"); sw.className = "fm-sw"; sw.style.background = e[1];
-      if (e[3] < 0) { sw.className += " fm-nd"; }
+      var sw = fmSwatch(e, "fm-sw");
       var lab = document.createElement("span"); lab.textContent = e[0] + " (" + e[2] + ")";
       row.appendChild(sw); row.appendChild(lab); d.appendChild(row);
     });
@@ -119,7 +135,7 @@ function fmLegendRows(d, title, unitLabel, legend, countHead, classHead) {
   legend.forEach(function(e) {
     var row = el("tr", "fm-row"), cell = el("td", "fm-swc");
     cell.setAttribute("aria-hidden", "true");
-    var sw = el("span", "fm-sw" + (e[3] < 0 ? " fm-nd" : "")); sw.style.background = e[1];
+    var sw = fmSwatch(e, "fm-sw");
     cell.appendChild(sw);
     row.appendChild(cell);
     row.appendChild(el("td", "fm-lab", e[0]));
@@ -149,8 +165,7 @@ function fmLegendStrip(d, title, unitLabel, legend, countHead, classHead) {
   labs.appendChild(hl);
   var hn = el("th", "fm-n", countHead); hn.scope = "row"; ns.appendChild(hn);
   legend.forEach(function(e) {
-    var cell = el("td", "fm-swc"), s = el("span", "fm-sw" + (e[3] < 0 ? " fm-nd" : ""));
-    s.style.background = e[1];
+    var cell = el("td", "fm-swc"), s = fmSwatch(e, "fm-sw");
     cell.appendChild(s); sw.appendChild(cell);
     labs.appendChild(el("td", "fm-lab", e[0]));
     ns.appendChild(el("td", "fm-n", e[2]));
@@ -242,6 +257,8 @@ function fmChoropleth(map, G, V, O) {
     return fmTip(G, i, [[V.label, V.v[i]]].concat(
       V.rows.map(function(r) { return [r[0], r[1][i]]; })));
   }
+  var marked = {}, mks = V.mks || ["#3f007d", 3, "#ffffff", 6];
+  (V.m || []).forEach(function(i) { marked[i] = true; });
   var layer = L.geoJSON({type: "FeatureCollection", features: feats}, {
     style: function(f) {
       var i = f.properties.i, sel = G.ids[i] === V.sel;
@@ -255,6 +272,28 @@ function fmChoropleth(map, G, V, O) {
       l.on("mouseout", function() { layer.resetStyle(l); });
     }
   });
+  // Marked regions: an outline on a white halo in a pane above the regions (under the
+  // overlays), not interactive, so the region's own tooltip and click still answer. It comes
+  // and goes with the choropleth layer.
+  var marks = null;
+  if (V.m && V.m.length) {
+    var pane = map.getPane("fmMarks") || map.createPane("fmMarks");
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = "none";
+    // the selected region keeps its own black outline, not covered by a mark
+    var shapes = V.m.filter(function(i) { return G.ids[i] !== V.sel; })
+                    .map(function(i) { return feats[i]; });
+    // pane, interactivity and class are read when a shape is made: options, not a style
+    var outline = function(colour, weight, cls) {
+      return L.geoJSON(shapes, {pane: "fmMarks", interactive: false, className: cls,
+        style: function() { return {color: colour, weight: weight, fill: false, opacity: 1,
+                                    lineJoin: "round", lineCap: "round"}; }});
+    };
+    marks = L.layerGroup([outline(mks[2], mks[3], "fm-mark-halo"),
+                          outline(mks[0], mks[1], "fm-mark")]);
+    layer.on("add", function() { marks.addTo(map); });
+    layer.on("remove", function() { map.removeLayer(marks); });
+  }
   // O.defer: the caller adds the layer once the map has its final view, so thousands of
   // shapes are projected and drawn once, not once here and again after the fit.
   if (!O.defer) { layer.addTo(map); }
@@ -263,20 +302,21 @@ function fmChoropleth(map, G, V, O) {
   var lg = null;
   if (V.legend && V.legend.length) {
     var txt = O.txt || {}, countHead = G.plural || txt.count;
+    var rows = V.mk ? V.legend.concat([[V.mk[0], mks[0], V.mk[1], -2]]) : V.legend;
     if (O.legend_el) {
       // A band under the map (the map component, in a frame too narrow to share its width).
-      fmLegendStrip(O.legend_el, O.title, V.unit_label, V.legend, countHead, txt.cls);
+      fmLegendStrip(O.legend_el, O.title, V.unit_label, rows, countHead, txt.cls);
       // Too many classes to stand side by side in this width: one row per class instead,
       // so no class is cut off (the map gives up the height it takes).
       if (O.legend_el.scrollWidth > O.legend_el.clientWidth + 1) {
         while (O.legend_el.firstChild) { O.legend_el.removeChild(O.legend_el.firstChild); }
-        fmLegendRows(O.legend_el, O.title, V.unit_label, V.legend, countHead, txt.cls);
+        fmLegendRows(O.legend_el, O.title, V.unit_label, rows, countHead, txt.cls);
       }
     } else {
       lg = L.control({position: O.legend_pos});
       lg.onAdd = function() {
         var d = L.DomUtil.create("div", "fm-legend");
-        fmLegendRows(d, O.title, V.unit_label, V.legend, countHead, txt.cls);
+        fmLegendRows(d, O.title, V.unit_label, rows, countHead, txt.cls);
         if (txt.hide) { fmLegendToggle(map, d, txt); }
         // A long legend scrolls inside the map rather than running off it.
         d.style.maxHeight = Math.max(96, map.getSize().y - 20) + "px";
@@ -288,7 +328,7 @@ function fmChoropleth(map, G, V, O) {
       fmFitLegendsSoon(map);
     }
   }
-  return {layer: layer, legend: lg || null, insets: insets};
+  return {layer: layer, legend: lg || null, insets: insets, marks: marks};
 }
 
 /* Overlays (layers/overlay.py) over the choropleth, in a pane of their own above it: lines as

@@ -90,11 +90,13 @@ def test_opens_on_the_latest_year_with_classes_that_spread_the_states():
     assert [h.value for h in at.subheader] == [FIRST_HEADING]
     assert at.session_state["pc_year"] == 2024 and at.session_state["pc_years"] == (2008, 2024)
     (m,) = maps(at).values()                     # one map: the app's component, no folium
-    # classes pooled over FY2008-FY2024: FY2024 spreads over three classes, none holds most
-    assert counts(m) == [0, 0, 15, 20, 17, 4]
+    # classes pooled over FY2008-FY2024, which have outliers (North Dakota): a box map, the
+    # outliers in a class of their own, FY2024 spread over the upper three quarters
+    assert counts(m) == [0, 0, 5, 25, 13, 9, 4]
+    assert legend(m)[5] == ("Upper outliers (over $21,334)", 9)
     assert m["values"]["unit_label"] == "USD per resident"
-    assert "Classes are the same in every year: quantiles (equal counts) of the rates of all " \
-           "17 years (FY2008–FY2024) pooled" in captions(at)
+    assert "Box map classes: the rates of all 17 years (FY2008–FY2024) pooled have outliers " \
+           "(beyond the median ± 3.5·MAD)" in captions(at)
     # the key figures of the view, as One map words them, then the page's own
     assert metrics(at) == {"Total on the map": "$4.8T", "Overall rate": "$14,027",
                            "States with data": "52 of 56", "Not placed on the map": "$853,504",
@@ -119,7 +121,7 @@ def test_the_year_slider_redraws_the_values_in_the_same_classes():
     assert later["gid"] == first["gid"]           # the same shapes: only the values change
     # fixed across years: FY2020 and FY2024 are drawn in the very same classes
     assert [label for label, _ in legend(later)] == [label for label, _ in legend(first)]
-    assert counts(later) == [0, 1, 7, 24, 20, 4]
+    assert counts(later) == [0, 0, 1, 24, 17, 10, 4]
     assert metrics(at)["Overall rate"] == "$14,304"
     assert at.query_params["pc_year"] == "2020"
     # classes per year: FY2020 alone is cut in five classes of about ten states each

@@ -29,7 +29,9 @@ def script_errors(page) -> list[str]:
 
 
 def test_the_year_slider_recolours_the_map_in_the_same_classes(streamlit_app, page):
-    open_app(page, streamlit_app, "per_capita?ws=us_federal&pc_years=2019-2021")
+    # quantiles asked for: "Automatic" would draw these years in a box map (they have outliers)
+    open_app(page, streamlit_app, "per_capita?ws=us_federal&pc_years=2019-2021"
+                                  "&pc_scheme=quantiles")
     frame = wait_for_map(page)
     slider = page.get_by_role("slider", name="Fiscal year shown")
     assert slider.get_attribute("aria-valuetext") == "FY2021"       # opens on the latest year
@@ -78,7 +80,8 @@ def test_first_view_and_side_by_side_at_both_sizes(streamlit_app, page, size):
     frame = wait_for_map(page)
     box = page.locator("iframe[src*='/ui.map_component.fiscal_map/']").first.bounding_box()
     assert box["y"] < 300, box                     # the map starts near the top of the page
-    assert [n for _, n in legend_rows(frame)] == ["0", "0", "15", "20", "17", "4"]
+    # FY2008-FY2024 pooled have outliers: a box map, North Dakota among the upper outliers
+    assert [n for _, n in legend_rows(frame)] == ["0", "0", "5", "25", "13", "9", "4"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"per_capita_{size}.png"))
 
