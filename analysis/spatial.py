@@ -36,7 +36,7 @@ import pandas as pd
 
 from geodata.problems import Text, count
 from layers.numbers import format_number
-from layers.analysis_maps import LISA_COLOURS
+from layers.analysis_maps import HOT_SPOT_CLASSES, LISA_COLOURS
 from locales import N_, t
 
 from . import AnalysisError, Excluded, Reported
@@ -97,9 +97,7 @@ HOT_SPOTS: Mapping[str, str] = {
     "cold_spot": N_("Cold spot"),
     "not_significant": N_("Not significant"),
 }
-HOT_SPOT_COLOURS: Mapping[str, str] = {
-    "hot_spot": "#d7191c", "cold_spot": "#2c7bb6", "not_significant": "#eeeeee",
-}
+HOT_SPOT_COLOURS: Mapping[str, str] = {key: colour for key, _, colour in HOT_SPOT_CLASSES}
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,9 @@ class Composed:
     #: labelled columns, status in words, lengths in the roads' unit) and the methodology
     #: line above it, what its CSV and Excel map data hold (:func:`map_csv`, :func:`map_sheet`)
     reader: tuple[ReaderTable, str] | None = None
+    #: the outliers marked on the map (``outliers=mad`` …: analysis.outliers.OutlierResult),
+    #: whose scores the map data carry in an ``outlier`` column
+    outliers: object | None = None
 
     @property
     def static_overlays(self) -> tuple[Overlay, ...]:
@@ -150,7 +153,10 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
             road_condition: Callable[[str, str], object] | None = None,
             overlay: Callable[[str], tuple] | None = None,
             early_warning: Callable[..., object] | None = None,
-            scorecard: Callable[..., object] | None = None) -> Composed:
+            scorecard: Callable[..., object] | None = None,
+            analysis_weights: Callable[..., object] | None = None,
+            analysis_frame: Callable[..., object] | None = None,
+            overlap: Callable[[], object] | None = None) -> Composed:
     """Resolve a query (or take a view state) and build everything an export needs.
 
     ``values`` computes a measure's values (the app passes its cached recipe); the colours
@@ -166,6 +172,11 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
     A view of the Early warning page (``page=early_warning``) or of the Scorecard page
     (``page=scorecard``) is their status map, made by the page's own recipe
     (:func:`status_part`); ``early_warning`` and ``scorecard`` let the app pass its caches.
+
+    A view of the Analysis page (``page=analysis``) is the map of its question, made by the
+    page's own recipe (:func:`analysis_part`), with its method statement as the methodology;
+    ``analysis_weights``, ``analysis_frame`` and ``overlap`` let the app pass its caches. A
+    method that cannot run on the data is reported in ``ignored`` and the map left empty.
     """
     rd = None
     pre: list[str] = []
@@ -186,6 +197,18 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
         vs, ignored = resolve_view(data, {str(k): str(v) for k, v in params.items()})
     ignored = pre + ignored
     ids = region_ids(data, vs.level)
+    if vs.page == "analysis":
+        part = analysis_part(data, vs, ids, ignored, values=values, weights=analysis_weights,
+                             frame=analysis_frame, overlap=overlap)
+        drawn = map_overlays(data, vs, overlay)
+        files = (*part.files, *(str(o.file) for o in data.ws.overlays if o.id in vs.overlays))
+        # outliers and hot spots read the measure's files; the other questions their own
+        shown = vs if part.of_measure else replace(vs, table=None, measure="total")
+        return Composed(vs=vs, ignored=tuple(ignored), mv=part.mv, view=part.view,
+                        title=part.title, subtitle=part.subtitle,
+                        source=source_line(data, shown, files), figures=part.figures,
+                        methodology=part.methodology, map_overlays=drawn,
+                        source_brief=source_text(data, sources_of(data, shown, files)))
     if vs.page in PERFORMANCE_KEYS:
         part = status_part(data, vs, ids, early_warning=early_warning, scorecard=scorecard)
         drawn = map_overlays(data, vs, overlay)
@@ -203,13 +226,27 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
         view = colour_view(ids, mv, vs.class_spec(), vs.region or None)
     title, subtitle = mv.label, describe(data, vs, mv)
     overlays, methodology, files, reader = (), "", (), None
+    outliers = None
+    if vs.outliers:
+        # the outliers the screen marks, marked the same way (the rule printed under the map)
+        from analysis.outliers import mark_outliers
+        from geodata.viewstate import param
+
+        view, outliers = mark_outliers(view, mv.values, mv.unit, vs.outliers)
+        if outliers is not None and not hasattr(outliers, "outliers"):
+            ignored.append(t("{param}: {problem}", param=param("outliers", vs.outliers),
+                             problem=str(outliers)))
+            outliers = None
+        elif outliers is not None:
+            methodology = " ".join([str(outliers.method), *map(str, outliers.problems)])
     figures = None
     if rd is not None:
         part = road_views.roads_part(data, rd, vs, ids, road_condition=road_condition,
                                      values=values)
-        overlays, methodology, files = part.overlays, part.methodology, part.files
+        overlays, files = part.overlays, part.files
+        methodology = " ".join(m for m in (part.methodology, methodology) if m)
         if part.view is not None:
-            view, title = part.view, part.view.title
+            view, title, outliers = part.view, part.view.title, None
             subtitle = " · ".join([data.ws.level(vs.level).plural, part.view.unit or ""]).strip(" ·")
         if vs.road_layer in ROAD_LAYERS and part.view is not None:
             # a town layer made from road condition: no money on this map, so its figure is
@@ -224,7 +261,8 @@ def compose(data: WorkspaceData, params: Mapping[str, str] | ViewState, *,
                     subtitle=subtitle, source=source_line(data, vs, files),
                     figures=figures or key_figures(data, vs.level, mv), overlays=overlays,
                     methodology=methodology, map_overlays=drawn,
-                    source_brief=source_text(data, sources_of(data, vs, files)), reader=reader)
+                    source_brief=source_text(data, sources_of(data, vs, files)), reader=reader,
+                    outliers=outliers)
 
 
 @dataclass(frozen=True)
@@ -292,6 +330,64 @@ def status_part(data: WorkspaceData, vs: ViewState, ids, *,
                       figures=figures, files=tuple(str(f) for f in files))
 
 
+@dataclass(frozen=True)
+class AnalysisPart:
+    """The map of an Analysis view and what is printed around it."""
+    view: ChoroplethView
+    mv: MapValues
+    title: str
+    subtitle: str
+    methodology: str          # the method statement (printed under the map)
+    figures: KeyFigures
+    files: tuple[str, ...]
+    of_measure: bool          # a map of the sidebar's measure (outliers, hot spots)
+
+
+def analysis_part(data: WorkspaceData, vs: ViewState, ids, ignored: list[str], *,
+                  values: Callable[[MeasureSpec], MapValues] | None = None,
+                  weights: Callable[..., object] | None = None,
+                  frame: Callable[..., object] | None = None,
+                  overlap: Callable[[], object] | None = None) -> AnalysisPart:
+    """The map of an Analysis view by the page's recipe (:func:`analysis.views.analysis_map`).
+    Outliers and hot spots have the key figures of their measure; the other questions the
+    regions with a class. A method that refuses this data is added to ``ignored`` (its
+    reason) and gives a map with no data."""
+    from analysis import AnalysisError
+    from analysis.views import MEASURE_VIEWS, analysis_map
+    from geodata.dataset import map_values
+    from geodata.viewstate import param
+    from layers.categorical import build_categorical
+
+    of_measure = vs.an_view in MEASURE_VIEWS
+    mv = None
+    if of_measure:
+        spec = vs.measure_spec()
+        mv = values(spec) if values is not None else map_values(data, spec)
+    try:
+        am = analysis_map(data, vs, ids, values=(lambda _spec: mv) if mv is not None else None,
+                          weights=weights, frame=frame, overlap=overlap)
+        view, title, subtitle = am.view, am.title, am.subtitle
+        methodology, files, notes = am.methodology, tuple(am.files), tuple(am.notes)
+    except AnalysisError as exc:
+        ignored.append(t("{param}: {problem}", param=param("an_view", vs.an_view),
+                         problem=str(exc)))
+        title = mv.label if mv is not None else t("Analysis")
+        view = build_categorical(ids, pd.Series(dtype=object), [], title=title)
+        # the reason is printed with the ignored parameters, once
+        subtitle, methodology, files, notes = data.ws.level(vs.level).plural, "", (), ()
+    if mv is not None:
+        figures = key_figures(data, vs.level, mv)
+    else:
+        idx = pd.Index(list(ids), name="region_id")
+        none = pd.Series(float("nan"), index=idx, dtype="float64")
+        mv = MapValues(values=none, label=title, unit="", notes=notes, population=none,
+                       join=None)
+        figures = status_figures(data, vs.level, int((view.class_ids >= 0).sum()), len(ids))
+    return AnalysisPart(view=view, mv=mv, title=title, subtitle=subtitle,
+                        methodology=methodology, figures=figures,
+                        files=tuple(str(f) for f in files), of_measure=of_measure)
+
+
 def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
     """The data behind the map, one row per region in feature order (as the Data tab)."""
     names = data.names(c.vs.level)
@@ -305,11 +401,31 @@ def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
         "population": mv.population.reindex(list(view.region_ids)).to_numpy(),
     })
     table["class"] = table["class"].astype("Int64")
-    if c.vs.page in PERFORMANCE_KEYS:       # a status map: the status in words, no rank
+    if c.vs.page == "analysis":     # the class in words; the measure's value where it has one
+        words = {e.class_id: e.label for e in view.legend}
+        table["class"] = [words.get(e, words.get(-1, "")) for e in view.class_ids.tolist()]
+        if view.marked:
+            marked = set(view.marked)
+            table["marked"] = [view.marked_label if r in marked else ""
+                               for r in view.region_ids]
+        if mv.values.notna().any():
+            table["value"] = mv.values.reindex(list(view.region_ids)).to_numpy()
+        elif view.scheme != "categories":       # a map of amounts (overlapping funding)
+            table["unit"] = view.unit
+            return table.drop(columns=["population"])
+        else:
+            table["value"] = list(view.value_text)
+            return table.drop(columns=["population"])
+    elif c.vs.page in PERFORMANCE_KEYS:     # a status map: the status in words, no rank
         table["value"] = list(view.value_text)
         table = table.drop(columns=["population"])
         return table
     table["rank"] = table["value"].rank(ascending=False, method="min")
+    if c.outliers is not None:
+        # how far out each flagged region is (robust z-score or IQRs beyond the fence)
+        scores = {o.id: o.score for o in c.outliers.outliers}
+        table["outlier"] = [scores.get(r) for r in view.region_ids]
+        table["outlier"] = table["outlier"].astype("Float64")
     return table
 
 
@@ -325,8 +441,12 @@ def map_sheet(data: WorkspaceData, c: Composed) -> pd.DataFrame:
 def map_csv(data: WorkspaceData, c: Composed) -> bytes:
     """The map data of a view as CSV: a roads view's table for readers with its methodology
     on a first comment line (:func:`exports.roads.reader_csv`), else :func:`map_table`
-    (text a spreadsheet would run as a formula kept as text)."""
+    (text a spreadsheet would run as a formula kept as text), an analysis view's with its
+    method statement on a first comment line."""
     if c.reader is not None:
         from .roads import reader_csv
         return reader_csv(*c.reader)
+    if c.vs.page == "analysis" and c.methodology:     # the method statement, as under the map
+        head = "# " + " ".join(c.methodology.split())
+        return f"{head}\r\n".encode("utf-8") + csv_bytes(map_table(data, c), index=False)
     return csv_bytes(map_table(data, c), index=False)

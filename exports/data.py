@@ -30,6 +30,8 @@ def to_geojson(data: WorkspaceData, c: Composed) -> bytes:
     doc = json.loads(out.to_json(na="null", drop_id=True))
     doc["metadata"] = {"title": c.title, "subtitle": c.subtitle, "source": c.source,
                        "view": c.vs.to_query(), "figures": c.figures.texts()}
+    if c.methodology:
+        doc["metadata"]["method"] = c.methodology
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -41,6 +43,8 @@ def to_excel(data: WorkspaceData, c: Composed) -> bytes:
     formulas are written as text, never as live formulas."""
     buf = io.BytesIO()
     about = [(t("Title"), c.title), (t("Subtitle"), c.subtitle), (t("Source"), c.source)]
+    if c.methodology:
+        about.append((t("Method"), c.methodology))
     about += [(k, v) for k, v in c.figures.texts().items()]
     about += [(t("Link parameter: {name}", name=k), v) for k, v in c.vs.to_query().items()]
     about += [(t("Note"), n) for n in c.mv.notes]

@@ -30,11 +30,23 @@ MEASURE_LABELS = {
     "change": N_("Change against the previous period"),
     "indicator": N_("Outcome indicator"),
 }
+#: The Analysis page's link keys (checked by :func:`_analysis_params`): the question, then the
+#: settings of each question (``analysis.views.VIEW_KEYS``).
+ANALYSIS_KEYS = ("an_view", "an_rule", "an_k", "an_stat", "an_w", "an_knn", "an_islands",
+                 "an_alpha", "an_perm", "an_year", "an_measures", "an_groups", "an_method",
+                 "an_region", "an_peer_rule", "an_log", "an_outcome", "an_money", "an_controls",
+                 "an_panel", "an_ov_level", "an_ov_measure")
+#: The mapped measure's keys, which the Analysis page's own link writes as ``an_level`` …;
+#: a view state holds them in its ordinary fields.
+ANALYSIS_MEASURE_KEYS = ("level", "measure", "table", "years", "agencies", "indicator",
+                         "indicator_year", "average")
 QUERY_KEYS = ("ws", "page", "level", "measure", "table", "years", "agencies", "indicator",
               "indicator_year", "average", "scheme", "k", "palette", "reverse", "breaks",
+              "outliers",
               "region", "overlay", "overlays", "center", "zoom", "road_class", "condition",
               "road_layer", "ew_step", "ew_year", "ew_quarter", "ew_month", "ew_rule", "ew_map",
-              "sc_level", "sc_year", "sc_money", "sc_trend", "sc_indicator")
+              "sc_level", "sc_year", "sc_money", "sc_trend", "sc_indicator") + ANALYSIS_KEYS + \
+    tuple("an_" + k for k in ANALYSIS_MEASURE_KEYS)
 #: The pages whose map is a status map (their own link keys, checked by
 #: :func:`_performance_params`), and the link keys each one reads.
 PERFORMANCE_KEYS = {
@@ -76,6 +88,9 @@ class ViewState:
     overlays: tuple[str, ...] = ()
     center: tuple[float, float] | None = None
     zoom: float | None = None
+    # outliers marked on the map (analysis.outliers.mark_outliers): "mad", "mad:3.5", "tukey",
+    # "tukey:1.5"; "" = off
+    outliers: str = ""
     # Roads page: road class, condition scheme and town layer (checked by exports.roads)
     road_class: str = ""
     condition: str = ""
@@ -93,6 +108,30 @@ class ViewState:
     sc_money: str = ""
     sc_trend: int | None = None
     sc_indicator: str = ""
+    # Analysis page (analysis.views): the question, then its settings; the mapped measure of
+    # outliers and hot spots is the level, measure, table, years … above
+    an_view: str = ""
+    an_rule: str = ""
+    an_k: float | None = None
+    an_stat: str = ""                   # hot spots: "lisa" or "gi" (Getis-Ord Gi*)
+    an_w: str = ""
+    an_knn: int | None = None
+    an_islands: str = ""
+    an_alpha: float | None = None
+    an_perm: int | None = None
+    an_year: int | None = None
+    an_measures: tuple[str, ...] = ()
+    an_groups: int | None = None
+    an_method: str = ""
+    an_region: str = ""
+    an_peer_rule: str = ""
+    an_log: str = ""                    # "1" or "0": the page's default is on
+    an_outcome: str = ""
+    an_money: str = ""
+    an_controls: tuple[str, ...] = ()
+    an_panel: str = ""                  # "2016-2024", or "" for one year
+    an_ov_level: str = ""
+    an_ov_measure: str = ""
 
     def measure_spec(self) -> MeasureSpec:
         if self.measure == "indicator":
@@ -117,7 +156,7 @@ class ViewState:
             if key in ("years", "center"):
                 value = "-".join(str(v) for v in value) if key == "years" else \
                     ",".join(f"{v:.5f}" for v in value)
-            elif key in ("agencies", "overlays"):
+            elif key in ("agencies", "overlays", "an_measures", "an_controls"):
                 value = "|".join(value)
             elif value is True:
                 value = "1"
@@ -267,6 +306,8 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
     page_fields: dict = {}
     if params.get("page") in PERFORMANCE_KEYS:
         params, page_fields = _performance_params(data, params, ignored)
+    elif params.get("page") == "analysis":
+        params, page_fields = _analysis_params(data, params, ignored)
 
     def pick(key: str, options: list | None, default, parse=str, why: str | None = None):
         return _pick(params, ignored, key, options, default, parse, why)
@@ -336,6 +377,7 @@ def resolve_view(data: WorkspaceData, params: Mapping[str, str], *,
         indicator_year=indicator_year, average=pick("average", [True, False], False, _parse_bool),
         scheme=scheme, k=k, palette=palette, reverse=pick("reverse", [True, False], False, _parse_bool),
         breaks=params.get("breaks", "") or "", region=region,
+        outliers=pick("outliers", None, "", _parse_outliers),
         overlay=pick("overlay", [True, False], False, _parse_bool), overlays=overlays,
         center=center, zoom=zoom,
         road_class=params.get("road_class", "") or "", condition=params.get("condition", "") or "",
@@ -493,6 +535,22 @@ def _performance_params(data: WorkspaceData, params: Mapping[str, str],
     return p, fields
 
 
+def _analysis_params(data: WorkspaceData, params: Mapping[str, str],
+                     ignored: list[str]) -> tuple[dict[str, str], dict]:
+    """Check the link keys of an Analysis view (:func:`analysis.views.view_fields`: each value
+    not offered is reported and the page's default used). The page's own names of the
+    measure's keys (``an_level`` …) stand for the ordinary ones when those are absent.
+    Returns the link with the level and measure the view draws, and the view state's
+    fields."""
+    from analysis.views import view_fields     # the page's options live with its recipes
+
+    p = {str(k): str(v) for k, v in params.items()}
+    for key in ANALYSIS_MEASURE_KEYS:
+        if p.get("an_" + key) and not p.get(key):
+            p[key] = p["an_" + key]
+    return view_fields(data, p, ignored)
+
+
 def overlay_choices(data: WorkspaceData, level: str) -> list[str]:
     """Ids of the overlays offered on a map of ``level`` (as the sidebar picker offers them)."""
     from .overlays import overlays_for
@@ -542,6 +600,22 @@ def _parse_center(raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(raw)
     return lat, lon
+
+
+def _parse_outliers(raw: str) -> str:
+    """``outliers=mad``, ``mad:3.5``, ``tukey`` or ``tukey:1.5``, checked by the rule's own
+    parser (:func:`analysis.outliers.parse_spec`) and written as it writes it (the default k
+    left out); anything else is not understood."""
+    from analysis import AnalysisError
+    from analysis.outliers import parse_spec, spec_text
+
+    try:
+        parsed = parse_spec(raw)
+    except AnalysisError as exc:
+        raise ValueError(raw) from exc
+    if parsed is None:
+        raise ValueError(raw)
+    return spec_text(*parsed)
 
 
 def _parse_zoom(raw: str) -> float:

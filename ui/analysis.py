@@ -15,10 +15,10 @@ import streamlit as st
 from analysis import AnalysisError
 from analysis import outliers as O
 from analysis import spatial as S
+from analysis import views as AV
 from geodata.dataset import MeasureSpec, WorkspaceData
-from layers.analysis_maps import lisa_view, ordered_view
+from geodata.viewstate import ANALYSIS_MEASURE_KEYS
 from layers.classify import format_number
-from layers.palettes import get_palette
 from locales import N_, t
 
 from . import cache, controls, state
@@ -33,13 +33,26 @@ WEIGHTS = {"queen": N_("Queen contiguity (shared edge or corner)"),
            "rook": N_("Rook contiguity (shared edge)"),
            "knn": N_("k nearest neighbours"), "distance": N_("Distance band")}
 ISLANDS = {"drop": N_("Leave them out (listed)"), "knn1": N_("Join each to its nearest region")}
+STATS = {"lisa": N_("Local Moran's I (LISA clusters)"),
+         "gi": N_("Getis-Ord Gi* (hot and cold spots)")}
 SIDES = {"high": N_("high"), "low": N_("low")}
-MAP_KEYS = ["an_view", "an_rule", "an_k", "an_w", "an_knn", "an_islands", "an_alpha", "an_perm"]
+MAP_KEYS = ["an_view", "an_rule", "an_k", "an_stat", "an_w", "an_knn", "an_islands", "an_alpha",
+            "an_perm"]
 #: The sidebar's measure, as on One map, under keys of this page.
-MEASURE_KEYS = ["ws", *("an_" + k for k in controls.VIEW_KEYS[1:8])]
+MEASURE_KEYS = ["ws", *("an_" + k for k in controls.VIEW_KEYS[1:8]), "an_average"]
+
+
+def _link_aliases() -> None:
+    """A saved view's or an export's link names the mapped measure as One map does (level,
+    measure, …): read those as this page's keys when the link has no ``an_`` key of its own."""
+    for key in ANALYSIS_MEASURE_KEYS:
+        raw = st.query_params.get(key)
+        if raw and not st.query_params.get("an_" + key) and "an_" + key not in st.session_state:
+            st.query_params["an_" + key] = raw
 
 
 def view_picker() -> str:
+    _link_aliases()
     state.init("an_view", "outliers", options=list(VIEWS))
     st.segmented_control(t("Question"), list(VIEWS), key="an_view",
                          format_func=lambda v: t(VIEWS[v]), required=True)
@@ -80,34 +93,33 @@ def mapped_measure(data: WorkspaceData, path: str):
 
 
 # ------------------------------------------------------------------------------ outliers
-def outliers(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> None:
+def outliers(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> bool:
+    """The outliers of the measure, its box map (analysis.views, as every export draws it)
+    and the list of outliers; False when the rule cannot run."""
     state.init("an_rule", "mad", options=list(RULES))
-    state.init("an_k", O.DEFAULT_K["mad"], parse=float, valid=lambda k: 0 < float(k) <= 20)
+    state.init("an_k", O.DEFAULT_K[st.session_state["an_rule"]], parse=float,
+               valid=lambda k: 0 < float(k) <= AV.MAX_K)
     c1, c2 = st.columns([2, 1])
     c1.radio(t("Rule"), list(RULES), key="an_rule", format_func=lambda r: t(RULES[r]),
              horizontal=True)
-    c2.number_input(t("k (how far out)"), min_value=0.5, max_value=20.0, step=0.5, key="an_k")
+    c2.number_input(t("k (how far out)"), min_value=0.5, max_value=AV.MAX_K, step=0.5,
+                    key="an_k")
     names = _names(data, spec.level)
+    layer = cache.encoded_layer(path, spec.level)
     try:
-        res = O.flag_outliers(mv.values, rule=st.session_state["an_rule"],
-                              k=float(st.session_state["an_k"]), unit=mv.unit)
-        classes = O.box_map(mv.values, log=res.log, unit=mv.unit)
+        found = AV.find_outliers(data, spec.level, mv, layer.region_ids,
+                                 rule=st.session_state["an_rule"],
+                                 k=float(st.session_state["an_k"]))
     except AnalysisError as exc:
         _refused(exc)
-        return
+        return False
+    res = found.result
     flagged = len(res.outliers)
     st.markdown(t("**{n} of {total} regions are outliers** of {measure}: below {low} or above "
                   "{high}.", n=f"{flagged:,}", total=f"{res.n:,}", measure=md(mv.label),
                   low=md(format_number(res.low_fence, mv.unit)),
                   high=md(format_number(res.high_fence, mv.unit))))
-    layer = cache.encoded_layer(path, spec.level)
-    labels = classes.labels(lambda x: format_number(x, mv.unit))
-    colours = list(reversed(get_palette("RdBu", len(labels))))
-    view = ordered_view(layer.region_ids, classes.class_ids, labels, colours,
-                        title=mv.label, subtitle=t("Box map: outliers in classes of their own"),
-                        value_text=mv.values.map(lambda v: format_number(v, mv.unit)
-                                                 if pd.notna(v) else None))
-    show_map(layer, view, map_options(data.ws.settings), key="an_outlier_map")
+    show_map(layer, found.map.view, map_options(data.ws.settings), key="an_outlier_map")
     if flagged:
         table = pd.DataFrame([{t("Region"): names.get(o.id, o.id),
                                t("Value"): format_number(o.value, mv.unit),
@@ -116,16 +128,22 @@ def outliers(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> None:
                               for o in sorted(res.outliers, key=lambda o: -abs(o.score))])
         st.dataframe(table, hide_index=True, width="stretch")
     _said(res)
-    st.caption(md(str(classes.method)))
+    st.caption(md(str(found.classes.method)))
+    return True
 
 
 # ------------------------------------------------------------------------------ hot spots
-def hotspots(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> None:
+def hotspots(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> bool:
+    """Moran's I and the map of LISA clusters or Getis-Ord Gi* hot and cold spots
+    (analysis.views, as every export draws it); False when a statistic cannot run."""
+    state.init("an_stat", "lisa", options=list(STATS))
     state.init("an_w", "queen", options=list(WEIGHTS))
-    state.init("an_knn", S.DEFAULT_K, parse=int, valid=lambda k: 1 <= int(k) <= 30)
+    state.init("an_knn", S.DEFAULT_K, parse=int, valid=lambda k: int(k) in AV.KNN)
     state.init("an_islands", "drop", options=list(ISLANDS))
-    state.init("an_alpha", 0.05, options=[0.1, 0.05, 0.01], parse=float)
-    state.init("an_perm", 999, options=[99, 499, 999, 9999], parse=int)
+    state.init("an_alpha", S.ALPHA, options=list(AV.ALPHAS), parse=float)
+    state.init("an_perm", S.PERMUTATIONS, options=list(AV.PERMUTATIONS), parse=int)
+    st.radio(t("Statistic"), list(STATS), key="an_stat", format_func=lambda s: t(STATS[s]),
+             horizontal=True)
     c1, c2, c3 = st.columns([2, 1, 2])
     c1.selectbox(t("Neighbours (spatial weights)"), list(WEIGHTS), key="an_w",
                  format_func=lambda w: t(WEIGHTS[w]))
@@ -134,20 +152,22 @@ def hotspots(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> None:
     c3.selectbox(t("Regions with no neighbour"), list(ISLANDS), key="an_islands",
                  format_func=lambda i: t(ISLANDS[i]))
     c4, c5 = st.columns(2)
-    c4.select_slider(t("Significance level"), [0.1, 0.05, 0.01], key="an_alpha")
-    c5.select_slider(t("Permutations"), [99, 499, 999, 9999], key="an_perm")
+    c4.select_slider(t("Significance level"), list(AV.ALPHAS), key="an_alpha")
+    c5.select_slider(t("Permutations"), list(AV.PERMUTATIONS), key="an_perm")
+    layer = cache.encoded_layer(path, spec.level)
     try:
         wr = cache.analysis_weights(path, spec.level, st.session_state["an_w"],
                                     int(st.session_state["an_knn"]),
                                     st.session_state["an_islands"])
         with st.spinner(t("Running {n} permutations…", n=f"{st.session_state['an_perm']:,}")):
-            moran = S.global_moran(mv.values, wr, int(st.session_state["an_perm"]),
-                                   alpha=float(st.session_state["an_alpha"]))
-            lisa = S.local_moran(mv.values, wr, int(st.session_state["an_perm"]),
-                                 alpha=float(st.session_state["an_alpha"]))
+            found = AV.find_hotspots(data, spec.level, mv, layer.region_ids, wr,
+                                     stat=st.session_state["an_stat"],
+                                     alpha=float(st.session_state["an_alpha"]),
+                                     permutations=int(st.session_state["an_perm"]))
     except AnalysisError as exc:
         _refused(exc)
-        return
+        return False
+    moran = found.moran
     m1, m2, m3 = st.columns(3)
     m1.metric(t("Moran's I"), f"{moran.i:.3f}",
               help=t("Expected under no spatial pattern: {e}", e=f"{moran.expected_i:.3f}"))
@@ -155,16 +175,11 @@ def hotspots(data: WorkspaceData, path: str, spec: MeasureSpec, mv) -> None:
               help=t("From {n} random permutations", n=f"{moran.permutations:,}"))
     m3.metric(t("Regions analysed"), f"{moran.n:,}")
     st.markdown(md(str(moran.reading)))
-    layer = cache.encoded_layer(path, spec.level)
-    view = lisa_view(layer.region_ids, lisa.cluster, title=mv.label,
-                     subtitle=t("Local Moran's I clusters, significance {alpha}",
-                                alpha=f"{lisa.alpha:g}"),
-                     value_text=mv.values.map(lambda v: format_number(v, mv.unit)
-                                              if pd.notna(v) else None))
-    show_map(layer, view, map_options(data.ws.settings), key="an_lisa_map")
+    show_map(layer, found.map.view, map_options(data.ws.settings), key="an_lisa_map")
     _said(wr)
     _said(moran)
-    _said(lisa)
+    _said(found.local)
+    return True
 
 
 def level_picker(data: WorkspaceData) -> str:
@@ -194,7 +209,13 @@ def fmt(x: float, unit: str) -> str:
     return format_number(x, unit) if x is not None and math.isfinite(x) else "—"
 
 
-def overlap(data: WorkspaceData, path: str) -> None:
+def overlap(data: WorkspaceData, path: str):
     from . import analysis_overlap
 
-    analysis_overlap.overlap(data, path)
+    return analysis_overlap.overlap(data, path)
+
+
+def can_map_overlap(data: WorkspaceData) -> bool:
+    """Whether the overlapping-funding check of the workspace has a map (a level to map the
+    flagged money by): only then is there a view to export or save."""
+    return bool(AV.overlap_levels(data))

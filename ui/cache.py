@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -543,6 +543,30 @@ def _analysis_frame(path: str, stamp_: tuple, level: str, year: int, keys: tuple
     return region_frame(load(path), level, year, list(keys))
 
 
+def analysis_panel_frame(path: str, level: str, first: int, last: int,
+                         keys: tuple[str, ...]):
+    """The regions × years × measures table of a panel (:func:`analysis.frames.panel_frame`)."""
+    return _analysis_panel_frame(path, text_stamp(path), level, first, last, keys)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _analysis_panel_frame(path: str, stamp_: tuple, level: str, first: int, last: int,
+                          keys: tuple[str, ...]):
+    from analysis.frames import panel_frame
+
+    return panel_frame(load(path), level, first, last, list(keys))
+
+
+def analysis_frames(path: str):
+    """The table reader the analysis recipes take (``frame(level, year or (first, last),
+    keys)``), from the caches above."""
+    def read(level: str, year, keys):
+        if isinstance(year, tuple):
+            return analysis_panel_frame(path, level, int(year[0]), int(year[1]), tuple(keys))
+        return analysis_frame(path, level, int(year), tuple(keys))
+    return read
+
+
 def overlap_result(path: str):
     """The overlapping-funding check of a workspace's line items (None when its manifest sets
     none up); raises :class:`analysis.AnalysisError` when the table cannot be checked."""
@@ -551,15 +575,6 @@ def overlap_result(path: str):
 
 @st.cache_resource(show_spinner="Checking the line items…", max_entries=8)
 def _overlap_result(path: str, stamp_: tuple):
-    from analysis import AnalysisError
-    from analysis import overlap as OV
+    from analysis.overlap import check_workspace
 
-    ws = load(path).ws
-    rules, problems = OV.rules_for_workspace(ws)
-    if rules is None:
-        if problems:
-            raise AnalysisError(problems[0])
-        return None
-    items, read_problems = OV.read_line_items(ws, rules)
-    result = OV.check_overlap(items, rules)
-    return replace(result, problems=[*problems, *read_problems, *result.problems])
+    return check_workspace(load(path).ws)

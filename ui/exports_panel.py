@@ -10,7 +10,8 @@ import streamlit as st
 
 from exports.views_store import ViewsError, store_for
 from geodata.dataset import WorkspaceData
-from geodata.viewstate import PERFORMANCE_KEYS, QUERY_KEYS, resolve_view
+from geodata.viewstate import (ANALYSIS_MEASURE_KEYS, PERFORMANCE_KEYS, QUERY_KEYS,
+                               resolve_view)
 
 from locales import N_, t
 
@@ -48,6 +49,18 @@ def current_params(page: str | None = None) -> dict[str, str]:
         params.update({k: state.url_text(k, st.session_state[k])
                        for k in PERFORMANCE_KEYS[page] if k in st.session_state})
         return {k: v for k, v in params.items() if v != ""}
+    if page == "analysis":      # the question's keys; the mapped measure's as One map names them
+        from analysis.views import MEASURE_VIEWS, VIEW_KEYS
+
+        view = st.session_state.get("an_view", "")
+        params = {"ws": state.url_text("ws", st.session_state.get("ws")), "page": page,
+                  "an_view": view}
+        measure = ANALYSIS_MEASURE_KEYS if view in MEASURE_VIEWS else ("level",)
+        params.update({k: state.url_text(k, st.session_state["an_" + k])
+                       for k in measure if "an_" + k in st.session_state})
+        params.update({k: state.url_text(k, st.session_state[k])
+                       for k in VIEW_KEYS.get(view, ()) if k in st.session_state})
+        return {k: v for k, v in params.items() if v != ""}
     if page == "roads":
         params = {"ws": state.url_text("ws", st.session_state.get("ws")), "page": "roads"}
         params.update({key: state.url_text(key, st.session_state[w]) for w, key in ROADS_KEYS.items()
@@ -70,15 +83,20 @@ def cached(path: str) -> dict:
             "early_warning": lambda year, period, step, rule:
                 cache.early_warning(path, year, period, step, rule),
             "scorecard": lambda level, year, table, trend:
-                cache.scorecard(path, level, year, table, trend)}
+                cache.scorecard(path, level, year, table, trend),
+            "analysis_weights": lambda level, kind, k, islands:
+                cache.analysis_weights(path, level, kind, k, islands),
+            "analysis_frame": cache.analysis_frames(path),
+            "overlap": lambda: cache.overlap_result(path)}
 
 
 LAST_VIEW = "_last_view"
 
 
 def remember_view(data: WorkspaceData, path: str, page: str) -> None:
-    """Keep the link of the view on screen (One map or Roads) for the Hearing page, whose
-    "Save the current view" runs after the map page's widgets are gone."""
+    """Keep the link of the view on screen (One map, Roads, Early warning, Scorecard,
+    Analysis) for the Hearing page, whose "Save the current view" runs after the map page's
+    widgets are gone."""
     params = current_params(page)
     if page == "roads":
         from exports.roads import roads_query

@@ -116,8 +116,16 @@ def ignored_warning(c: Composed) -> None:
 
 def slide_figures(c: Composed) -> str:
     """The figures line of a slide: a roads or status view's rule, else the view's key
-    figures (the ones One map shows)."""
+    figures (the ones One map shows). An analysis view has its figures here and its method
+    statement, a paragraph, in small type above the source (:func:`slide_method`)."""
+    if c.vs.page == "analysis":
+        return c.figures.line()
     return c.methodology or c.figures.line()
+
+
+def slide_method(c: Composed) -> str:
+    """The method statement of an analysis view on its slide ("" for other views)."""
+    return c.methodology if c.vs.page == "analysis" else ""
 
 
 # ================================================================== presentation mode
@@ -145,6 +153,7 @@ def present(data: WorkspaceData, path: str, views: list[SavedView]) -> None:
     st.html(_div("fm-psub", f"{c.title} · {c.subtitle}", full=True)
             + _div("fm-pnote", t("{note} — {figures}", note=sv.note, figures=figs)
                    if sv.note else figs, full=True)
+            + (_div("fm-psource", slide_method(c)) if slide_method(c) else "")
             + _div("fm-psource", c.source_brief, full=True))
     ignored_warning(c)
     st.iframe(KEYS_SCRIPT, height=1)
@@ -208,13 +217,31 @@ def _view_summary(c: Composed) -> None:
     st.caption(md(slide_figures(c)))
 
 
+#: Pages whose address-bar link holds their view under the view state's own keys: a link
+#: copied from one of them names its page by its path (``…/analysis?an_view=hotspots``).
+PAGE_PATHS = ("analysis", "early_warning", "scorecard")
+
+
+def link_query(link: str) -> dict[str, str]:
+    """A pasted link or query string as view parameters; a page's own address without a
+    ``page`` key is a view of that page."""
+    link = link.strip()
+    parts = urlsplit(link) if "?" in link else None
+    q = dict(parse_qsl((parts.query if parts else link).lstrip("?")))
+    page = parts.path.rstrip("/").rsplit("/", 1)[-1] if parts else ""
+    if "page" not in q and page in PAGE_PATHS:
+        q["page"] = page
+    return q
+
+
 def save_a_view(data: WorkspaceData, path: str) -> None:
-    """Save the view last shown on One map or Roads, or a view link pasted here."""
+    """Save the view last shown on a map page (One map, Roads, Early warning, Scorecard,
+    Analysis), or a view link pasted here."""
     st.subheader(t("Save a view"))
     tab_cur, tab_link = st.tabs([t("The current view"), t("A view link")])
     kw = cached(path)
     with tab_cur:
-        # The last One map / Roads view shown (their widgets are gone after navigating here).
+        # The last map view shown (its page's widgets are gone after navigating here).
         cur = compose(data, last_view(data) or current_params("one_map"), **kw)
         _view_summary(cur)
         save_form(data, cur.vs.to_query(), key="save_cur")
@@ -222,8 +249,7 @@ def save_a_view(data: WorkspaceData, path: str) -> None:
         link = st.text_input(t("Paste a link or its query string"), key="save_link",
                              placeholder=LINK_EXAMPLE)
         if link.strip():
-            q = urlsplit(link.strip()).query if "?" in link else link.strip()
-            lc = compose(data, dict(parse_qsl(q.lstrip("?"))), **kw)
+            lc = compose(data, link_query(link), **kw)
             _view_summary(lc)
             if lc.ignored:
                 st.warning(t("Ignored: {params}", params="; ".join(md(m) for m in lc.ignored)))

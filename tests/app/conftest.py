@@ -33,6 +33,23 @@ def open_page(page: str | None = None, ws: str | None = None, **state) -> AppTes
     return at
 
 
+def open_link(page: str, ws: str | None = None, *, timeout: int = 120, lang: str | None = None,
+              **query) -> AppTest:
+    """Run app.py on ``page`` as a link with ``query`` opens it (workspace ``ws`` and language
+    ``lang`` preset)."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if ws:
+        at.session_state["ws"] = ws
+    if lang:
+        at.session_state["lang"] = lang
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def rerun(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.message for e in at.exception]

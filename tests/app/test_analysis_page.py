@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, texts
+from tests.app.conftest import open_link, texts
 
 PAGE = "pages/analysis.py"
 
 
 def run(ws: str | None = "us_federal", **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    if ws:
-        at.session_state["ws"] = ws
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_link(PAGE, ws, **query)
 
 
 def test_outliers_of_money_per_resident_by_state_flag_north_dakota():
