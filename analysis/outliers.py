@@ -232,6 +232,9 @@ class _Prepared:
     excluded: tuple[Excluded, ...]
 
 
+NOT_ON_LOG = N_("zero or negative: not on a log scale")
+
+
 def _prepare(values: pd.Series, log: bool | None, unit: str | None) -> _Prepared:
     series = _series(values)
     finite = np.isfinite(series.to_numpy())
@@ -244,7 +247,7 @@ def _prepare(values: pd.Series, log: bool | None, unit: str | None) -> _Prepared
     if use_log:
         bad = kept.index[kept.to_numpy() <= 0]
         if len(bad):
-            excluded.append(Excluded(Text(N_("zero or negative: not on a log scale")), tuple(bad)))
+            excluded.append(Excluded(Text(NOT_ON_LOG), tuple(bad)))
         kept = kept[kept > 0]
         used = np.log(kept)
     else:
@@ -430,17 +433,27 @@ def _classes(scheme: str, p: _Prepared,
     pos = series.index.get_indexer(p.used.index)
     ids[pos] = np.minimum(np.searchsorted(np.asarray(bins_used), p.used.to_numpy(), side="left"),
                           len(bins) - 1)
+    excluded, n_low = p.excluded, 0
     if p.log:   # zero or negative money (left out of the log scale) is below every class
         raw = series.to_numpy(dtype=float)
-        ids[np.isfinite(raw) & (raw <= 0)] = 0
+        low = np.isfinite(raw) & (raw <= 0)
+        n_low = int(low.sum())
+        if n_low:
+            ids[low] = 0
+            excluded = tuple(e for e in excluded if e.reason.msgid != NOT_ON_LOG)
+    method = Text(_SCHEME_METHODS[(scheme, p.log)], n=count(int((ids >= 0).sum())),
+                  **method_fields)
+    if n_low:
+        method = Text(N_("{method} {rule}"), method=method, rule=Text(
+            N_("{n} value(s) at or below zero, below every value on the log scale, are in the "
+               "lowest class."), n=count(n_low)))
     counts = tuple(int(c) for c in np.bincount(ids[ids >= 0], minlength=len(bins)))
     return OutlierClasses(
         scheme=scheme, bins=bins, lower=_back(lower_used, p.log),
         class_ids=pd.Series(ids, index=series.index, name=series.name),
         counts=counts, no_data_count=int((ids < 0).sum()),
         outlier_classes=outlier_classes, params=params, log=p.log,
-        method=Text(_SCHEME_METHODS[(scheme, p.log)], n=count(v.size), **method_fields),
-        excluded=p.excluded,
+        method=method, excluded=excluded,
     )
 
 

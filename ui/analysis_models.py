@@ -76,7 +76,7 @@ def peers(data: WorkspaceData, path: str, level: str, year: int) -> bool:
     state.init("an_log", True, parse=state.parse_bool)
     st.multiselect(t("Measures to compare"), list(options), key="an_measures",
                    format_func=lambda k: options[k])
-    c1, c2, c3 = st.columns([1, 2, 1])
+    c1, c2, c3 = st.columns([1, 2, 1.6])
     c1.number_input(t("Groups"), 2, 12, key="an_groups")
     c2.radio(t("Method"), list(METHODS), key="an_method", format_func=lambda m: t(METHODS[m]),
              horizontal=True)
@@ -237,7 +237,7 @@ def predicts(data: WorkspaceData, path: str, level: str, year: int) -> bool:
         m1.metric(t("R²"), f"{res.r2:.2f}")
         m2.metric(t("Regions"), f"{res.n:,}")
     else:
-        m1, m2, m4, m5, m3 = st.columns([1, 1, 1, 1, 2])
+        m1, m2, m4, m5, m3 = st.columns([1, 1, 1.2, 1.5, 1.8])
         m1.metric(t("Within-year R²"), f"{res.r2_within:.2f}",
                   help=t("The share of each year's differences between regions that money and "
                          "the controls explain. With the year effects, R² is {r2}.",

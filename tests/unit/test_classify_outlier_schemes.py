@@ -172,3 +172,12 @@ def test_many_values_at_or_below_zero_keep_money_off_the_log_scale():
     assert not use_log_scale(values, "USD")
     assert not classify(values, "box_map", 5, unit="USD").log
     assert not use_log_scale(pd.Series([-1.0, 5.0]), "USD")      # one positive value: no span
+
+
+def test_the_box_maps_statement_counts_what_it_classified():
+    values = pd.Series([float(x) for x in np.geomspace(1, 1000, 40)] + [-5.0, float("nan")],
+                       index=[f"r{i}" for i in range(42)])
+    page = O.box_map(values, log=True, unit="USD per resident")
+    assert "41 regions classified" in str(page.method)
+    assert "1 value(s) at or below zero" in str(page.method)
+    assert [str(e.reason) for e in page.excluded] == ["no value"]
