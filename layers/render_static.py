@@ -873,7 +873,10 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     lax.set_axis_off()
     y = 0.98
     head = legend_title if legend_title is not None else (view.subtitle or view.unit)
-    head_txt = _wrap(head or "", 34)
+    # wrapped to the legend's width as drawn (a long heading, e.g. an analysis view's
+    # subtitle, never runs off the page)
+    head_txt = _wrap_to_width(head or "", fig, (1.0 - 0.015 - 0.745) * w_in,
+                              fontsize=fs * 1.05, fontweight="bold")
     lax.text(0.0, y, head_txt, ha="left", va="top", fontsize=fs * 1.05, fontweight="bold",
              color=ink)
     y -= 0.06 * (1 + head_txt.count("\n"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -356,3 +357,17 @@ def test_a_legend_row_too_long_even_in_small_type_is_cut_keeping_its_count():
             assert t.get_text().endswith(f"…  ({e.count:,})"), t.get_text()
             assert t.get_text().startswith(e.label[:5])
         assert t.get_window_extent(fig._get_renderer()).x1 <= fig.bbox.x1
+
+
+@pytest.mark.parametrize("size", ["16:9", "a4"])
+def test_a_long_legend_heading_is_wrapped_inside_the_page(size):
+    gdf = _grid()
+    view = _view(gdf, {r: float(i) for i, r in enumerate(gdf["region_id"])})
+    heading = "Mean residual 2016–2024: better or worse than predicted for the money received"
+    snap = draw(prepare_static(gdf), replace(view, subtitle=heading), size=size, dpi=100)
+    fig = snap.figure
+    renderer = fig._get_renderer()
+    (art,) = [t for t in fig.axes[-1].texts if t.get_text().replace("\n", " ") == heading]
+    assert "\n" in art.get_text()
+    box_ = art.get_window_extent(renderer)
+    assert box_.x1 <= fig.bbox.x1, (box_, fig.bbox)
