@@ -911,7 +911,9 @@ def _draw(layer: StaticLayer, view: ChoroplethView, *, title: str | None = None,
     measure = _measure(fig.dpi, fontsize=row_fs)
     widest = max((measure(r) for r in rows), default=0.0)
     if widest > room_in:
-        row_fs = max(row_fs * room_in / widest, fs * 0.5)
+        # a little under the exact ratio: text width does not scale exactly with its size,
+        # and the widest row must not then be cut by a hair
+        row_fs = max(row_fs * room_in / widest * 0.97, fs * 0.5)
         measure = _measure(fig.dpi, fontsize=row_fs)
         rows = [_cut_to(r, lambda line: measure(line) <= room_in) for r in rows]
     if marked:
