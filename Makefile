@@ -11,7 +11,7 @@ PORT         ?= 8501
 PYTEST_ARGS  ?=
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: venv chromium run test test-fast test-browser bench
+.PHONY: venv chromium postgres java run test test-fast test-browser bench
 
 ## venv: create .venv and install requirements.txt (only when it changed)
 venv: $(STAMP)
@@ -41,6 +41,29 @@ chromium:
 		echo "no CJK font installed: Chinese text in screenshots and map exports shows as boxes"; \
 	fi
 
+## postgres: install Debian's PostgreSQL server if missing (the engine tests start a throwaway
+## cluster from its binaries in a temporary folder; no system service is used)
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "postgresql present: $$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)"; \
+	else \
+		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql) || \
+		echo "postgresql could not be installed: the PostgreSQL engine tests are skipped"; \
+	fi
+
+## java: install Debian's Java 17 runtime if no java is found (pyspark starts it for the Spark
+## ledger engine and its tests; without it those tests are skipped)
+java:
+	@if [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ]; then \
+		echo "java present: $$JAVA_HOME/bin/java"; \
+	elif command -v java >/dev/null 2>&1; then \
+		echo "java present: $$(command -v java)"; \
+	else \
+		($(SUDO) apt-get update && \
+		 $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless) || \
+		echo "java could not be installed: the Spark engine tests are skipped"; \
+	fi
+
 ## run: start the dashboard on http://127.0.0.1:$(PORT) (refuses to start when sign-in is
 ## configured but its [auth] secrets cannot be used)
 run: venv
@@ -48,12 +71,12 @@ run: venv
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## test: every test (unit, app and real-browser)
-test: venv chromium
+test: venv chromium postgres java
 	$(VPY) -m pytest tests $(PYTEST_ARGS)
 
-## test-fast: unit and app tests only (no browser, no server)
+## test-fast: unit and app tests only (no browser, no database server, no Spark)
 test-fast: venv
-	$(VPY) -m pytest tests --ignore=tests/browser -m "not browser" $(PYTEST_ARGS)
+	$(VPY) -m pytest tests --ignore=tests/browser -m "not browser and not postgres and not spark" $(PYTEST_ARGS)
 
 ## test-browser: real-browser tests only
 test-browser: venv chromium

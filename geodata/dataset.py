@@ -20,7 +20,8 @@ from locales import N_, current, t
 
 from . import measures as M
 from .join import JoinResult, join_amounts
-from .ledger import Ledger
+from .ledger import LedgerBase
+from .ledger.config import build_ledger
 from .load import load_boundaries, load_table, relative_name
 from .problems import Problem, Text, count, problem_for_rows
 from .workspace import TableSpec, Workspace
@@ -65,8 +66,11 @@ class WorkspaceData:
     Safe to share between sessions: loading is guarded by a lock and the frames are read-only.
     """
 
-    def __init__(self, ws: Workspace):
+    def __init__(self, ws: Workspace, ledger_engine: "str | LedgerBase | None" = None):
+        """``ledger_engine`` overrides the manifest's ``[ledger]`` engine (a name or a ledger
+        already built); one named here that cannot start raises instead of falling back."""
         self.ws = ws
+        self._ledger_engine = ledger_engine
         self.problems_by_source: dict[str, list[Problem]] = {}
         self._boundaries: dict[str, gpd.GeoDataFrame] = {}
         self._tables: dict[str, pd.DataFrame] = {}
@@ -121,7 +125,7 @@ class WorkspaceData:
             self.join_problems(spec.id)
         for spec in [*self.ws.tables_of("population"), *self.ws.tables_of("indicators")]:
             self.key_problems(spec.id)
-        keys = [f"level:{lv.id}" for lv in self.ws.levels]
+        keys = ["ledger", *(f"level:{lv.id}" for lv in self.ws.levels)]
         for tspec in self.ws.tables:
             keys += [f"table:{tspec.id}", f"join:{tspec.id}"]
         return [p for k in keys for p in self.problems_by_source.get(k, [])]
@@ -237,10 +241,16 @@ class WorkspaceData:
         return self._frame(table_id)
 
     @cached_property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> LedgerBase:
         """The allocation tables with at least one usable row (a year and an amount); a table
-        with none is reported and not offered on the map."""
-        led = Ledger()
+        with none is reported and not offered on the map. The engine is the manifest's
+        ``[ledger]`` one; when it cannot be used the ledger runs on DuckDB and the reason is a
+        problem of the workspace."""
+        led, problems = build_ledger(self.ws, self._fill_ledger, self._ledger_engine)
+        self.problems_by_source["ledger"] = problems
+        return led
+
+    def _fill_ledger(self, led: LedgerBase) -> None:
         for spec in [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]:
             df = self._frame(spec.id)
             usable = not df.empty and {"fiscal_year", "amount"} <= set(df.columns) and \
@@ -248,15 +258,21 @@ class WorkspaceData:
             if usable:
                 # Rows without a readable year are reported and kept out, as bad amounts are.
                 no_year = df["fiscal_year"].isna()
-                led.add(spec.id, df[~no_year] if no_year.any() else df)
-            elif f"table:{spec.id}" in self.problems_by_source:
+                # The files and settings the frame was read from: a copy kept on disk is
+                # current while they are unchanged.
+                level = self.ws.level(spec.level)
+                sources = [p for p in (spec.file, spec.crosswalk, level.file) if p is not None]
+                led.add(spec.id, df[~no_year] if no_year.any() else df, sources=sources,
+                        key=repr((spec, level, self.ws.fiscal_year_start_month)))
+            elif f"table:{spec.id}" in self.problems_by_source and not any(
+                    p.code == "no_usable_rows"   # filled twice when an engine fell back
+                    for p in self.problems_by_source[f"table:{spec.id}"]):
                 self.problems_by_source[f"table:{spec.id}"].append(Problem(
                     "error", relative_name(self.ws, spec.file),
                     Text(N_("no row has both a fiscal year and an amount that could be read, "
                             "so the table is not offered on the map (see the problems above)")),
                     expected=Text(N_("at least one row with a year and an amount")),
                     code="no_usable_rows"))
-        return led
 
     def allocation_tables(self, level: str) -> list[TableSpec]:
         """Allocation tables usable at a level: its own, and those of its descendant levels."""

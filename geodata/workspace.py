@@ -70,7 +70,7 @@ SOURCE_KEYS = ("name", "publisher", "url", "licence", "license", "retrieved", "f
 OVERLAY_KEYS = ("id", "label", "file", "layer", "crs", "category", "name", "tooltip", "colour",
                 "level", "max_file_mb")
 TOP_LEVEL_KEYS = ("workspace", "levels", "tables", "sources", "overlays", "map", "roads",
-                  "early_warning", "targets", "access", "overlap")
+                  "early_warning", "targets", "access", "overlap", "ledger")
 
 
 def unknown_keys(d: dict, known: tuple[str, ...], where: str,
