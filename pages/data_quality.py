@@ -61,6 +61,11 @@ ws = data.ws
 for message in settings_problems(ws):
     st.error(f"{md_code(ws.id + '/workspace.toml')}: {md(message)}")
 problems = data.problems
+# a ledger engine that could not be used is said at the top: the maps run, but not where the
+# site configured them to
+for p in problems:
+    if p.code == "ledger_fallback":
+        st.error(md(p.text()), icon=":material/database:")
 rd = cache.roads(path)
 road_problems = rd.problems if rd is not None else []
 by_overlay = cache.overlay_problems(path)
