@@ -138,6 +138,12 @@ class OutlierResult(Reported):
     def ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.outliers)
 
+    def scores(self, region_ids) -> pd.array:
+        """How far out each of ``region_ids`` is (missing for a region not flagged): the
+        ``outlier`` column of a map's data."""
+        by_id = {o.id: o.score for o in self.outliers}
+        return pd.array([by_id.get(str(r)) for r in region_ids], dtype="Float64")
+
     def score_label(self) -> str:
         """What ``Outlier.score`` measures, in the reader's language (a column header)."""
         return t(_SCORE_LABELS[self.rule])

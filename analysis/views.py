@@ -15,7 +15,7 @@ and subtitle, and the method statement printed under the map.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import pandas as pd
@@ -23,7 +23,7 @@ import pandas as pd
 from geodata.dataset import MapValues, MeasureSpec, WorkspaceData, map_values
 from geodata.problems import Text
 from layers.analysis_maps import hotspot_view, lisa_view, ordered_view
-from layers.choropleth import value_formatter
+from layers.choropleth import value_formatter, with_marks
 from layers.classify import format_number
 from layers.numbers import unit_label
 from layers.palettes import get_palette
@@ -31,6 +31,7 @@ from locales import N_, t
 
 from . import AnalysisError, AnalysisMap
 from . import outliers as O
+from . import peers as P
 from . import spatial as S
 from .overlap import AREA_MEASURES
 
@@ -43,12 +44,12 @@ VIEWS = ("outliers", "hotspots", "peers", "predicts", "overlap")
 STATS = ("lisa", "gi")
 ALPHAS = (0.1, 0.05, 0.01)
 PERMUTATIONS = (99, 499, 999, 9999)
-ISLANDS = ("drop", "knn1")
+ISLANDS = S.ISLAND_HANDLING
 MAX_K = 20.0            # outliers: the largest k the page takes
 KNN = range(1, 31)      # hot spots: k nearest neighbours
 GROUPS = range(2, 13)   # peer groups
-PEER_METHODS = ("kmeans", "regions")
-PEER_RULES = ("nearest", "population_band")
+PEER_METHODS = tuple(P.METHODS)
+PEER_RULES = tuple(P.RULES)
 OVERLAP_MEASURES = tuple(AREA_MEASURES)
 #: The link keys each question reads besides the mapped measure's (level, measure, …).
 VIEW_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -298,8 +299,7 @@ def find_outliers(data: WorkspaceData, level: str, mv: MapValues, region_ids: Se
     view = ordered_view(region_ids, classes.class_ids, labels, colours, title=mv.label,
                         subtitle=unit_label(mv.unit) or what, notes=mv.notes,
                         value_text=_value_text(mv), selected=selected)
-    view = replace(view, marked=tuple(o.id for o in res.outliers),
-                   marked_label=t(_MARKED[(res.rule, res.log)], k=f"{res.k:g}"))
+    view = with_marks(view, res.ids, t(_MARKED[(res.rule, res.log)], k=f"{res.k:g}"))
     return OutliersFound(result=res, classes=classes, map=AnalysisMap(
         view=view, title=mv.label, subtitle=_subtitle(data, level, what),
         methodology=" ".join(_said(res, classes)), notes=tuple(mv.notes)))

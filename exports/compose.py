@@ -423,9 +423,7 @@ def map_table(data: WorkspaceData, c: Composed) -> pd.DataFrame:
     table["rank"] = table["value"].rank(ascending=False, method="min")
     if c.outliers is not None:
         # how far out each flagged region is (robust z-score or IQRs beyond the fence)
-        scores = {o.id: o.score for o in c.outliers.outliers}
-        table["outlier"] = [scores.get(r) for r in view.region_ids]
-        table["outlier"] = table["outlier"].astype("Float64")
+        table["outlier"] = c.outliers.scores(view.region_ids)
     return table
 
 

@@ -248,10 +248,23 @@ class WorkspaceData:
         problem of the workspace."""
         led, problems = build_ledger(self.ws, self._fill_ledger, self._ledger_engine)
         self.problems_by_source["ledger"] = problems
+        for spec in self._ledger_specs():
+            if spec.id not in led.tables() and f"table:{spec.id}" in self.problems_by_source:
+                self.problems_by_source[f"table:{spec.id}"].append(Problem(
+                    "error", relative_name(self.ws, spec.file),
+                    Text(N_("no row has both a fiscal year and an amount that could be read, "
+                            "so the table is not offered on the map (see the problems above)")),
+                    expected=Text(N_("at least one row with a year and an amount")),
+                    code="no_usable_rows"))
         return led
 
+    def _ledger_specs(self) -> list[TableSpec]:
+        return [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]
+
     def _fill_ledger(self, led: LedgerBase) -> None:
-        for spec in [*self.ws.tables_of("allocations"), *self.ws.tables_of("plans")]:
+        """Add the tables with a usable row (a year and an amount) to ``led``; called again
+        with DuckDB when a configured engine fails while filling."""
+        for spec in self._ledger_specs():
             df = self._frame(spec.id)
             usable = not df.empty and {"fiscal_year", "amount"} <= set(df.columns) and \
                 bool((df["fiscal_year"].notna() & df["amount"].notna()).any())
@@ -264,15 +277,6 @@ class WorkspaceData:
                 sources = [p for p in (spec.file, spec.crosswalk, level.file) if p is not None]
                 led.add(spec.id, df[~no_year] if no_year.any() else df, sources=sources,
                         key=repr((spec, level, self.ws.fiscal_year_start_month)))
-            elif f"table:{spec.id}" in self.problems_by_source and not any(
-                    p.code == "no_usable_rows"   # filled twice when an engine fell back
-                    for p in self.problems_by_source[f"table:{spec.id}"]):
-                self.problems_by_source[f"table:{spec.id}"].append(Problem(
-                    "error", relative_name(self.ws, spec.file),
-                    Text(N_("no row has both a fiscal year and an amount that could be read, "
-                            "so the table is not offered on the map (see the problems above)")),
-                    expected=Text(N_("at least one row with a year and an amount")),
-                    code="no_usable_rows"))
 
     def allocation_tables(self, level: str) -> list[TableSpec]:
         """Allocation tables usable at a level: its own, and those of its descendant levels."""

@@ -76,4 +76,4 @@ remember_view(data, path, "one_map")
 export_panel(data, path)
 
 # ---------------------------------------------------------------- below the map
-part.below_the_map(data, spec, mv, view, layer.region_ids)
+part.below_the_map(data, spec, mv, view, layer.region_ids, marks)

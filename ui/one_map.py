@@ -35,7 +35,6 @@ MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_
           N_("December"))
 PANELS = {"detail": N_("Region detail"), "diagnostics": N_("Join diagnostics"),
           "data": N_("Data")}
-_MARKS = "_one_map_outliers"      # this run's outliers (for the data table's scores)
 
 
 # ------------------------------------------------------------------------------- header
@@ -114,9 +113,7 @@ def mark(view: ChoroplethView, mv: MapValues, spec_text: str | None = None):
 
     if spec_text is None:
         spec_text = st.session_state.get("outliers", "")
-    view, result = mark_outliers(view, mv.values, mv.unit, spec_text)
-    st.session_state[_MARKS] = result if hasattr(result, "outliers") else None
-    return view, result
+    return mark_outliers(view, mv.values, mv.unit, spec_text)
 
 
 def outlier_list(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, result, *,
@@ -159,9 +156,10 @@ def outlier_table(result, names: dict[str, str], unit: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------- below the map
 def below_the_map(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, view: ChoroplethView,
-                  region_ids) -> None:
+                  region_ids, marks=None) -> None:
     """One section at a time (not tabs): tabs would send every table to the browser on each
-    rerun and hold back the map's first paint."""
+    rerun and hold back the map's first paint. ``marks``: the outliers outlined on the map
+    (:func:`mark`), whose scores the data table shows."""
     level = data.ws.level(spec.level).label.lower()
     state.init("panel", None, options=[None, *PANELS])
     panel = st.segmented_control(t("Below the map"), list(PANELS),
@@ -176,7 +174,7 @@ def below_the_map(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, view: C
     elif panel == "diagnostics":
         diagnostics(data, spec, mv, region_ids)
     else:
-        data_table(data, spec, mv, view)
+        data_table(data, spec, mv, view, marks)
 
 
 def _nice_ticks(top: float, n: int = 4) -> list[float]:
@@ -338,7 +336,7 @@ def diagnostics(data: WorkspaceData, spec: MeasureSpec, mv: MapValues, region_id
 
 
 def map_data(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
-             view: ChoroplethView) -> pd.DataFrame:
+             view: ChoroplethView, marks=None) -> pd.DataFrame:
     """The data behind the map, one row per region in feature order (the CSV's columns)."""
     names = data.names(spec.level)
     table = pd.DataFrame({
@@ -350,11 +348,9 @@ def map_data(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
     })
     table["class"] = table["class"].astype("Int64")
     table["rank"] = table["value"].rank(ascending=False, method="min")
-    result = st.session_state.get(_MARKS)
-    if view.marked and result is not None and set(result.ids) == set(view.marked):
+    if view.marked and hasattr(marks, "outliers"):
         # how far out each outlined region is, as the export's map data has it
-        scores = {o.id: o.score for o in result.outliers}
-        table["outlier"] = pd.array([scores.get(r) for r in view.region_ids], dtype="Float64")
+        table["outlier"] = marks.scores(view.region_ids)
     return table
 
 
@@ -368,9 +364,9 @@ def _value_format(unit: str) -> str:
 
 
 def data_table(data: WorkspaceData, spec: MeasureSpec, mv: MapValues,
-               view: ChoroplethView) -> None:
+               view: ChoroplethView, marks=None) -> None:
     ws = data.ws
-    table = map_data(data, spec, mv, view)
+    table = map_data(data, spec, mv, view, marks)
     unit = mv.unit or ""
     st.dataframe(table.sort_values("rank"), hide_index=True, width="stretch", column_config={
         "rank": st.column_config.NumberColumn(t("Rank"), format="%d",

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pytest
+
 from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
@@ -129,3 +132,12 @@ def test_one_map_outlines_the_outliers_and_lists_them_as_the_export_does():
     data = WorkspaceData(load_manifest(discover_workspaces()["us_federal"]))
     c = compose(data, {"level": "state", "measure": "per_capita", "outliers": "mad"})
     assert sorted(c.view.marked) == marked
+
+
+def test_one_map_data_table_carries_how_far_out_each_outlined_region_is():
+    at = open_page("pages/one_map.py", level="state", measure="per_capita", outliers="mad",
+                   panel="data")
+    (table,) = [d.value for d in at.dataframe if "outlier" in d.value.columns]
+    by_id = table.set_index("region_id")["outlier"]
+    assert by_id["38"] == pytest.approx(30.6, abs=0.1)          # North Dakota
+    assert pd.isna(by_id["06"])                                   # California: not outlined
