@@ -21,8 +21,9 @@ from locales import N_, current, t
 from . import measures as M
 from .join import JoinResult, join_amounts
 from .ledger import LedgerBase
-from .ledger.config import build_ledger
+from .ledger.config import build_ledger, tables_cache_dir
 from .load import load_boundaries, load_table, relative_name
+from .table_cache import cached_table
 from .problems import Problem, Text, count, problem_for_rows
 from .workspace import TableSpec, Workspace
 
@@ -76,6 +77,8 @@ class WorkspaceData:
         self._tables: dict[str, pd.DataFrame] = {}
         self._lock = threading.RLock()
         self._memo: dict[tuple, object] = {}
+        #: how each table was read: "read" (its file), "stored" (the disk cache)…
+        self.table_reads: dict[str, str] = {}
 
     def _memoised(self, key: tuple, make):
         """Derived frames (population of a level, indicator catalogue…) built once: every
@@ -103,10 +106,22 @@ class WorkspaceData:
             regions = self._level(spec.level)
             with self._lock:
                 if table_id not in self._tables:
-                    df, probs = load_table(self.ws, spec, regions)
+                    df, probs = self._checked(spec, regions)
                     self.problems_by_source[f"table:{table_id}"] = probs
                     self._tables[table_id] = df
         return self._tables[table_id]
+
+    def _checked(self, spec: TableSpec, regions) -> tuple[pd.DataFrame, list[Problem]]:
+        """A table read and checked, from the disk cache when a current copy of a large one
+        is there (geodata/table_cache.py)."""
+        level = self.ws.level(spec.level)
+        sources = [p for p in (spec.file, spec.crosswalk, level.file) if p is not None]
+        key = repr((spec, level, self.ws.fiscal_year_start_month, self.ws.currency,
+                    self.ws.max_file_mb, str(self.ws.path)))
+        df, probs, self.table_reads[spec.id] = cached_table(
+            tables_cache_dir(self.ws), spec.id, sources, key,
+            lambda: load_table(self.ws, spec, regions), background=True)
+        return df, probs
 
     def load_all(self) -> "WorkspaceData":
         for lv in self.ws.levels:

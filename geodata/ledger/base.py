@@ -175,6 +175,9 @@ class LedgerBase:
         self._sql_names[table_id] = name
         self._columns[table_id] = [c for c in df.columns if c != "cents"]
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for work an engine does in the background (nothing, unless it says so)."""
+
     def tables(self) -> list[str]:
         return list(self._columns)
 

@@ -154,13 +154,18 @@ def ledger_settings(ws: Workspace) -> tuple[LedgerSettings, list[Text]]:
     return LedgerSettings(**kw), problems
 
 
-def cache_dir(ws: Workspace) -> Path:
-    """Where the workspace's ledger keeps Parquet: ``$FISCALMAP_CACHE_DIR/ledger/<id>`` when
-    the variable is set, else ``.cache/ledger`` in the workspace folder."""
+def cache_dir(ws: Workspace, kind: str = "ledger") -> Path:
+    """Where the workspace keeps a kind of disk cache ("ledger": Parquet of the ledger,
+    "tables": checked tables): ``$FISCALMAP_CACHE_DIR/<kind>/<id>`` when the variable is set,
+    else ``.cache/<kind>`` in the workspace folder."""
     env = os.environ.get(CACHE_ENV)
     if env:
-        return Path(env) / "ledger" / ws.id
-    return Path(ws.path) / ".cache" / "ledger"
+        return Path(env) / kind / ws.id
+    return Path(ws.path) / ".cache" / kind
+
+
+def tables_cache_dir(ws: Workspace) -> Path:
+    return cache_dir(ws, "tables")
 
 
 def _scrub(message: str, secret: str | None) -> str:
@@ -232,7 +237,8 @@ def _start(s: LedgerSettings) -> LedgerBase:
 
 
 def _duck(ws: Workspace, s: LedgerSettings) -> DuckLedger:
-    return DuckLedger(cache_dir(ws), parquet_rows=s.parquet_rows)
+    # In the app the first map does not wait for a large table's conversion to Parquet.
+    return DuckLedger(cache_dir(ws), parquet_rows=s.parquet_rows, background=True)
 
 
 def _problem(ws: Workspace, message: Text, code: str) -> Problem:

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -74,9 +75,15 @@ class DuckLedger(LedgerBase):
     overflow_errors = (duckdb.ConversionException, duckdb.OutOfRangeException)
 
     def __init__(self, cache_dir: Path | str | None = None, *,
-                 parquet_rows: int = PARQUET_ROWS) -> None:
+                 parquet_rows: int = PARQUET_ROWS, background: bool = False) -> None:
         super().__init__()
         self._con = duckdb.connect(":memory:")
+        #: True: a table with no current conversion is held in memory at once and converted
+        #: in a background thread, which then moves it onto the Parquet (the first map does
+        #: not wait for the conversion). False: converted before add() returns.
+        self.background = bool(background)
+        self._pending: list[threading.Thread] = []
+        self._generation: dict[str, int] = {}
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.parquet_rows = int(parquet_rows)
         self._aggregates: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -87,25 +94,94 @@ class DuckLedger(LedgerBase):
     def _store(self, sql_name: str, frame: pd.DataFrame) -> None:
         origin = self._origins.get(sql_name)
         self._aggregates.pop(sql_name, None)
+        generation = self._generation[sql_name] = self._generation.get(sql_name, 0) + 1
         if (self.cache_dir is not None and origin is not None and origin.sources
                 and len(frame) >= self.parquet_rows):
-            try:
-                folder = self._converted(origin.table_id, frame, origin.sources, origin.key)
-            except (OSError, duckdb.IOException) as exc:
-                self.notes.append(Text(N_("table {table}: could not be written to Parquet in "
-                                          "{folder} ({error}); it is held in memory"),
-                                       table=origin.table_id, folder=str(self.cache_dir),
-                                       error=str(exc).splitlines()[0]))
+            current = self._current(origin.table_id, frame, origin.sources, origin.key)
+            if current is not None or not self.background:
+                if self._convert(sql_name, frame, origin, generation):
+                    return
             else:
-                self._over_parquet(sql_name, frame, folder)
-                self.parquet_folders[origin.table_id] = folder
+                self._in_memory(sql_name, frame)
+                job = threading.Thread(target=self._convert, daemon=True,
+                                       args=(sql_name, frame, origin, generation),
+                                       name=f"parquet-{origin.table_id}")
+                self._pending.append(job)
+                job.start()
                 return
-        self._con.register("_incoming", frame)
+        self._in_memory(sql_name, frame)
+
+    def _in_memory(self, sql_name: str, frame: pd.DataFrame) -> None:
+        cur = self._con.cursor()
         try:
-            self._drop(sql_name)
-            self._con.execute(f'CREATE TABLE "{sql_name}" AS SELECT * FROM _incoming')
+            cur.register("_incoming", frame)
+            self._drop(sql_name, cur)
+            cur.execute(f'CREATE TABLE "{sql_name}" AS SELECT * FROM _incoming')
         finally:
-            self._con.unregister("_incoming")
+            cur.close()
+
+    def _convert(self, sql_name: str, frame: pd.DataFrame, origin, generation: int) -> bool:
+        """Write (or find) the table's conversion and read the table from it; False (and a
+        note) when it cannot be written."""
+        try:
+            folder = self._converted(origin.table_id, frame, origin.sources, origin.key)
+        except (OSError, duckdb.Error) as exc:
+            self.notes.append(Text(N_("table {table}: could not be written to Parquet in "
+                                      "{folder} ({error}); it is held in memory"),
+                                   table=origin.table_id, folder=str(self.cache_dir),
+                                   error=str(exc).splitlines()[0]))
+            return False
+        with self._lock:
+            if self._generation.get(sql_name) != generation:
+                return True       # the table was added again meanwhile: that copy stands
+            self._over_parquet(sql_name, frame, folder)
+            self.parquet_folders[origin.table_id] = folder
+        return True
+
+    def attach_parquet(self, table_id: str, folder: Path | str) -> None:
+        """Use a ledger table already stored in this engine's layout, without loading it: a
+        folder with ``rows/`` (Parquet partitioned by ``fiscal_year=…``, the canonical columns
+        ``region_id``, ``fiscal_year``, ``amount`` and ``cents`` (whole cents, half away from
+        zero), and any of ``quarter``, ``agency``, ``program``, ``fund``) and, optionally,
+        ``aggregate.parquet`` (summed by the ``AGGREGATE_KEYS`` the rows have, as
+        :func:`render_aggregate` writes it). A national ledger written by a nightly job is
+        attached this way in a second, however many rows it has.
+
+        Raises ValueError naming what is missing."""
+        folder = Path(folder)
+        parts = list((folder / "rows").glob("fiscal_year=*/*.parquet"))
+        if not parts:
+            raise ValueError(f"{folder}: no rows/fiscal_year=…/*.parquet files")
+        cur = self._con.cursor()
+        try:
+            cols = [r[0] for r in cur.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true, "
+                "hive_types = {'fiscal_year': INTEGER})",
+                [str(folder / "rows" / "**" / "*.parquet")]).fetchall()]
+        finally:
+            cur.close()
+        missing = [c for c in ("region_id", "fiscal_year", "amount", "cents") if c not in cols]
+        if missing:
+            raise ValueError(f"{folder}: the rows lack {', '.join(missing)}")
+        columns = [c for c in cols if c in (*AGGREGATE_KEYS, "program", "fund", "amount",
+                                            "cents")]
+        with self._lock:
+            name = self._sql_names.get(table_id) or f"t{len(self._sql_names)}"
+            self._sql_names[table_id] = name
+            self._columns[table_id] = [c for c in columns if c != "cents"]
+            self._generation[name] = self._generation.get(name, 0) + 1
+            self._over_parquet(name, pd.DataFrame(columns=columns), folder)
+            self.parquet_folders[table_id] = folder
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for conversions running in the background (tests, benchmarks, shutdown)."""
+        for job in list(self._pending):
+            job.join(timeout)
+        self._pending = [j for j in self._pending if j.is_alive()]
+
+    def _current(self, table_id: str, frame: pd.DataFrame, sources, key: str) -> Path | None:
+        target = self.cache_dir / folder_name(table_id) / stamp(frame, sources, key)
+        return target if target.is_dir() else None
 
     def _converted(self, table_id: str, frame: pd.DataFrame, sources, key: str) -> Path:
         """The folder of the table's current conversion, written when missing."""
@@ -154,23 +230,36 @@ class DuckLedger(LedgerBase):
     def _over_parquet(self, sql_name: str, frame: pd.DataFrame, folder: Path) -> None:
         keys = tuple(k for k in AGGREGATE_KEYS if k in frame.columns)
         rows = _literal(folder / "rows" / "**" / "*.parquet")
-        self._drop(sql_name)
-        self._con.execute(
-            f'CREATE VIEW "{sql_name}" AS SELECT * FROM read_parquet({rows}, '
-            "hive_partitioning = true, hive_types = {'fiscal_year': INTEGER})")
         agg = f"{sql_name}_agg"
-        self._con.execute(f'CREATE OR REPLACE VIEW "{agg}" AS SELECT * FROM '
-                          f'read_parquet({_literal(folder / "aggregate.parquet")})')
-        self._aggregates[sql_name] = (agg, keys)
+        cur = self._con.cursor()
+        try:
+            # One transaction: a query sees the table in memory or on Parquet, never neither.
+            cur.execute("BEGIN TRANSACTION")
+            self._drop(sql_name, cur)
+            cur.execute(
+                f'CREATE VIEW "{sql_name}" AS SELECT * FROM read_parquet({rows}, '
+                "hive_partitioning = true, hive_types = {'fiscal_year': INTEGER})")
+            has_agg = (folder / "aggregate.parquet").is_file()
+            if has_agg:
+                cur.execute(f'CREATE OR REPLACE VIEW "{agg}" AS SELECT * FROM '
+                            f'read_parquet({_literal(folder / "aggregate.parquet")})')
+            cur.execute("COMMIT")
+        finally:
+            cur.close()
+        if has_agg:
+            self._aggregates[sql_name] = (agg, keys)
+        else:
+            self._aggregates.pop(sql_name, None)
 
-    def _drop(self, sql_name: str) -> None:
+    def _drop(self, sql_name: str, cur=None) -> None:
         """Drop a table or view of that name (a table added again may change storage)."""
-        kinds = self._con.execute(
+        cur = cur if cur is not None else self._con
+        kinds = cur.execute(
             "SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? UNION ALL "
             "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal",
             [sql_name, sql_name]).fetchall()
         for (kind,) in kinds:
-            self._con.execute(f'DROP {kind} "{sql_name}"')
+            cur.execute(f'DROP {kind} "{sql_name}"')
 
     def _source(self, table_id: str, by) -> tuple[str, bool]:
         name = self._sql(table_id)
@@ -190,6 +279,7 @@ class DuckLedger(LedgerBase):
             cur.close()
 
     def close(self) -> None:
+        self.wait()
         self._con.close()
 
 

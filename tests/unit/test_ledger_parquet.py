@@ -224,6 +224,7 @@ def test_a_workspace_over_the_threshold_keeps_its_ledger_in_its_cache_folder(
     monkeypatch.delenv("FISCALMAP_CACHE_DIR", raising=False)
     big = WorkspaceData(load_manifest(workspace(tmp_path / "big", rows=1)))
     small = WorkspaceData(load_manifest(workspace(tmp_path / "small", rows=1_000)))
+    big.ledger.wait()                     # the app converts in the background
     folder = big.ledger.parquet_folders["grants"]
     assert folder.parent == tmp_path / "big" / ".cache" / "ledger" / "grants"
     assert sorted(p.name for p in (folder / "rows").iterdir()) == [
@@ -246,6 +247,54 @@ def test_the_cache_folder_can_be_set_by_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FISCALMAP_CACHE_DIR", str(tmp_path / "shared-cache"))
     root = workspace(tmp_path / "ws", rows=1)
     data = WorkspaceData(load_manifest(root))
+    data.ledger.wait()
     folder = data.ledger.parquet_folders["grants"]
     assert folder.parent == tmp_path / "shared-cache" / "ledger" / "ws" / "grants"
     assert not (root / ".cache").exists()
+
+
+def test_background_conversion_answers_at_once_and_moves_onto_parquet(tmp_path, source):
+    """In the app a large table is queried from memory while it is converted, then from the
+    conversion: the same cents before and after; a second ledger finds it current."""
+    df = frame()
+    led = DuckLedger(tmp_path / "cache", parquet_rows=100, background=True)
+    led.add("alloc", df, sources=[source], key="k")
+    before = led.sum_by("alloc", ["region_id"])
+    led.wait()
+    assert "alloc" in led.parquet_folders
+    after = led.sum_by("alloc", ["region_id"])
+    pd.testing.assert_frame_equal(before.sort_values("region_id", ignore_index=True),
+                                  after.sort_values("region_id", ignore_index=True),
+                                  check_dtype=False)
+    again = DuckLedger(tmp_path / "cache", parquet_rows=100, background=True)
+    again.add("alloc", df, sources=[source], key="k")
+    assert again.parquet_folders["alloc"] == led.parquet_folders["alloc"]   # no thread needed
+    assert again._pending == []
+
+
+def test_attach_parquet_uses_a_stored_table_without_loading_it(tmp_path, source):
+    """A conversion written elsewhere (a nightly job) is attached: the same cents as the
+    table loaded; without its aggregate file the raw rows answer; a folder without rows is
+    refused with what is missing."""
+    df = frame()
+    disk = parquet(tmp_path / "cache")
+    disk.add("alloc", df, sources=[source])
+    folder = disk.parquet_folders["alloc"]
+    led = DuckLedger()
+    led.attach_parquet("national", folder)
+    assert led.tables() == ["national"]
+    assert "cents" not in led.columns("national") and "agency" in led.columns("national")
+    for by in (["region_id"], ["agency", "fiscal_year"]):
+        want = disk.sum_by("alloc", by, order=True)
+        got = led.sum_by("national", by, order=True)
+        assert got["cents"].tolist() == want["cents"].tolist()
+    assert led._source("national", ["region_id"])[1] is True
+    total = disk.total("alloc")
+    (folder / "aggregate.parquet").unlink()
+    raw = DuckLedger()
+    raw.attach_parquet("national", folder)
+    assert raw._source("national", ["region_id"])[1] is False
+    assert raw.total("national")[1] == total[1]
+    assert raw.total("national")[0] == pytest.approx(total[0], rel=1e-12)
+    with pytest.raises(ValueError, match="no rows"):
+        DuckLedger().attach_parquet("x", tmp_path / "empty")
