@@ -44,7 +44,13 @@ def auth_section() -> dict[str, Any] | None:
     """The ``[auth]`` section of Streamlit's secrets (None when sign-in is not configured).
 
     A secrets file that exists but cannot be read gives ``{"_unreadable": True}``: the app
-    refuses to run rather than open every workspace."""
+    refuses to run rather than open every workspace. Read once per script run (every access
+    check asks; each read walks the secrets files)."""
+    section = cache.per_run("auth_section", _read_auth_section)
+    return dict(section) if isinstance(section, dict) else section
+
+
+def _read_auth_section() -> dict[str, Any] | None:
     try:
         section = st.secrets.get("auth")
     except FileNotFoundError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,28 @@ from geodata.workspace import (MANIFEST_NAME, Workspace, discover_workspaces, lo
 from layers.geometry import EncodedLayer
 from layers.insets import encode_placed, map_frame
 from locales import current as current_language
+
+
+_RUN_MEMO: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
+def per_run(key: str, make):
+    """``make()`` once per script run: for what a run asks for many times and may change
+    between runs (the secrets' sign-in section is read by every access check). Outside a
+    script run (tests of pure parts, the command line) it is simply ``make()``."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    run = getattr(ctx, "parallel_coordinator", None)     # a new object every run
+    if run is None:
+        return make()
+    try:
+        memo = _RUN_MEMO.setdefault(run, {})
+    except TypeError:                                     # not weakly referable
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def workspace_paths() -> dict[str, str]:
