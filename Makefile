@@ -11,7 +11,7 @@ PORT         ?= 8501
 PYTEST_ARGS  ?=
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: venv chromium postgres java run test test-fast test-browser bench
+.PHONY: venv chromium postgres java nginx run test test-fast test-browser bench
 
 ## venv: create .venv and install requirements.txt (only when it changed)
 venv: $(STAMP)
@@ -64,6 +64,22 @@ java:
 		echo "java could not be installed: the Spark engine tests are skipped"; \
 	fi
 
+## nginx: install Debian's nginx if missing (deploy/serve.py starts it unprivileged, from a
+## folder of its own, in front of several app processes; the load tests in tests/load/ use it
+## and, without it, run against one app process and skip the proxy tests)
+# nginx-light is enough (upstream hash, map, websocket proxying); releases without that
+# package get "nginx". Where a service manager runs, the package also starts the system
+# service on port 80, which this project does not use: `systemctl disable --now nginx`.
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+		echo "nginx present: $$(command -v nginx || echo /usr/sbin/nginx)"; \
+	else \
+		($(SUDO) apt-get update && \
+		 ($(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light || \
+		  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx)) || \
+		echo "nginx could not be installed: the load tests run against one app process and skip the proxy tests"; \
+	fi
+
 ## run: start the dashboard on http://127.0.0.1:$(PORT) (refuses to start when sign-in is
 ## configured but its [auth] secrets cannot be used)
 run: venv
@@ -71,12 +87,12 @@ run: venv
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## test: every test (unit, app and real-browser)
-test: venv chromium postgres java
+test: venv chromium postgres java nginx
 	$(VPY) -m pytest tests $(PYTEST_ARGS)
 
-## test-fast: unit and app tests only (no browser, no database server, no Spark)
+## test-fast: unit and app tests only (no browser, no database server, no Spark, no load test)
 test-fast: venv
-	$(VPY) -m pytest tests --ignore=tests/browser -m "not browser and not postgres and not spark" $(PYTEST_ARGS)
+	$(VPY) -m pytest tests --ignore=tests/browser -m "not browser and not postgres and not spark and not load" $(PYTEST_ARGS)
 
 ## test-browser: real-browser tests only
 test-browser: venv chromium

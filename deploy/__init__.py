@@ -1,0 +1,1 @@
+"""Running the dashboard as several processes behind nginx (see serve.py)."""
