@@ -28,7 +28,7 @@ from .text import md
 PC_KEYS = ["ws", "pc_level", "pc_parent", "pc_table", "pc_years", "pc_year", "pc_agencies",
            "pc_per", "pc_average", "pc_relative", "pc_fixed", "pc_small", "pc_flag", "pc_scheme",
            "pc_k", "pc_palette", "pc_view", "pc_from", "pc_to", "pc_change", "pc_cmp", "pc_left",
-           "pc_right", "pc_overlays", "pc_outliers"]
+           "pc_right", "pc_overlays", "pc_outliers", "pc_3d", "pc_3d_year", "pc_awards"]
 VIEWS = {"time": N_("Over time"), "change": N_("Change between two years"),
          "compare": N_("Side by side")}
 FLAG_LABELS = {"note": N_("Noted in the tooltip"), "grey": N_("In grey, as a class of their own")}
@@ -377,6 +377,9 @@ def header(pc: PerCapita) -> str:
         st.title(t("Per resident"))
     _no_drill_sentence(pc)
     state.show_ignored()
+    # imported here: the deck views read the maps module, which imports this one
+    from .deck_view import per_capita_section
+    per_capita_section(pc)
     return st.session_state["pc_view"]
 
 
