@@ -49,6 +49,7 @@ import os
 import random
 import re
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -524,6 +525,26 @@ async def _drive(url: str, n: int, *, scenario: Scenario, think: float, updates:
     return sessions, connect_s, phase_s
 
 
+def run_async(coro):
+    """Run a coroutine to completion in a thread of its own: the caller's thread may already
+    run an event loop (a test session with a browser driver open), where asyncio.run refuses."""
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=target, name="bench-users-loop")
+    worker.start()
+    worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+
 def run_setup(*, processes: int, via_nginx: bool, sessions: int, think: float, updates: int,
               duration: float, scenario: Scenario = SCENARIOS["county"], timeout: float = 60.0, seed: int = 7, warm: bool = True,
               connect_parallel: int = 4, cache_dir: str | None = None,
@@ -545,7 +566,7 @@ def run_setup(*, processes: int, via_nginx: bool, sessions: int, think: float, u
     try:
         if warm:
             for app in deployment.apps:
-                errs = asyncio.run(_warm(app.url, scenario, timeout))
+                errs = run_async(_warm(app.url, scenario, timeout))
                 if errs:
                     res.errors += len(errs)
                     res.error_samples += errs[:3]
@@ -573,7 +594,7 @@ def run_setup(*, processes: int, via_nginx: bool, sessions: int, think: float, u
                 sampler.cancel()
 
         log(f"{label}: {sessions} sessions, think {think:g} s, {updates} updates each")
-        done, res.connect_s, res.phase_s = asyncio.run(main())
+        done, res.connect_s, res.phase_s = run_async(main())
         res.rss_peak_mb = peak[0]
         (c0, n0, t0), (c1, n1, t1) = marks["start"], marks["end"]
         res.cpu_s, res.nginx_cpu_s = c1 - c0, n1 - n0

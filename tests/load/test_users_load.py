@@ -5,13 +5,12 @@ each update came back with the figures of the year chosen, and that every reques
 session reached one process."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from bench.bench_users import SCENARIOS, http_get, parse_access_log, run_setup
+from bench.bench_users import SCENARIOS, http_get, parse_access_log, run_async, run_setup
 from deploy.serve import Deployment, find_nginx, free_ports
 
 pytestmark = pytest.mark.load
@@ -56,7 +55,7 @@ def load_run(tmp_path_factory):
                            scenario=SCENARIO, warm=False, deployment=dep)
         # Browsers that only load the page: a handful of them reach both processes (three
         # sessions may well all hash to one)
-        probes = asyncio.run(_probe(dep.url, PROBES)) if via_nginx else []
+        probes = run_async(_probe(dep.url, PROBES)) if via_nginx else []
     finally:
         dep.stop()              # graceful: nginx writes the last lines of its log
     log = dep.access_log.read_text() if via_nginx else ""
