@@ -16,6 +16,7 @@ from locales import t
 
 from .classify import (Classification, LegendEntry, classify, classify_into, format_number,
                        legend_entries)
+from .number_arrays import count_texts, format_numbers, rank_texts
 from .palettes import NO_DATA_COLOUR
 
 #: The outline of marked regions (``ChoroplethView.marked``), the same in every renderer: a
@@ -117,13 +118,13 @@ def build_choropleth(region_ids: Sequence[str], values: pd.Series, *, title: str
         p = pd.to_numeric(population, errors="coerce")
         p.index = p.index.astype(str)
         p = p[~p.index.duplicated()].reindex(ids)
-        rows.append((t("Population"), tuple(f"{int(x):,}" if pd.notna(x) else "—" for x in p)))
-    rows.append((t("Rank"), tuple(rank_text(v).tolist())))
+        rows.append((t("Population"), tuple(count_texts(p))))
+    rows.append((t("Rank"), tuple(rank_texts(v))))
     return ChoroplethView(
         region_ids=tuple(ids), class_ids=cls.class_ids.to_numpy().astype(np.int64),
         class_colours=class_colours, legend=tuple(legend), values=v,
         # Tooltips carry the full unit ("$317.50 per resident"); the legend's bounds do not.
-        value_text=tuple(format_number(x, unit) for x in v.tolist()),
+        value_text=tuple(format_numbers(v.to_numpy(), unit)),
         tooltip_rows=tuple(rows),
         title=title, subtitle=subtitle, unit=unit, notes=tuple(notes), scheme=cls.scheme,
         palette=palette, selected=selected, classification=cls)

@@ -1,4 +1,5 @@
-/* The map as a Streamlit component: the Streamlit side sends the encoded shapes (with an id),
+/* The map as a Streamlit component: the Streamlit side sends the encoded shapes (with an id;
+ * for a large layer only its band table, the shapes being fetched per zoom band: banded.js),
  * the per-region values, the options and the overlays; a click sends back the region id (with
  * an id of its own, so a second click on the same region still counts), and, when asked, the
  * map's centre and zoom after the user moved it. The map and its decoded shapes stay in the
@@ -221,7 +222,8 @@
     var scalePos = S.G.insets && S.G.insets.length ? "bottomright" : "bottomleft";
     if (S.scale.getPosition() !== scalePos) { S.scale.setPosition(scalePos); }
     O.defer = true;                 // added below, once the view is set
-    S.drawn = fmChoropleth(S.map, S.G, V, O);
+    // A banded layer (G.bands: its shapes are fetched per zoom band) is drawn on a canvas.
+    S.drawn = S.G.bands ? fmBanded(S.map, S.G, V, O) : fmChoropleth(S.map, S.G, V, O);
     if (S.drawn.legend) { S.sideW = S.drawn.legend.getContainer().offsetWidth; }
     if (mode === "strip") { S.stripH = strip.offsetHeight; }
     layout();

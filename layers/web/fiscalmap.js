@@ -299,6 +299,13 @@ function fmChoropleth(map, G, V, O) {
   if (!O.defer) { layer.addTo(map); }
   window.fmLayer = layer;
   var insets = fmInsets(map, G);
+  return {layer: layer, legend: fmLegend(map, G, V, O, mks), insets: insets, marks: marks};
+}
+
+/* The legend of V (with the marked regions' row): a box on the map (O.legend_pos), or in
+ * O.legend_el when the map component puts it in a band under the map. Returns the control
+ * (null when the legend is not on the map). */
+function fmLegend(map, G, V, O, mks) {
   var lg = null;
   if (V.legend && V.legend.length) {
     var txt = O.txt || {}, countHead = G.plural || txt.count;
@@ -328,7 +335,7 @@ function fmChoropleth(map, G, V, O) {
       fmFitLegendsSoon(map);
     }
   }
-  return {layer: layer, legend: lg || null, insets: insets, marks: marks};
+  return lg;
 }
 
 /* Overlays (layers/overlay.py) over the choropleth, in a pane of their own above it: lines as
