@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import pickle
-import threading
 import time
 import uuid
 from functools import lru_cache
@@ -28,10 +27,12 @@ from typing import Callable
 
 import pandas as pd
 
+from .background import Deferred
+
 #: Tables with fewer rows are read from their file every time (it is quick).
 MIN_ROWS = 200_000
 _KEEP = 2                # stored results kept per table (others are removed)
-_PENDING: list[threading.Thread] = []
+_PENDING: list[Deferred] = []
 _READERS = ("load.py", "readers", "problems.py", "workspace.py", "table_cache.py")
 
 
@@ -93,8 +94,8 @@ def cached_table(folder: Path | None, table_id: str, sources, key: str,
     if len(frame) < (MIN_ROWS if min_rows is None else min_rows):
         return frame, problems, "read"
     if background:
-        job = threading.Thread(target=_store, args=(base, stamp, frame, list(problems)),
-                               daemon=True, name=f"store-{_safe(table_id)}")
+        job = Deferred(_store, base, stamp, frame, list(problems),
+                       name=f"store-{_safe(table_id)}")
         _PENDING.append(job)
         job.start()
         return frame, problems, "read"
@@ -105,7 +106,7 @@ def cached_table(folder: Path | None, table_id: str, sources, key: str,
 def wait_stores(timeout: float | None = None) -> None:
     """Wait for stores running in the background (tests, benchmarks)."""
     for job in list(_PENDING):
-        job.join(timeout)
+        job.finish(timeout)
         if not job.is_alive():
             _PENDING.remove(job)
 

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import uuid
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pandas as pd
 
 from locales import N_
 
+from ..background import Deferred
 from ..problems import Text
 from .base import LedgerBase
 from .query import render_aggregate
@@ -79,10 +79,11 @@ class DuckLedger(LedgerBase):
         super().__init__()
         self._con = duckdb.connect(":memory:")
         #: True: a table with no current conversion is held in memory at once and converted
-        #: in a background thread, which then moves it onto the Parquet (the first map does
-        #: not wait for the conversion). False: converted before add() returns.
+        #: in a background thread (geodata/background.py: a few seconds later), which then
+        #: moves it onto the Parquet (the first map does not wait for the conversion).
+        #: False: converted before add() returns.
         self.background = bool(background)
-        self._pending: list[threading.Thread] = []
+        self._pending: list[Deferred] = []
         self._generation: dict[str, int] = {}
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.parquet_rows = int(parquet_rows)
@@ -103,9 +104,8 @@ class DuckLedger(LedgerBase):
                     return
             else:
                 self._in_memory(sql_name, frame)
-                job = threading.Thread(target=self._convert, daemon=True,
-                                       args=(sql_name, frame, origin, generation),
-                                       name=f"parquet-{origin.table_id}")
+                job = Deferred(self._convert, sql_name, frame, origin, generation,
+                               name=f"parquet-{origin.table_id}")
                 self._pending.append(job)
                 job.start()
                 return
@@ -176,7 +176,7 @@ class DuckLedger(LedgerBase):
     def wait(self, timeout: float | None = None) -> None:
         """Wait for conversions running in the background (tests, benchmarks, shutdown)."""
         for job in list(self._pending):
-            job.join(timeout)
+            job.finish(timeout)
         self._pending = [j for j in self._pending if j.is_alive()]
 
     def _current(self, table_id: str, frame: pd.DataFrame, sources, key: str) -> Path | None:
