@@ -49,7 +49,9 @@ def readers_version() -> str:
     return h.hexdigest()[:16]
 
 
-def table_stamp(sources, key: str) -> str:
+def source_stats(sources) -> list[list]:
+    """[path, size, modification time] of each source file (None, None when missing): what
+    a copy kept on disk compares to know it is current."""
     files = []
     for p in sources:
         try:
@@ -57,7 +59,11 @@ def table_stamp(sources, key: str) -> str:
             files.append([str(p), st.st_size, st.st_mtime_ns])
         except OSError:
             files.append([str(p), None, None])
-    text = json.dumps([readers_version(), files, key], sort_keys=True)
+    return files
+
+
+def table_stamp(sources, key: str) -> str:
+    text = json.dumps([readers_version(), source_stats(sources), key], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

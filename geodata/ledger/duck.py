@@ -26,6 +26,7 @@ import pandas as pd
 from locales import N_
 
 from ..background import Deferred
+from ..table_cache import source_stats
 from ..problems import Text
 from .base import LedgerBase
 from .query import render_aggregate
@@ -53,13 +54,7 @@ def folder_name(table_id: str) -> str:
 
 def stamp(frame: pd.DataFrame, sources, key: str) -> str:
     """What a stored conversion must match to be reused."""
-    files = []
-    for p in sources:
-        try:
-            st = Path(p).stat()
-            files.append([str(p), st.st_size, st.st_mtime_ns])
-        except OSError:
-            files.append([str(p), None, None])
+    files = source_stats(sources)
     schema = [[c, str(t)] for c, t in frame.dtypes.items()]
     text = json.dumps([_LAYOUT, files, key, schema, len(frame)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
