@@ -66,7 +66,7 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
     A key like "1001" for a 5-wide FIPS lost its leading zero when a spreadsheet stored it as a
     number; "1001.0" lost it through a float column. Both are mended and reported.
     """
-    k, short = by_unique(keys, _normalised_keys, width)
+    k, short, digits = by_unique(keys, _normalised_keys, width)
     short = short.astype(bool)          # all False without a width
     if short.any():
         problems.append(problem_for_rows(
@@ -78,19 +78,20 @@ def normalise_keys(keys: pd.Series, *, width: int | None, file: str, column: str
             values=keys[short].head(5),
             expected=Text(N_("{width}-character codes"), width=str(width)),
             code="padded_key"))
-    _report_mixed_keys(k, file, column, problems, lines, first_line)
+    _report_mixed_keys(k, file, column, problems, lines, first_line, digits.astype(bool))
     return k
 
 
 def _report_mixed_keys(k: pd.Series, file: str, column: str, problems: list[Problem],
-                       lines: pd.Series | None, first_line: int) -> None:
+                       lines: pd.Series | None, first_line: int, all_digits: pd.Series) -> None:
     """A key column holding both codes (all digits) and text (names) is reported: it is read
-    as text either way, but a mix usually means two kinds of key in one column."""
-    filled = k.dropna()
-    if filled.empty:
+    as text either way, but a mix usually means two kinds of key in one column.
+    ``all_digits`` marks the keys made of digits only (found with the keys themselves)."""
+    present = k.notna().to_numpy()
+    if not present.any():
         return
-    digits = by_unique(filled, lambda s: (s.str.fullmatch(r"\d+").fillna(False),))[0] \
-        .astype(bool)
+    filled = k[present]
+    digits = all_digits[present]
     n_digits, n_text = int(digits.sum()), int((~digits).sum())
     if not n_digits or not n_text:
         return
@@ -106,7 +107,8 @@ def _report_mixed_keys(k: pd.Series, file: str, column: str, problems: list[Prob
         expected=Text(N_("one kind of key per column (codes or names)")), code="mixed_keys"))
 
 
-def _normalised_keys(keys: pd.Series, width: int | None) -> tuple[pd.Series, pd.Series]:
+def _normalised_keys(keys: pd.Series, width: int | None) \
+        -> tuple[pd.Series, pd.Series, pd.Series]:
     k = keys.astype("string").str.strip()
     k = k.where(~k.fillna("").str.lower().isin(BLANK))
     floaty = k.fillna("").str.fullmatch(r"\d+\.0+")
@@ -117,7 +119,8 @@ def _normalised_keys(keys: pd.Series, width: int | None) -> tuple[pd.Series, pd.
         short = (k.fillna("").str.fullmatch(r"\d+") & (k.fillna("").str.len() < width)) \
             .fillna(False).astype(bool)
         k = k.where(~short, k.str.zfill(width))
-    return k, short
+    digits = (k.fillna("").str.fullmatch(r"\d+") & k.notna()).fillna(False).astype(bool)
+    return k, short, digits
 
 
 def load_table(ws: Workspace, spec: TableSpec,

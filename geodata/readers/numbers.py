@@ -174,7 +174,9 @@ def by_unique(raw: pd.Series, parse, *args, **kw) -> tuple[pd.Series, ...]:
         return parse(raw, *args, **kw)
     distinct = pd.Series(list(uniques) + [pd.NA], dtype="string")
     codes = np.where(codes < 0, len(uniques), codes)
-    return tuple(pd.Series(r.to_numpy()[codes], index=raw.index, dtype=r.dtype)
+    # take() on the results' own arrays: building text or nullable columns anew from object
+    # values checks every cell again (several times slower at a million rows)
+    return tuple(pd.Series(r.array.take(codes), index=raw.index)
                  for r in parse(distinct, *args, **kw))
 
 
