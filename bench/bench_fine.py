@@ -18,9 +18,9 @@ sees it:
   over the websocket on the first visit and on a values-only rerun ("Reverse colours"), and
   the band files fetched (each once; none on the rerun);
 * the static export of that map: PNG at 200 dpi and PDF, the layer prepared for paper once;
-* the page rerun and the first paint again with ``build_choropleth``'s per-region texts made
-  by ``layers/number_arrays.py`` (the change proposed to ``layers/choropleth.py``: the same
-  texts, checked here, in one pass and kept for the same values).
+* the time of the per-region tooltip texts of 100,130 regions, value by value against
+  ``layers/number_arrays.py`` (what ``build_choropleth`` uses: the same texts in one pass,
+  kept for the same values).
 
 Run: ``.venv/bin/python bench/bench_fine.py`` (about 6 minutes; ``--no-browser`` skips the
 browser). Prints the figures as JSON and the README table rows (id F1).
@@ -235,41 +235,6 @@ def _page_reruns(roots: Path, runs: int) -> list[float]:
     return out
 
 
-#: build_choropleth's three lines of per-region texts, and what layers/number_arrays.py would
-#: make of them (the change proposed to layers/choropleth.py).
-PROPOSED = (
-    ('tuple(f"{int(x):,}" if pd.notna(x) else "—" for x in p)', "tuple(count_texts(p))"),
-    ("tuple(rank_text(v).tolist())", "tuple(rank_texts(v))"),
-    ("tuple(format_number(x, unit) for x in v.tolist())",
-     "tuple(format_numbers(v.to_numpy(), unit))"),
-)
-
-
-@contextlib.contextmanager
-def proposed_texts():
-    """layers.choropleth.build_choropleth with its texts from layers/number_arrays.py, for
-    the time of the block."""
-    import inspect
-    import textwrap
-
-    import layers.choropleth as ch
-    import layers.number_arrays as na
-
-    src = textwrap.dedent(inspect.getsource(ch.build_choropleth))
-    for old, new in PROPOSED:
-        assert old in src, old
-        src = src.replace(old, new)
-    scope = dict(vars(ch), count_texts=na.count_texts, rank_texts=na.rank_texts,
-                 format_numbers=na.format_numbers)
-    exec(compile(src, ch.__file__, "exec"), scope)
-    original = ch.build_choropleth
-    ch.build_choropleth = scope["build_choropleth"]
-    try:
-        yield
-    finally:
-        ch.build_choropleth = original
-
-
 def in_process(ws: Path, cache: Path, runs: int) -> dict:
     os.environ["FISCALMAP_CACHE_DIR"] = str(cache)
     import logging
@@ -349,8 +314,6 @@ def in_process(ws: Path, cache: Path, runs: int) -> dict:
     out["tooltip_file_bytes"] = max(p.stat().st_size for p in tips) if tips else 0
     out["texts_ms"] = _texts(mv.values.reindex(list(layer.region_ids)))
     out["page_rerun_ms"] = _page_reruns(ws.parent, runs)
-    with proposed_texts():
-        out["page_rerun_proposed_ms"] = _page_reruns(ws.parent, runs)
 
     # ---- the static export of the same map
     log("static export: the layer prepared for paper, then PNG and PDF")
@@ -383,27 +346,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-SITECUSTOMIZE = """
-import sys
-sys.path.insert(0, %r)
-import bench_fine
-# held by this module for the life of the process (a dropped one would put the old back)
-PROPOSED = bench_fine.proposed_texts()
-PROPOSED.__enter__()
-"""
-
-
 @contextlib.contextmanager
-def app_server(roots: Path, cache: Path, log_path: Path, proposed: bool = False):
-    """The app on a free port; ``proposed``: with build_choropleth's texts from
-    layers/number_arrays.py (see :func:`proposed_texts`), through a sitecustomize module."""
+def app_server(roots: Path, cache: Path, log_path: Path):
+    """The app on a free port."""
     port = _free_port()
     path = [str(REPO)]
-    if proposed:
-        hook = log_path.parent / "proposed"
-        hook.mkdir(exist_ok=True)
-        (hook / "sitecustomize.py").write_text(SITECUSTOMIZE % str(REPO / "bench"))
-        path.insert(0, str(hook))
     env = dict(os.environ, FISCALMAP_WORKSPACES=str(roots), FISCALMAP_CACHE_DIR=str(cache),
                PYTHONPATH=os.pathsep.join(path))
     cmd = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "app.py"),
@@ -595,11 +542,6 @@ def rows(r: dict) -> list[str]:
             f"warm server, headless Chromium, median of {len(br['paint_s'])} | {paint:.2f} s "
             f"(first band {b0 / 1e6:.1f} MB gzip, then ids and names {names / 1e6:.1f} MB, "
             f"each fetched once) | — | ≤ 3 s | {'✔' if paint <= 3 else '✘'} |")
-    bp = r.get("browser_proposed")
-    if bp:
-        lines.append(f"| F1 | … the same first paint with build_choropleth's texts from "
-                     f"`layers/number_arrays.py` (proposed) | {median(bp['paint_s']):.2f} s "
-                     f"| — | ≤ 3 s | {'✔' if median(bp['paint_s']) <= 3 else '✘'} |")
     ms = ip["rerun_ms"]
     parts = ", ".join(f"{k} {v:.0f}" for k, v in ip["rerun_parts_ms"].items())
     page = median(ip["page_rerun_ms"])
@@ -613,10 +555,6 @@ def rows(r: dict) -> list[str]:
                  f"({tx['number_arrays_same_values']:.0f} ms for the same values again) "
                  f"| {ms:.0f} ms / {page:.0f} ms | — | ≤ 300 ms "
                  f"| {'✔' if page <= 300 else '✘'} |")
-    prop = median(ip["page_rerun_proposed_ms"])
-    lines.append(f"| F1 | … the same page rerun with build_choropleth's texts from "
-                 f"`layers/number_arrays.py` (proposed change to layers/choropleth.py) "
-                 f"| {prop:.0f} ms | — | ≤ 300 ms | {'✔' if prop <= 300 else '✘'} |")
     if br:
         per = max(x["ws_bytes"] for x in br["rerun"])
         first = median(br["first_visit_ws_bytes"])
@@ -652,9 +590,6 @@ def main() -> int:
             log("browser: the app on a free port, the network cut")
             with app_server(tmp / "roots", cache, tmp / "app.log") as url:
                 result["browser"] = in_browser(url, args.browser_runs)
-            log("browser again, the app with the proposed texts (layers/number_arrays.py)")
-            with app_server(tmp / "roots", cache, tmp / "app2.log", proposed=True) as url:
-                result["browser_proposed"] = in_browser(url, args.browser_runs)
         shutil.rmtree(cache, ignore_errors=True)
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=1, default=str))
