@@ -70,11 +70,6 @@ class MapEvent:
     zoom: float | None
 
 
-def layer_id(layer: EncodedLayer) -> str:
-    """The id the map is sent with the layer's shapes (the same id: the same shapes)."""
-    return layer.key if served(layer) else layer.json_key
-
-
 def served(layer: EncodedLayer) -> bool:
     """True for a banded layer whose files the app serves and are there (else its shapes go
     inline: a folder emptied by hand costs speed, not the map)."""
@@ -122,6 +117,7 @@ def fiscal_map(layer: EncodedLayer, view: ChoroplethView, options: MapOptions, *
         geometry, values = layer.band_json(FILES_URL), values_payload(view, files=layer.folder)
     else:
         geometry, values = layer.json, values_payload(view)
+    # the id the shapes are known by in the browser: the same id, the same shapes
     out = _component(geometry=geometry, gid=layer.key if banded else layer.json_key,
                      values=values,
                      options=opts, height=options.height, key=key, default=None,

@@ -93,14 +93,15 @@ class DuckLedger(LedgerBase):
         generation = self._generation[sql_name] = self._generation.get(sql_name, 0) + 1
         if (self.cache_dir is not None and origin is not None and origin.sources
                 and len(frame) >= self.parquet_rows):
-            current = self._current(origin.table_id, frame, origin.sources, origin.key)
-            if current is not None or not self.background:
-                if self._convert(sql_name, frame, origin, generation):
+            target = (self.cache_dir / folder_name(origin.table_id)
+                      / stamp(frame, origin.sources, origin.key))
+            if target.is_dir() or not self.background:
+                if self._convert(sql_name, frame, origin.table_id, target, generation):
                     return
             else:
                 self._in_memory(sql_name, frame)
-                job = Deferred(self._convert, sql_name, frame, origin, generation,
-                               name=f"parquet-{origin.table_id}")
+                job = Deferred(self._convert, sql_name, frame, origin.table_id, target,
+                               generation, name=f"parquet-{origin.table_id}")
                 self._pending.append(job)
                 job.start()
                 return
@@ -115,22 +116,23 @@ class DuckLedger(LedgerBase):
         finally:
             cur.close()
 
-    def _convert(self, sql_name: str, frame: pd.DataFrame, origin, generation: int) -> bool:
-        """Write (or find) the table's conversion and read the table from it; False (and a
-        note) when it cannot be written."""
+    def _convert(self, sql_name: str, frame: pd.DataFrame, table_id: str, target: Path,
+                 generation: int) -> bool:
+        """Write (or find) the table's conversion in ``target`` and read the table from it;
+        False (and a note) when it cannot be written."""
         try:
-            folder = self._converted(origin.table_id, frame, origin.sources, origin.key)
+            folder = self._converted(frame, target)
         except (OSError, duckdb.Error) as exc:
             self.notes.append(Text(N_("table {table}: could not be written to Parquet in "
                                       "{folder} ({error}); it is held in memory"),
-                                   table=origin.table_id, folder=str(self.cache_dir),
+                                   table=table_id, folder=str(self.cache_dir),
                                    error=str(exc).splitlines()[0]))
             return False
         with self._lock:
             if self._generation.get(sql_name) != generation:
                 return True       # the table was added again meanwhile: that copy stands
             self._over_parquet(sql_name, frame, folder)
-            self.parquet_folders[origin.table_id] = folder
+            self.parquet_folders[table_id] = folder
         return True
 
     def attach_parquet(self, table_id: str, folder: Path | str) -> None:
@@ -174,16 +176,11 @@ class DuckLedger(LedgerBase):
             job.finish(timeout)
         self._pending = [j for j in self._pending if j.is_alive()]
 
-    def _current(self, table_id: str, frame: pd.DataFrame, sources, key: str) -> Path | None:
-        target = self.cache_dir / folder_name(table_id) / stamp(frame, sources, key)
-        return target if target.is_dir() else None
-
-    def _converted(self, table_id: str, frame: pd.DataFrame, sources, key: str) -> Path:
-        """The folder of the table's current conversion, written when missing."""
-        base = self.cache_dir / folder_name(table_id)
-        target = base / stamp(frame, sources, key)
+    def _converted(self, frame: pd.DataFrame, target: Path) -> Path:
+        """``target``, the folder of the table's current conversion, written when missing."""
         if target.is_dir():
             return target
+        base = target.parent
         base.mkdir(parents=True, exist_ok=True)
         tmp = base / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
